@@ -1,0 +1,259 @@
+/**
+ * One Modbus TCP server session: one accepted connection, over any duplex stream (a TCP socket, a TLS
+ * socket, an in-memory pair in tests). Frames in → requests → replies out, in request order, several
+ * in flight. The session owns its timers and bounds:
+ *   - idle: closed when no frame arrives for `idleTimeout` (0 = never);
+ *   - in flight: stops reading past `maxInFlight` unanswered requests;
+ *   - output: stops reading while more than `maxBuffered` bytes wait to be sent, and closes the session
+ *     when they stay unsent for `sendTimeout` (a peer that sends but never reads cannot grow memory);
+ *   - a frame that breaks MBAP closes the session with a log line naming what was wrong.
+ * Nothing the peer sends can throw out of here.
+ */
+import type { Logger } from 'pino';
+import { MbapFramer, writeMbapHeader } from '../codec/mbap.js';
+import { ExceptionCode } from '../codec/pdu/exception.js';
+import { exceptionReply } from './bank-executor.js';
+import type { Reply, RequestHandler } from './request-handler.js';
+import type { SessionStats, SessionStream, CloseReason } from '../transport/session-stream.js';
+
+export interface ModbusSessionOptions {
+  readonly id: number;
+  readonly remote: string;
+  readonly log: Logger;
+  readonly handler: RequestHandler;
+  readonly maxInFlight: number;
+  /** ms, 0 = never */
+  readonly idleTimeout: number;
+  /** ms */
+  readonly sendTimeout: number;
+  /** bytes of unsent output above which the session stops reading */
+  readonly maxBuffered?: number;
+  readonly onClose?: (session: ModbusSession, reason: CloseReason) => void;
+}
+
+interface Slot {
+  readonly transactionId: number;
+  readonly unit: number;
+  done: boolean;
+  reply: Reply;
+}
+
+const DEFAULT_MAX_BUFFERED = 64 * 1024;
+/** ms a shut-down session waits for the peer to close after the last reply was written. */
+const SHUTDOWN_LINGER_MS = 100;
+
+export class ModbusSession {
+  readonly stats: SessionStats;
+  private readonly framer = new MbapFramer();
+  private readonly queue: Slot[] = [];
+  private batch: Buffer[] = [];
+  private readonly maxBuffered: number;
+  private lastFrameAt = Date.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private sendTimer: NodeJS.Timeout | undefined;
+  private paused = false;
+  private closing = false;
+  private peerEnded = false;
+  private ended = false;
+  private closeReason: CloseReason | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly stream: SessionStream,
+    private readonly options: ModbusSessionOptions,
+  ) {
+    this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.stats = { id: options.id, remote: options.remote, since: new Date(), bytesIn: 0, bytesOut: 0, requests: 0 };
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('end', () => this.onPeerEnd());
+    stream.on('drain', () => this.onDrain());
+    stream.on('error', (err: Error) => this.onError(err));
+    stream.on('close', () => this.onStreamClosed());
+    this.armIdle(options.idleTimeout);
+  }
+
+  get id(): number {
+    return this.options.id;
+  }
+
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  /** Closes at once (unsent replies are dropped). */
+  close(reason: CloseReason): void {
+    if (this.closed) return;
+    this.closeReason ??= reason;
+    this.stream.destroy();
+  }
+
+  /**
+   * Stops reading, lets the requests in flight be answered, then ends the connection. Resolves when
+   * the stream is closed; a session that cannot finish within `graceMs` is destroyed.
+   */
+  shutdown(reason: CloseReason, graceMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closeReason ??= reason;
+    this.closing = true;
+    // Keep reading (new requests are discarded): unread input would turn our close into a reset,
+    // which can make the peer drop the last replies before it reads them.
+    if (this.paused) this.stream.resume();
+    const done = new Promise<void>((resolve) => this.stream.on('close', () => resolve()));
+    const timer = setTimeout(() => this.stream.destroy(), graceMs);
+    void done.then(() => clearTimeout(timer));
+    this.endIfSettled();
+    return done;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.stats.bytesIn += chunk.length;
+    this.lastFrameAt = Date.now();
+    const error = this.framer.feed(chunk, this.onFrame);
+    this.flushBatch();
+    if (error) {
+      this.options.log.warn(
+        { reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn },
+        'protocol error',
+      );
+      this.close('protocol-error');
+      return;
+    }
+    this.updateFlow();
+  }
+
+  private readonly onFrame = (frame: Buffer): void => {
+    this.stats.requests++;
+    const transactionId = ((frame[0] ?? 0) << 8) | (frame[1] ?? 0);
+    const unit = frame[6] ?? 0;
+    const pdu = frame.subarray(7);
+    let result: Reply | Promise<Reply>;
+    try {
+      result = this.options.handler(unit, pdu);
+    } catch (err) {
+      this.options.log.error({ err, unit, fc: pdu[0] }, 'request handler failed');
+      result = exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure);
+    }
+    if (result instanceof Promise) {
+      const slot: Slot = { transactionId, unit, done: false, reply: null };
+      this.queue.push(slot);
+      result.then(
+        (reply) => this.complete(slot, reply),
+        (err: unknown) => {
+          this.options.log.error({ err, unit, fc: pdu[0] }, 'request handler failed');
+          this.complete(slot, exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
+        },
+      );
+    } else if (this.queue.length === 0) {
+      if (result) this.batch.push(writeMbapHeader(result, transactionId, unit));
+    } else {
+      this.queue.push({ transactionId, unit, done: true, reply: result });
+    }
+  };
+
+  private complete(slot: Slot, reply: Reply): void {
+    slot.done = true;
+    slot.reply = reply;
+    while (this.queue.length > 0 && this.queue[0]?.done) {
+      const head = this.queue.shift() as Slot;
+      if (head.reply) this.batch.push(writeMbapHeader(head.reply, head.transactionId, head.unit));
+    }
+    this.flushBatch();
+    this.updateFlow();
+    this.endIfSettled();
+  }
+
+  /** Sends every reply collected so far in one write. */
+  private flushBatch(): void {
+    const batch = this.batch;
+    if (batch.length === 0 || this.closed) {
+      batch.length = 0;
+      return;
+    }
+    const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
+    this.batch = [];
+    this.stats.bytesOut += out.length;
+    this.stream.write(out);
+  }
+
+  /** Pauses reading while too much is in flight or unsent; arms the send deadline. */
+  private updateFlow(): void {
+    if (this.closed || this.closing) return;
+    const backlog = this.stream.writableLength > this.maxBuffered;
+    const shouldPause = backlog || this.queue.length >= this.options.maxInFlight;
+    if (backlog && !this.sendTimer) {
+      this.sendTimer = setTimeout(() => this.onSendTimeout(), this.options.sendTimeout);
+    }
+    if (shouldPause !== this.paused) {
+      this.paused = shouldPause;
+      if (shouldPause) this.stream.pause();
+      else this.stream.resume();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.sendTimer) {
+      clearTimeout(this.sendTimer);
+      this.sendTimer = undefined;
+    }
+    this.updateFlow();
+  }
+
+  private onSendTimeout(): void {
+    this.sendTimer = undefined;
+    this.options.log.warn(
+      { unsentBytes: this.stream.writableLength, sendTimeout: this.options.sendTimeout },
+      'peer does not read its replies',
+    );
+    this.close('send-timeout');
+  }
+
+  private armIdle(delay: number): void {
+    if (this.options.idleTimeout <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      const quiet = Date.now() - this.lastFrameAt;
+      if (quiet >= this.options.idleTimeout) this.close('idle');
+      else this.armIdle(this.options.idleTimeout - quiet);
+    }, delay);
+  }
+
+  private onPeerEnd(): void {
+    this.peerEnded = true;
+    this.closeReason ??= 'peer-closed';
+    this.endIfSettled();
+  }
+
+  /**
+   * Ends our side once the peer (or a shutdown) wants it and no request is left unanswered. On a
+   * shutdown the connection is released shortly after the last reply is written, whether or not the
+   * peer closes its side.
+   */
+  private endIfSettled(): void {
+    if (this.ended || this.closed || this.queue.length > 0 || !(this.peerEnded || this.closing)) return;
+    this.ended = true;
+    this.stream.end(() => {
+      if (this.closing) setTimeout(() => this.stream.destroy(), SHUTDOWN_LINGER_MS).unref();
+    });
+  }
+
+  private onError(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    this.closeReason ??= 'socket-error';
+    this.options.log.debug({ err: { message: err.message, code } }, 'socket error');
+  }
+
+  private onStreamClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.sendTimer);
+    const reason = this.closeReason ?? 'peer-closed';
+    this.queue.length = 0;
+    const { bytesIn, bytesOut, requests, since } = this.stats;
+    this.options.log.info(
+      { reason, bytesIn, bytesOut, requests, durationMs: Date.now() - since.getTime() },
+      'session closed',
+    );
+    this.options.onClose?.(this, reason);
+  }
+}

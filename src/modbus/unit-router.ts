@@ -1,0 +1,37 @@
+/**
+ * Resolves a request's unit id to where it is served: a bank, or a device (a route). Built once per
+ * server (or pool port) from the config; resolution is a table lookup.
+ */
+import type { Bank } from '../bank/bank.js';
+import type { UnitMap } from '../config/types.js';
+
+export type UnitRoute =
+  | { readonly kind: 'bank'; readonly bank: Bank }
+  | { readonly kind: 'device'; readonly device: string; readonly unit: number };
+
+export class UnitRouter {
+  private readonly table: (UnitRoute | undefined)[] = new Array(256);
+
+  /**
+   * `units` entries win; `fallbackBank` serves every other unit id; `banks` resolves bank names
+   * (the config has checked they exist; a name that is still missing leaves the unit unmapped).
+   */
+  constructor(units: UnitMap, fallbackBank: string | undefined, banks: ReadonlyMap<string, Bank>) {
+    const fallback = fallbackBank !== undefined ? banks.get(fallbackBank) : undefined;
+    for (let unit = 0; unit < 256; unit++) {
+      const target = units.get(unit);
+      if (target?.kind === 'device') {
+        this.table[unit] = { kind: 'device', device: target.device, unit: target.unit };
+      } else if (target?.kind === 'bank') {
+        const bank = banks.get(target.bank);
+        this.table[unit] = bank ? { kind: 'bank', bank } : undefined;
+      } else {
+        this.table[unit] = fallback ? { kind: 'bank', bank: fallback } : undefined;
+      }
+    }
+  }
+
+  resolve(unit: number): UnitRoute | undefined {
+    return this.table[unit];
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One listening TCP port. Accepts connections, refuses those not allowed or past the client limit
+ * (closed at once, logged with the reason), and hands each accepted socket on. Bytes only: what runs
+ * over the socket is the caller's business.
+ */
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { FieldgateError } from '../errors.js';
+import type { AllowCheck } from './allow-list.js';
+
+export interface ListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly allow: AllowCheck;
+  /** Called for each connection that passes `allow`; returns why it is refused, or undefined. */
+  readonly admit: (remoteAddress: string) => string | undefined;
+  readonly onConnection: (socket: net.Socket, remote: string) => void;
+  /** ms of idle before the first TCP keepalive probe; 0 = off. */
+  readonly keepAlive: number;
+  /** Name shown in error messages ("server scada"). */
+  readonly owner: string;
+}
+
+const BIND_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is already in use (another fieldgate, or another program, listens there)',
+  EACCES: 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
+  EADDRNOTAVAIL: 'this machine has no such address',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
+export function remoteOf(socket: net.Socket): string {
+  const addr = socket.remoteAddress ?? '?';
+  return addr.includes(':') ? `[${addr}]:${socket.remotePort}` : `${addr}:${socket.remotePort}`;
+}
+
+export class TcpListener {
+  private readonly server: net.Server;
+
+  constructor(private readonly options: ListenerOptions) {
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
+  }
+
+  /** The bound port (useful when the config asked for port 0). */
+  get port(): number {
+    const addr = this.server.address();
+    return addr && typeof addr === 'object' ? addr.port : this.options.port;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  listen(): Promise<void> {
+    const { host, port, owner } = this.options;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        const why = BIND_HINTS[err.code ?? ''] ?? err.message;
+        reject(new FieldgateError('FG_ERR_BIND', `${owner} cannot listen on ${host}:${port}: ${why}`, [], { cause: err }));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ host, port, exclusive: true }, () => {
+        this.server.off('error', onError);
+        this.options.log.info({ address: host, port: this.port }, 'listening');
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting; open sockets are the caller's to close. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    const remote = remoteOf(socket);
+    const address = socket.remoteAddress ?? '';
+    socket.on('error', () => undefined); // a reset before the session attaches must not crash
+    const why = this.options.allow(address) ? this.options.admit(address) : 'not-allowed';
+    if (why) {
+      this.options.log.warn({ peer: remote, port: this.port, why }, 'connection refused');
+      socket.destroy();
+      return;
+    }
+    if (this.options.keepAlive > 0) socket.setKeepAlive(true, this.options.keepAlive);
+    this.options.onConnection(socket, remote);
+  }
+}
