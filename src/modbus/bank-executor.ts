@@ -70,10 +70,16 @@ function writeSingle(bank: Bank, req: Extract<Request, { fc: 5 | 6 }>): Buffer {
 }
 
 function writeMultiple(bank: Bank, req: Extract<Request, { fc: 15 | 16 }>): Buffer {
-  const table = req.fc === 15 ? bank.coils : bank.holding;
-  if (!table || !inRange(table, req.address, req.quantity)) return fail(req.fc, ExceptionCode.IllegalDataAddress);
-  if (req.fc === 15) unpackBits(req.data, 0, req.quantity, table.subarray(req.address, req.address + req.quantity));
-  else writeRegisters(table as Uint16Array, req.address, req.data);
+  const { fc, address, quantity } = req;
+  if (fc === 15) {
+    const coils = bank.coils;
+    if (!coils || !inRange(coils, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+    unpackBits(req.data, 0, quantity, coils.subarray(address, address + quantity));
+  } else {
+    const holding = bank.holding;
+    if (!holding || !inRange(holding, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+    writeRegisters(holding, address, req.data);
+  }
   return encodeWriteMultipleResponse(req.fc, req.address, req.quantity, H);
 }
 

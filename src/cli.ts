@@ -1,0 +1,159 @@
+/**
+ * The `fieldgate` command: argv, subcommands, exit codes, signals. The only file that touches
+ * process.exit and process signals.
+ *
+ *   fieldgate run    [-c FILE]   run the daemon
+ *   fieldgate check  [-c FILE]   validate a config and print what it would run
+ *   fieldgate status [--url URL] print the running daemon's state (from its status endpoint)
+ */
+import { fileURLToPath } from 'node:url';
+import { describeConfig } from './config/describe.js';
+import { formatIssue, loadConfigFile } from './config/load.js';
+import type { GatewayConfig } from './config/types.js';
+import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, exitCodeOf, FieldgateError } from './errors.js';
+import { Gateway } from './gateway.js';
+import { createRootLogger, type Logger } from './log.js';
+import { VERSION } from './version.js';
+
+const USAGE = `fieldgate ${VERSION}: Modbus TCP / RTU and raw TCP gateway
+
+usage:
+  fieldgate run    [-c FILE]    run the daemon
+  fieldgate check  [-c FILE]    validate a config file and print what it would run
+  fieldgate status [--url URL]  show the running daemon's servers, sessions and devices
+  fieldgate --version
+
+FILE defaults to $FIELDGATE_CONFIG, else the embedded demo config (config/fieldgate.yaml).
+Exit codes: 0 clean stop, 78 invalid configuration, 1 any other failure, 64 bad command line.`;
+
+const STOP_DEADLINE_MS = 5000;
+
+interface Args {
+  readonly command: string;
+  readonly config: string;
+  readonly url?: string;
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env['FIELDGATE_CONFIG'] || fileURLToPath(new URL('../config/fieldgate.yaml', import.meta.url));
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let command: string | undefined;
+  let config: string | undefined;
+  let url: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (flag: string) => {
+      const v = argv[++i];
+      if (v === undefined) throw new FieldgateError('FG_ERR_USAGE', `${flag} needs a value`);
+      return v;
+    };
+    if (arg === '-c' || arg === '--config') config = value(arg);
+    else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
+    else if (arg === '--url') url = value(arg);
+    else if (arg.startsWith('--url=')) url = arg.slice('--url='.length);
+    else if (arg === '-h' || arg === '--help') command = 'help';
+    else if (arg === '-v' || arg === '--version') command = 'version';
+    else if (!arg.startsWith('-') && command === undefined) command = arg;
+    else throw new FieldgateError('FG_ERR_USAGE', `unexpected argument "${arg}"`);
+  }
+  return { command: command ?? 'help', config: config ?? defaultConfigPath(), ...(url ? { url } : {}) };
+}
+
+/** Loads and validates; on failure prints every problem and returns undefined. */
+function loadOrReport(file: string): GatewayConfig | undefined {
+  const result = loadConfigFile(file);
+  if (result.ok) return result.config;
+  process.stderr.write(`fieldgate: the configuration ${file} is not valid (${result.issues.length} problem(s)):\n`);
+  for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+  return undefined;
+}
+
+async function check(args: Args): Promise<number> {
+  const config = loadOrReport(args.config);
+  if (!config) return EXIT_CONFIG;
+  process.stdout.write(`${args.config}: valid\n\n${describeConfig(config)}\n`);
+  return EXIT_OK;
+}
+
+/** Stops the gateway; a stop that outlasts the deadline exits non-zero anyway. */
+function stopWithin(gateway: Gateway, log: Logger, ms: number): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const deadline = setTimeout(() => {
+      log.error({ ms }, 'stop took too long, exiting anyway');
+      resolve(EXIT_FAILURE);
+    }, ms);
+    gateway.stop().then(
+      () => resolve(EXIT_OK),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        resolve(EXIT_FAILURE);
+      },
+    ).finally(() => clearTimeout(deadline));
+  });
+}
+
+function onHangup(file: string, log: Logger): void {
+  const result = loadConfigFile(file);
+  if (!result.ok) {
+    log.error({ problems: result.issues.map(formatIssue) }, 'reload refused: the configuration is not valid; keeping the running one');
+  } else {
+    log.warn('reload: live reload is not supported by this version; the new configuration is valid, restart to apply it');
+  }
+}
+
+async function run(args: Args): Promise<number> {
+  const config = loadOrReport(args.config);
+  if (!config) return EXIT_CONFIG;
+  const log = createRootLogger(config.log.level, config.gateway.name);
+  log.info({ version: VERSION, config: args.config, pid: process.pid }, 'starting');
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'internal error, exiting (systemd restarts the service)');
+    process.exit(EXIT_FAILURE);
+  });
+  // Signals are taken from the start: one that arrives while starting is acted on once start ends.
+  let requestStop: (signal: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+  process.on('SIGTERM', () => requestStop('SIGTERM'));
+  process.on('SIGINT', () => requestStop('SIGINT'));
+  process.on('SIGHUP', () => onHangup(args.config, log));
+  const gateway = new Gateway(config, { log });
+  await gateway.start();
+  const signal = await stopRequested;
+  log.info({ signal }, 'signal received, stopping');
+  return stopWithin(gateway, log, STOP_DEADLINE_MS);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'run':
+      return run(args);
+    case 'check':
+      return check(args);
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return EXIT_OK;
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    default:
+      throw new FieldgateError('FG_ERR_USAGE', `unknown command "${args.command}"\n\n${USAGE}`);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof FieldgateError) {
+    process.stderr.write(`fieldgate: ${err.message}\n`);
+    for (const line of err.details) process.stderr.write(`  ${line}\n`);
+  } else {
+    process.stderr.write(`fieldgate: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  return exitCodeOf(err);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => process.exit(report(err)),
+);

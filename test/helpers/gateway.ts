@@ -1,0 +1,41 @@
+/**
+ * Starts a real Gateway in the test process from YAML text (the same loader as the daemon), on
+ * loopback with port 0, and tells the tests where its servers listen.
+ */
+import { loadConfigText, formatIssue } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway.js';
+import { captureLogger, type CapturedLog } from './log.js';
+
+export interface RunningGateway {
+  readonly gateway: Gateway;
+  readonly captured: CapturedLog;
+  port(server: string): number;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(yaml: string): Promise<RunningGateway> {
+  const result = loadConfigText(yaml, 'test.yaml');
+  if (!result.ok) throw new Error(`test config is invalid:\n${result.issues.map(formatIssue).join('\n')}`);
+  const captured = captureLogger('debug');
+  const gateway = new Gateway(result.config, { log: captured.log, stopGraceMs: 500 });
+  await gateway.start();
+  return {
+    gateway,
+    captured,
+    port: (name) => {
+      const server = gateway.findServer(name);
+      if (!server) throw new Error(`no server ${name}`);
+      return server.port;
+    },
+    stop: () => gateway.stop(),
+  };
+}
+
+/** Polls `check` every few ms until it holds (bounded); for waiting on events, never a fixed sleep. */
+export async function until(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
