@@ -1,0 +1,333 @@
+// Bench section "modbus": Modbus TCP FC3 (read 10 holding registers, unit 1) at 1, 10 and 100
+// connections, and pipelined (8 in flight per connection) at 10 and 100, against fieldgate and
+// the references, side by side in one run:
+//   ceiling        bench/src/trivial-server.c, canned replies: what the load generator can measure
+//   libmodbus      bench/src/libmodbus-server.c, the classic select() multi-client server
+//   modbus-serial  modbus-serial's ServerTCP (npm), bench/servers/modbus-serial-server.mjs
+//   fieldgate      bin/fieldgate.js run -c <generated yaml> (executed directly: the shebang's node flags apply)
+// Each server runs on CPU 0 in a fresh process that serves all its cases; the load generator runs on
+// CPU 1. Each case is measured `runs` times (rounds over the cases) and the median is reported.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ensureBuilt } from './lib/build.mjs';
+import { runLoadgen } from './lib/loadgen.mjs';
+import { freePort, waitForPort } from './lib/net.mjs';
+import { startProcess, stopProcess } from './lib/proc.mjs';
+import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
+import { median, ratio, sum } from './lib/stats.mjs';
+import { fmtInt, fmtMiB, fmtRatio, fmtUs, formatTable } from './lib/table.mjs';
+
+export const name = 'modbus';
+export const description = 'Modbus TCP FC3 throughput, latency and memory: fieldgate vs modbus-serial vs libmodbus';
+
+const SERVER_CPU = 0;
+const LOADGEN_CPU = 1;
+
+export const CASES = [
+  { conns: 1, depth: 1 },
+  { conns: 10, depth: 1 },
+  { conns: 100, depth: 1 },
+  { conns: 10, depth: 8 },
+  { conns: 100, depth: 8 },
+];
+
+const SUBJECT = 'fieldgate';
+const REFERENCES = ['modbus-serial', 'libmodbus'];
+
+function fieldgateYaml(port) {
+  return `gateway: { name: bench }
+log: { level: warn }
+banks:
+  bench: { holding: 1000, input: 1000, coils: 2000, discrete: 2000 }
+servers:
+  - name: bench
+    protocol: modbus
+    listen: 127.0.0.1:${port}
+    maxClients: 1000
+    idleTimeout: 0
+    maxInFlight: 64
+    bank: bench
+`;
+}
+
+/**
+ * The servers, in the order they are run and printed. Each has:
+ *   unavailable(): a reason to skip it, or null
+ *   start(port, tmp): a process handle from proc.mjs
+ */
+function serverList(ctx, bins) {
+  const node = process.execPath;
+  const fgBin = ctx.opts.fieldgate ?? path.join(ctx.root, 'bin', 'fieldgate.js');
+  const fgCli = path.join(path.dirname(fgBin), '..', 'dist', 'cli.js');
+  const binMissing = (b) => (bins[b]?.error ? bins[b].error : null);
+  return [
+    {
+      id: 'ceiling',
+      label: 'loadgen ceiling',
+      what: 'bench/src/trivial-server.c (canned replies, epoll)',
+      unavailable: () => binMissing('trivial-server'),
+      start: (port) => startProcess('trivial-server', bins['trivial-server'].path, [String(port)], { cpu: SERVER_CPU }),
+    },
+    {
+      id: 'libmodbus',
+      label: 'libmodbus',
+      what: 'bench/src/libmodbus-server.c (libmodbus select() loop)',
+      unavailable: () => binMissing('libmodbus-server'),
+      start: (port) => startProcess('libmodbus-server', bins['libmodbus-server'].path, [String(port)], { cpu: SERVER_CPU }),
+    },
+    {
+      id: 'modbus-serial',
+      label: 'modbus-serial',
+      what: 'modbus-serial ServerTCP (npm), bench/servers/modbus-serial-server.mjs',
+      unavailable: () =>
+        existsSync(path.join(ctx.root, 'node_modules', 'modbus-serial')) ? null : 'node_modules/modbus-serial is missing (run npm ci)',
+      start: (port) =>
+        startProcess('modbus-serial', node, [path.join(ctx.benchDir, 'servers', 'modbus-serial-server.mjs'), String(port)], {
+          cpu: SERVER_CPU,
+          cwd: ctx.root,
+        }),
+    },
+    {
+      id: 'fieldgate',
+      label: 'fieldgate',
+      what: `${path.relative(ctx.root, fgBin) || fgBin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
+      unavailable: () => {
+        if (!existsSync(fgBin)) return `${fgBin} is missing`;
+        if (!ctx.opts.fieldgate && !existsSync(fgCli)) return 'dist/cli.js is missing: build fieldgate first (npm run build)';
+        return null;
+      },
+      start: async (port, tmp) => {
+        const yaml = path.join(tmp, `fieldgate-${port}.yaml`);
+        await writeFile(yaml, fieldgateYaml(port));
+        // Run the bin itself, as npm start, npx and the systemd unit do: its shebang carries the
+        // node flags fieldgate is deployed with.
+        return startProcess('fieldgate', fgBin, ['run', '-c', yaml], { cpu: SERVER_CPU, cwd: ctx.root });
+      },
+    },
+  ];
+}
+
+function tail(text, lines = 5) {
+  return text.trim().split('\n').slice(-lines).join('\n    ');
+}
+
+/** Start one server, run all its cases `runs` times, read its memory, stop it. */
+async function benchServer(ctx, server, tmp, loadgenBin) {
+  const { opts, log } = ctx;
+  const result = { id: server.id, label: server.label, what: server.what, cases: [], memory: null, stop: null };
+  const port = await freePort();
+  const proc = await server.start(port, tmp);
+  result.pid = proc.pid;
+  try {
+    const t0 = performance.now();
+    await waitForPort(port, { timeoutMs: 15000, proc });
+    result.readyMs = Math.round(performance.now() - t0);
+    result.idle = memoryOf(proc.pid);
+    log(`  ${server.label}: pid ${proc.pid} listening on 127.0.0.1:${port} after ${result.readyMs} ms`);
+
+    const runsByCase = CASES.map(() => []);
+    let lastMemory = result.idle;
+    for (let round = 0; round < opts.runs; round++) {
+      for (const [i, c] of CASES.entries()) {
+        if (proc.exit) {
+          result.cases = CASES.map((c, j) => summarize(c, runsByCase[j])).filter((x) => x.runs.length);
+          throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
+        }
+        const cpu0 = cpuSecondsOf(proc.pid);
+        const w0 = performance.now();
+        const r = await runLoadgen({
+          bin: loadgenBin, port, conns: c.conns, depth: c.depth, cpu: LOADGEN_CPU,
+          warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxRequests: opts.maxRequests, timeoutMs: opts.timeoutMs,
+        });
+        const cpu1 = cpuSecondsOf(proc.pid);
+        // server CPU over the whole loadgen run (warm-up included: same load), 100% = one core
+        if (r.ok && cpu0 !== null && cpu1 !== null) r.server_cpu_pct = Math.round((1000 * 100 * (cpu1 - cpu0)) / (performance.now() - w0));
+        runsByCase[i].push(r);
+        lastMemory = memoryOf(proc.pid) ?? lastMemory;
+        const msg = r.ok
+          ? `${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`
+          : r.error;
+        log(`    run ${round + 1}/${opts.runs}  ${String(c.conns).padStart(3)} conn x ${c.depth}: ${msg}`);
+      }
+    }
+    result.cases = CASES.map((c, i) => summarize(c, runsByCase[i]));
+    // VmHWM at the end of the run, before the process is stopped
+    result.memory = memoryOf(proc.pid);
+    if (!result.memory) {
+      result.memory = lastMemory ? { ...lastMemory, lastSeen: true } : null;
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 1000))]);
+    }
+    if (proc.exit) throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
+  } catch (e) {
+    result.error = e.message;
+    const err = proc.stderr().trim();
+    if (proc.exit && err) result.error += `; its stderr ends with:\n    ${tail(err)}`;
+    log(`  ${server.label}: ${result.error}`);
+  } finally {
+    if (!result.memory && !proc.exit) result.memory = memoryOf(proc.pid);
+    result.stop = await stopProcess(proc, 3000);
+    if (result.stop.killed) log(`  ${server.label}: did not stop within 3 s of SIGTERM, killed`);
+  }
+  return result;
+}
+
+function summarize(c, runs) {
+  const ok = runs.filter((r) => r.ok);
+  return {
+    conns: c.conns,
+    depth: c.depth,
+    rps: median(ok.map((r) => r.rps)),
+    p50_us: median(ok.filter((r) => r.requests > 0).map((r) => r.p50_us)),
+    p99_us: median(ok.filter((r) => r.requests > 0).map((r) => r.p99_us)),
+    loadgenCpuPct: median(ok.map((r) => r.cpu_pct)),
+    serverCpuPct: median(ok.map((r) => r.server_cpu_pct)),
+    errors: sum(ok.map((r) => r.errors)),
+    failedRuns: runs.length - ok.length,
+    runs: runs.map(({ stderr, ...r }) => (stderr ? { ...r, stderr: stderr.slice(-500) } : r)),
+  };
+}
+
+function stopText(s) {
+  if (!s) return '-';
+  if (s.alreadyExited) return `had already exited (${s.code ?? s.signal})`;
+  if (s.killed) return `SIGTERM ignored, SIGKILL after ${s.ms} ms`;
+  return s.code !== null ? `exit ${s.code} ${s.ms} ms after SIGTERM` : `ended by ${s.signal} in ${s.ms} ms`;
+}
+
+function caseOf(result, c) {
+  return result?.cases?.find((x) => x.conns === c.conns && x.depth === c.depth) ?? null;
+}
+
+function report(ctx, results, skipped) {
+  const { opts } = ctx;
+  const out = [];
+  out.push(`Modbus TCP FC3 (read 10 holding registers, unit 1): median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} x ${opts.durationMs / 1000} s (+${opts.warmupMs / 1000} s warm-up) per case;`);
+  out.push(`servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOADGEN_CPU}; "depth" = requests in flight per connection;`);
+  out.push('CPU columns: share of one core used by the server process and by the load generator during the runs.');
+  out.push('');
+
+  const rows = [];
+  for (const c of CASES) {
+    for (const r of results) {
+      const x = caseOf(r, c);
+      if (!x) {
+        rows.push([r.label, c.conns, c.depth, '-', '-', '-', r.error ? 'FAILED' : '-', '-', '-']);
+        continue;
+      }
+      const errs = x.errors + (x.failedRuns ? ` (+${x.failedRuns} failed runs)` : '');
+      const pct = (v) => (Number.isFinite(v) ? `${Math.round(v)}%` : '-');
+      rows.push([r.label, c.conns, c.depth, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), String(errs), pct(x.serverCpuPct), pct(x.loadgenCpuPct)]);
+    }
+    rows.push(null);
+  }
+  rows.pop();
+  out.push(formatTable(
+    [
+      { title: 'server', align: 'left' }, { title: 'conns' }, { title: 'depth' }, { title: 'req/s' },
+      { title: 'p50 us' }, { title: 'p99 us' }, { title: 'errors' }, { title: 'server CPU' }, { title: 'loadgen CPU' },
+    ],
+    rows,
+  ));
+
+  const subject = results.find((r) => r.id === SUBJECT);
+  const refs = REFERENCES.map((id) => results.find((r) => r.id === id)).filter(Boolean);
+  out.push('');
+  out.push(formatTable(
+    [
+      { title: 'server', align: 'left' }, { title: 'idle RSS MiB' }, { title: 'peak RSS MiB (VmHWM)' },
+      { title: 'fieldgate / this' }, { title: 'ready ms' }, { title: 'stop', align: 'left' },
+    ],
+    results.map((r) => [
+      r.label, fmtMiB(r.idle?.rssKiB), `${r.memory?.lastSeen ? '>= ' : ''}${fmtMiB(r.memory?.hwmKiB)}`,
+      refs.includes(r) && subject ? fmtRatio(ratio(subject.memory?.hwmKiB, r.memory?.hwmKiB)) : '',
+      r.readyMs ?? '-', stopText(r.stop),
+    ]),
+  ));
+
+  out.push('');
+  if (!subject || !subject.cases.length) {
+    const why = skipped[SUBJECT] ? `skipped: ${skipped[SUBJECT]}` : subject ? 'fieldgate failed: see the note below' : 'fieldgate was not selected';
+    out.push(`ratios fieldgate / reference: n/a (${why})`);
+  } else if (refs.length) {
+    out.push('fieldgate / reference (req/s: above 1 = fieldgate faster; latency: below 1 = fieldgate faster)');
+    const cols = [{ title: 'conns' }, { title: 'depth' }];
+    for (const ref of refs) cols.push({ title: `req/s vs ${ref.label}` }, { title: `p50 vs ${ref.label}` }, { title: `p99 vs ${ref.label}` });
+    const ratioRows = CASES.map((c) => {
+      const s = caseOf(subject, c);
+      const row = [c.conns, c.depth];
+      for (const ref of refs) {
+        const x = caseOf(ref, c);
+        row.push(fmtRatio(ratio(s?.rps, x?.rps)), fmtRatio(ratio(s?.p50_us, x?.p50_us)), fmtRatio(ratio(s?.p99_us, x?.p99_us)));
+      }
+      return row;
+    });
+    out.push(formatTable(cols, ratioRows));
+  }
+
+  const notes = [];
+  for (const [id, why] of Object.entries(skipped)) notes.push(`skipped ${id}: ${why}`);
+  for (const r of results) {
+    if (r.error) notes.push(`${r.label}: ${r.error}`);
+    for (const x of r.cases) {
+      if (x.errors || x.failedRuns) notes.push(`${r.label} ${x.conns} conn x ${x.depth}: ${x.errors} bad/missing replies, ${x.failedRuns} failed runs (see results.json)`);
+      if (r.id !== 'ceiling' && x.runs.some((run) => run.capped)) notes.push(`${r.label} ${x.conns} conn x ${x.depth}: stopped at the request cap (${fmtInt(opts.maxRequests)}) before ${opts.durationMs / 1000} s`);
+    }
+  }
+  // The load generator is the limit only where it was saturated while the server was not.
+  for (const r of results) {
+    for (const x of r.cases) {
+      if ((x.loadgenCpuPct ?? 0) >= 90 && (x.serverCpuPct ?? 100) < 85) {
+        notes.push(`${r.label} ${x.conns} conn x ${x.depth}: the load generator was ${Math.round(x.loadgenCpuPct)}% busy and the server ${Math.round(x.serverCpuPct)}%: the load generator may be the limit there`);
+      }
+    }
+  }
+  const ceiling = results.find((r) => r.id === 'ceiling');
+  for (const c of ceiling ? CASES : []) {
+    const top = caseOf(ceiling, c)?.rps;
+    const close = results.filter((r) => r !== ceiling && top && (caseOf(r, c)?.rps ?? 0) >= 0.8 * top);
+    if (close.length) notes.push(`${c.conns} conn x ${c.depth}: ${close.map((r) => r.label).join(', ')} within 20% of the loadgen ceiling (with one request in flight this is the loopback round trip, not load-generator CPU; see the CPU columns)`);
+  }
+  if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
+  return out.join('\n');
+}
+
+export async function run(ctx) {
+  const { opts, log } = ctx;
+  const bins = ensureBuilt(ctx.benchDir, [
+    { name: 'loadgen', src: 'loadgen.c' },
+    { name: 'trivial-server', src: 'trivial-server.c' },
+    { name: 'libmodbus-server', src: 'libmodbus-server.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
+  ], log);
+  if (bins.loadgen.error) throw new Error(`cannot build the load generator: ${bins.loadgen.error}`);
+
+  const servers = serverList(ctx, bins).filter((s) => !opts.servers || opts.servers.includes(s.id));
+  const skipped = {};
+  const results = [];
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldgate-bench-'));
+  try {
+    for (const s of servers) {
+      const why = s.unavailable();
+      if (why) {
+        skipped[s.id] = why;
+        log(`  ${s.label}: SKIPPED: ${why}`);
+        continue;
+      }
+      results.push(await benchServer(ctx, s, tmp, bins.loadgen.path));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return {
+    text: report(ctx, results, skipped),
+    data: {
+      request: { function: 3, address: 0, quantity: 10, unit: 1 },
+      cpus: { server: SERVER_CPU, loadgen: LOADGEN_CPU },
+      cases: CASES,
+      skipped,
+      servers: results,
+    },
+  };
+}

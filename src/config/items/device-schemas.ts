@@ -1,0 +1,61 @@
+/** The convict schema of each device type, with its defaults (DESIGN §2.2). */
+import type { Leaf, SchemaDef } from '../convict-bridge.js';
+import { CHOICE, DURATION, HOST, INT, NAME, PORT_LIST, TEXT } from '../formats.js';
+import type { Parity } from '../types.js';
+
+export const DEVICE_TYPES = ['modbus-rtu', 'modbus-tcp', 'tcp', 'serial'] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+const PARITIES: readonly Parity[] = ['none', 'even', 'odd'];
+
+const COMMON: SchemaDef = {
+  name: {
+    doc: 'unique name of this device, used by units routes, logs and status (letters, digits, _ . -)',
+    format: NAME, default: undefined, required: true,
+  },
+  type: { doc: `the kind of device: ${DEVICE_TYPES.join(', ')}`, format: CHOICE, values: DEVICE_TYPES, default: undefined, required: true },
+};
+
+function serialLine(baudRate: number, parity: Parity): SchemaDef {
+  return {
+    path: { doc: 'serial port device, e.g. /dev/ttyUSB0', format: TEXT, default: undefined, required: true },
+    baudRate: { doc: 'line speed in bits per second', format: INT, min: 1, default: baudRate },
+    parity: { doc: 'none | even | odd', format: CHOICE, values: PARITIES, default: parity },
+    dataBits: { doc: 'data bits, 5..8', format: INT, min: 5, max: 8, default: 8 },
+    stopBits: { doc: 'stop bits, 1 or 2', format: CHOICE, values: [1, 2], default: 1 },
+  };
+}
+
+function queueing(timeout: string, retries: number): SchemaDef {
+  return {
+    timeout: { doc: 'response timeout per attempt', format: DURATION, min: 1, default: timeout },
+    retries: { doc: 'attempts after the first when a request times out, 0..10', format: INT, min: 0, max: 10, default: retries },
+    queue: { doc: 'requests waiting for the device, 1..1024; past this the reply is exception 06 (busy)', format: INT, min: 1, max: 1024, default: 32 },
+  };
+}
+
+const host: Leaf = { doc: 'IP address or host name to connect to', format: HOST, default: undefined, required: true };
+const framing: Leaf = {
+  doc: 'how the byte stream is cut into frames, e.g. { type: line, delimiter: "\\r\\n" } (omit: none)',
+  format: Object, default: null, nullable: true,
+  check: (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'is not a mapping: write e.g. { type: line, delimiter: "\\n" }'),
+};
+
+export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
+  'modbus-rtu': { ...COMMON, ...serialLine(19200, 'even'), ...queueing('500ms', 1) },
+  'modbus-tcp': {
+    ...COMMON,
+    host,
+    port: { doc: 'TCP port of the device, 1..65535', format: INT, min: 1, max: 65535, default: undefined },
+    ports: { doc: 'several ports of the same device, one connection (lane) each, e.g. [9601, 9602]', format: PORT_LIST, default: undefined },
+    unit: { doc: 'unit id sent to the device, 0..255', format: INT, min: 0, max: 255, default: 1 },
+    ...queueing('1s', 0),
+  },
+  tcp: {
+    ...COMMON,
+    host,
+    port: { doc: 'TCP port of the device, 1..65535', format: INT, min: 1, max: 65535, default: undefined, required: true },
+    framing,
+  },
+  serial: { ...COMMON, ...serialLine(115200, 'none'), framing },
+};

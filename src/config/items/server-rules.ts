@@ -1,0 +1,49 @@
+/**
+ * Rules that tie a server's keys together. They read the raw item and skip whatever does not parse
+ * (its own key already reports that), so they add their findings to the schema's in the same pass.
+ */
+import { parseListen } from '../address.js';
+import { defineFormat } from '../convict-bridge.js';
+import { isMapping, problem, show, type Problem } from '../issues.js';
+
+export const RAW_REFUSED = 'raw servers are not supported by this version';
+
+export const PROTOCOL = defineFormat('fg-protocol', (v) => {
+  if (v === 'modbus') return undefined;
+  if (v === 'raw') return RAW_REFUSED;
+  return `${show(v)} is not a protocol: this version has modbus`;
+});
+
+export function serverRules(raw: Record<string, unknown>): Problem[] {
+  return [...listenRule(raw), ...serveRule(raw)];
+}
+
+/** A pool takes its ports from `ports`, an ordinary server from `listen`: exactly one of them. */
+function listenRule(raw: Record<string, unknown>): Problem[] {
+  const listen = parseListen(raw.listen);
+  if (listen.error !== undefined) return [];
+  const pool = raw.ports != null;
+  const { host, port } = listen.value;
+  if (pool && port !== undefined) {
+    return [problem(['listen'], `${show(raw.listen)} carries a port, but this server's ports come from ports: write the host alone (${show(host)})`)];
+  }
+  if (!pool && port === undefined) {
+    return [problem(['listen'], `${show(raw.listen)} has no port: write host:port (port 0 picks a free one; IPv6 as [::1]:1502), or list the ports under ports`)];
+  }
+  return [];
+}
+
+function hasUnits(v: unknown): boolean {
+  return isMapping(v) && Object.keys(v).length > 0;
+}
+
+/** A Modbus server must know where each request goes. */
+function serveRule(raw: Record<string, unknown>): Problem[] {
+  if (raw.bank != null || hasUnits(raw.units)) return [];
+  const ports = raw.ports;
+  if (isMapping(ports) && Object.keys(ports).length > 0) {
+    const every = Object.values(ports).every((p) => isMapping(p) && hasUnits(p.units));
+    if (every) return [];
+  }
+  return [problem([], 'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)')];
+}

@@ -1,0 +1,19 @@
+/** The validated top-level values -> GatewayConfig (defaults applied, durations in ms, maps built). */
+import { parseEndpoint } from './address.js';
+import { checkBanks } from './items/bank.js';
+import { must } from './issues.js';
+import { checkDevices, checkServers, type TopProps } from './schema.js';
+import type { BankConfig, GatewayConfig } from './types.js';
+
+export function normalize(p: TopProps, file: string | undefined): GatewayConfig {
+  const listen = p.status.listen === undefined ? undefined : parseEndpoint(p.status.listen).value;
+  return {
+    ...(file !== undefined ? { file } : {}),
+    gateway: { name: p.gateway.name },
+    log: { level: p.log.level },
+    ...(listen !== undefined ? { status: { listen } } : {}),
+    banks: p.banks === null ? new Map<string, BankConfig>() : must(checkBanks(p.banks)),
+    servers: must(checkServers(p.servers)),
+    devices: must(checkDevices(p.devices)),
+  };
+}

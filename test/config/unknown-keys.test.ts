@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { at, issuesOf, load } from './helpers.js';
+
+const GOOD_SERVER = '  - name: a\n    protocol: modbus\n    listen: 127.0.0.1:1502\n    bank: plant\n';
+
+describe('unknown keys are errors at every level, reported at the key', () => {
+  it.each([
+    ['top level', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + 'sever: {}\n', 'sever', '^sever:',
+      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices'],
+    ['a section', 'gateway:\n  nmae: x\n', 'gateway.nmae', '^nmae:', 'unknown key (did you mean name?); allowed here: name'],
+    ['a server item', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n', 'servers[0].idleTimout', '^idleTimout',
+      'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, readOnly, bank, units, maxInFlight, sendTimeout, keepAlive'],
+    ['a bank', 'banks:\n  plant: { holding: 1, Coils: 8 }\n', 'banks.plant.Coils', '^Coils',
+      'unknown key (did you mean coils?); allowed here: holding, input, coils, discrete, values'],
+    ['a bank\'s values', 'banks:\n  plant:\n    holding: 1\n    values: { holdings: { 0: 1 } }\n', 'banks.plant.values.holdings', '^holdings',
+      'unknown key (did you mean holding?); allowed here: holding, input, coils, discrete'],
+    ['a unit entry', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    units: { 1: { bank: plant, mode: fast } }\n', 'servers[0].units.1.mode', '^mode',
+      'unknown key; allowed here: bank, device, unit'],
+    ['a pool port', 'banks:\n  plant: { holding: 1 }\nservers:\n  - { name: a, protocol: modbus, listen: 0.0.0.0, bank: plant, ports: { 9601: { clients: 10.0.0.1 } } }\n',
+      'servers[0].ports.9601.clients', '^clients', 'unknown key (did you mean client?); allowed here: client, units'],
+    ['a device of another type', 'devices:\n  - { name: plc, type: modbus-tcp, host: 10.0.0.1, port: 502, baudRate: 9600 }\n', 'devices[0].baudRate', '^baudRate',
+      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue'],
+  ])('in %s', (_, text, key, where, message) => {
+    expect(issuesOf(load(text))).toEqual([{ key, message, file: 'test.yaml', ...at(text, where) }]);
+  });
+
+  it('an unknown key holding a nested mapping is one problem, at that key', () => {
+    const text = 'extras:\n  a: { b: 1 }\n  c: 2\n';
+    expect(issuesOf(load(text)).map((i) => [i.key, i.line, i.col])).toEqual([['extras', 1, 1]]);
+  });
+
+  it('keys that would reach JavaScript internals are unknown keys too', () => {
+    const text = '__proto__: { polluted: true }\ngateway:\n  constructor: { prototype: 1 }\n';
+    expect(issuesOf(load(text)).map((i) => [i.key, i.line, i.col])).toEqual([['__proto__', 1, 1], ['gateway.constructor', 3, 3]]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a dotted key is not taken for the nested one', () => {
+    const text = 'gateway.name: line3\n';
+    expect(issuesOf(load(text))).toEqual([{
+      key: '["gateway.name"]', file: 'test.yaml', line: 1, col: 1,
+      message: 'unknown key; allowed here: gateway, log, status, banks, servers, devices (write nested keys indented under their parent, not joined with dots)',
+    }]);
+  });
+
+  it('polls, added by a later version, get a clear message', () => {
+    const text = 'polls:\n  - device: plc1\n    every: 500ms\n';
+    expect(issuesOf(load(text))).toEqual([
+      { key: 'polls', message: 'polls are not supported by this version', file: 'test.yaml', line: 1, col: 1 },
+    ]);
+  });
+
+  it('raw servers, added by a later version, are refused at their protocol, without noise about their keys', () => {
+    const text = 'servers:\n  - name: fpga\n    protocol: raw\n    listen: 0.0.0.0:7000\n    framing: { type: length }\n    handler: echo\n';
+    expect(issuesOf(load(text))).toEqual([
+      { key: 'servers[0].protocol', message: 'raw servers are not supported by this version', file: 'test.yaml', ...at(text, 'protocol: ^raw') },
+    ]);
+  });
+
+  it('another protocol is refused with what is allowed, and the rest of the item is still checked', () => {
+    const text = 'servers:\n  - name: x\n    protocol: bacnet\n    listen: 0.0.0.0:47808\n    bank: plant\n    extra: 1\n';
+    expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([
+      ['servers[0].protocol', '"bacnet" is not a protocol: this version has modbus'],
+      ['servers[0].bank', 'bank "plant" is not defined under banks (none is defined)'],
+      ['servers[0].extra', expect.stringMatching(/^unknown key; allowed here: name, protocol,/)],
+    ]);
+  });
+});
