@@ -2,33 +2,18 @@
  * A configured Modbus TCP server: its listener, its sessions, and how their requests are routed.
  */
 import type net from 'node:net';
-import type { Bank } from '../bank/bank.js';
 import type { ModbusServerConfig } from '../config/types.js';
 import { serverLogger, sessionLogger, type Logger } from '../log.js';
 import { allowList } from '../transport/allow-list.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import { TcpListener } from '../transport/tcp-listener.js';
-import type { DeviceIdentity } from './device-identity.js';
+import type { ServerDeps } from '../servers/factory.js';
+import type { GatewayServer, PortStatus } from '../servers/server.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
 import { ModbusSession } from './server-session.js';
 import { UnitRouter } from './unit-router.js';
 
-export interface ModbusServerDeps {
-  readonly banks: ReadonlyMap<string, Bank>;
-  readonly identity: DeviceIdentity;
-  readonly log: Logger;
-  /** Session ids are unique across the gateway. */
-  readonly nextSessionId: () => number;
-}
-
-export interface PortStatus {
-  readonly port: number;
-  readonly address: string;
-  readonly client: string | null;
-  readonly session: SessionStats | null;
-}
-
-export class ModbusServer {
+export class ModbusServer implements GatewayServer {
   readonly name: string;
   private readonly log: Logger;
   private readonly listener: TcpListener;
@@ -37,7 +22,7 @@ export class ModbusServer {
 
   constructor(
     readonly config: ModbusServerConfig,
-    private readonly deps: ModbusServerDeps,
+    private readonly deps: ServerDeps,
   ) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);
@@ -49,6 +34,7 @@ export class ModbusServer {
       log: this.log,
       allow: allowList(config.allow),
       admit: () => (this.sessions.size >= config.maxClients ? 'max-clients' : undefined),
+      onRefused: (why) => deps.observer.connectionRefused(config.name, why),
       onConnection: (socket, remote) => this.open(socket, remote),
       keepAlive: config.keepAlive,
       owner: `server "${config.name}"`,
@@ -68,7 +54,7 @@ export class ModbusServer {
   }
 
   /** Stops accepting, lets requests in flight be answered, closes every session. */
-  async stop(reason: CloseReason = 'shutdown', graceMs = 2000): Promise<void> {
+  async stop(reason: CloseReason, graceMs: number): Promise<void> {
     await Promise.all([this.listener.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
   }
 
@@ -85,6 +71,8 @@ export class ModbusServer {
     const id = this.deps.nextSessionId();
     const log = sessionLogger(this.log, id, remote);
     const c = this.config;
+    const { observer } = this.deps;
+    const name = c.name;
     const session = new ModbusSession(socket, {
       id,
       remote,
@@ -93,9 +81,15 @@ export class ModbusServer {
       maxInFlight: c.maxInFlight,
       idleTimeout: c.idleTimeout,
       sendTimeout: c.sendTimeout,
-      onClose: (s) => this.sessions.delete(s),
+      onClose: (s, reason) => {
+        this.sessions.delete(s);
+        observer.sessionClosed(name, reason);
+        observer.bytes(name, s.stats.bytesIn, s.stats.bytesOut);
+      },
+      onReply: (fc, exception, seconds) => observer.request(name, fc, exception, seconds),
     });
     this.sessions.add(session);
+    observer.sessionOpened(name);
     log.info({ port: this.listener.port }, 'session opened');
   }
 }

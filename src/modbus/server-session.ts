@@ -29,11 +29,15 @@ export interface ModbusSessionOptions {
   /** bytes of unsent output above which the session stops reading */
   readonly maxBuffered?: number;
   readonly onClose?: (session: ModbusSession, reason: CloseReason) => void;
+  /** Told about every reply (for metrics). */
+  readonly onReply?: (fc: number, exception: number, seconds: number) => void;
 }
 
 interface Slot {
   readonly transactionId: number;
   readonly unit: number;
+  /** performance.now() when the request arrived */
+  readonly t0: number;
   done: boolean;
   reply: Reply;
 }
@@ -127,6 +131,7 @@ export class ModbusSession {
     const transactionId = ((frame[0] ?? 0) << 8) | (frame[1] ?? 0);
     const unit = frame[6] ?? 0;
     const pdu = frame.subarray(7);
+    const t0 = performance.now();
     let result: Reply | Promise<Reply>;
     try {
       result = this.options.handler(unit, pdu);
@@ -135,7 +140,7 @@ export class ModbusSession {
       result = exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure);
     }
     if (result instanceof Promise) {
-      const slot: Slot = { transactionId, unit, done: false, reply: null };
+      const slot: Slot = { transactionId, unit, t0, done: false, reply: null };
       this.queue.push(slot);
       result.then(
         (reply) => this.complete(slot, reply),
@@ -144,16 +149,27 @@ export class ModbusSession {
           this.complete(slot, exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
         },
       );
-    } else if (this.queue.length === 0) {
-      if (result) this.batch.push(writeMbapHeader(result, transactionId, unit));
     } else {
-      this.queue.push({ transactionId, unit, done: true, reply: result });
+      this.report(result, t0);
+      if (this.queue.length === 0) {
+        if (result) this.batch.push(writeMbapHeader(result, transactionId, unit));
+      } else {
+        this.queue.push({ transactionId, unit, t0, done: true, reply: result });
+      }
     }
   };
+
+  private report(reply: Reply, t0: number): void {
+    const onReply = this.options.onReply;
+    if (!onReply || !reply) return;
+    const fc = reply[7] ?? 0;
+    onReply(fc & 0x7f, fc & 0x80 ? (reply[8] ?? 0) : 0, (performance.now() - t0) / 1000);
+  }
 
   private complete(slot: Slot, reply: Reply): void {
     slot.done = true;
     slot.reply = reply;
+    this.report(reply, slot.t0);
     while (this.queue.length > 0 && this.queue[0]?.done) {
       const head = this.queue.shift() as Slot;
       if (head.reply) this.batch.push(writeMbapHeader(head.reply, head.transactionId, head.unit));

@@ -16,6 +16,8 @@ export interface ListenerOptions {
   /** Called for each connection that passes `allow`; returns why it is refused, or undefined. */
   readonly admit: (remoteAddress: string) => string | undefined;
   readonly onConnection: (socket: net.Socket, remote: string) => void;
+  /** Told about every refused connection (for metrics). */
+  readonly onRefused?: (why: string) => void;
   /** ms of idle before the first TCP keepalive probe; 0 = off. */
   readonly keepAlive: number;
   /** Name shown in error messages ("server scada"). */
@@ -83,6 +85,7 @@ export class TcpListener {
     const why = this.options.allow(address) ? this.options.admit(address) : 'not-allowed';
     if (why) {
       this.options.log.warn({ peer: remote, port: this.port, why }, 'connection refused');
+      this.options.onRefused?.(why);
       socket.destroy();
       return;
     }

@@ -25,7 +25,9 @@ export async function startGateway(yaml: string): Promise<RunningGateway> {
     port: (name) => {
       const server = gateway.findServer(name);
       if (!server) throw new Error(`no server ${name}`);
-      return server.port;
+      const port = server.ports()[0]?.port;
+      if (port === undefined) throw new Error(`server ${name} has no port`);
+      return port;
     },
     stop: () => gateway.stop(),
   };

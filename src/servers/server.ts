@@ -1,0 +1,29 @@
+/**
+ * What the gateway needs from any configured server, whatever its protocol (modbus, raw) and
+ * whether it listens on one port or on a pool of ports.
+ */
+import type { ServerConfig } from '../config/types.js';
+import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+
+/** One listening port and the session that holds it (pool ports), as the status document shows. */
+export interface PortStatus {
+  readonly port: number;
+  readonly address: string;
+  /** The client address the port is reserved for, if any. */
+  readonly client: string | null;
+  /** Pool ports: the one session holding the port; ordinary servers: null. */
+  readonly session: SessionStats | null;
+}
+
+export interface GatewayServer {
+  readonly name: string;
+  readonly config: ServerConfig;
+  start(): Promise<void>;
+  /** Stops accepting, lets requests in flight be answered (up to graceMs), closes every session. */
+  stop(reason: CloseReason, graceMs: number): Promise<void>;
+  /** Every listening port (an ordinary server has one). */
+  ports(): PortStatus[];
+  /** Every open session. */
+  sessionStats(): SessionStats[];
+  readonly sessionCount: number;
+}
