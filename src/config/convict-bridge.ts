@@ -29,6 +29,8 @@ export interface Leaf {
   readonly values?: readonly (string | number)[];
   /** For `format: Object` leaves: checks the mapping (convict only knows it is an object). */
   readonly check?: Check;
+  /** A `format: Object` leaf that also takes a scalar (`handler: echo`); `check` handles both. */
+  readonly scalarToo?: boolean;
   /** convict: null passes the format (the absent value of a mapping leaf). */
   readonly nullable?: boolean;
 }

@@ -1,8 +1,12 @@
 /**
  * What `fieldgate check` prints: the plan a config describes, in words and tables a plant engineer
- * can compare with the site drawing.
+ * can compare with the site drawing. A port pool is printed as its allocation table: which port is
+ * reserved for which client, and where the data of a session on that port lands.
  */
-import type { GatewayConfig, ServerConfig, UnitMap, UnitTarget } from './types.js';
+import { showSize } from './size.js';
+import type {
+  DeviceConfig, Framing, GatewayConfig, ModbusServerConfig, RawHandlerConfig, RawServerConfig, ServerConfig, UnitMap, UnitTarget,
+} from './types.js';
 
 function target(t: UnitTarget): string {
   return t.kind === 'bank' ? `bank ${t.bank}` : `device ${t.device} unit ${t.unit}`;
@@ -17,20 +21,92 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-function describeServer(s: ServerConfig): string[] {
-  const where = s.ports ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}` : `${s.host}:${s.port}`;
-  const lines = [
-    `  ${s.name}: ${s.protocol} on ${where}`,
-    `    maxClients ${s.maxClients}, idleTimeout ${duration(s.idleTimeout)}, allow ${s.allow ? s.allow.join(' ') : 'everyone'}` +
-      `${s.readOnly ? ', read-only' : ''}`,
-  ];
+/** Columns padded to their widest cell. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], indent: string): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => indent + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function unitSummary(units: UnitMap | undefined): string {
+  if (!units || units.size === 0) return "the server's";
+  return [...units].sort(([a], [b]) => a - b).map(([unit, t]) => `${unit} -> ${target(t)}`).join(', ');
+}
+
+/** The pool's allocation table as configured: port, reserved client, where a session's requests go. */
+export function allocationLines(s: ServerConfig, indent: string): string[] {
+  if (!s.ports) return [];
+  const modbus = s.protocol === 'modbus';
+  const header = modbus ? ['port', 'client', 'units'] : ['port', 'client'];
+  const rows = s.ports.map((p) => {
+    const row = [String(p.port), p.client ?? 'any allowed'];
+    return modbus ? [...row, unitSummary(p.units)] : row;
+  });
+  return [`${indent}port pool (one session per port, onBusy ${s.onBusy}):`, ...table(header, rows, `${indent}  `)];
+}
+
+export function describeFraming(f: Framing): string {
+  switch (f.type) {
+    case 'none':
+      return 'none (chunks as they arrive)';
+    case 'line':
+      return `line, delimiter ${JSON.stringify(f.delimiter)}, max ${f.max} bytes`;
+    case 'length':
+      return `length, ${f.size}-byte ${f.endian}-endian prefix counting the ${f.counts}, max ${f.max} bytes`;
+    case 'fixed':
+      return `fixed, ${f.size} bytes`;
+  }
+}
+
+function describeHandler(h: RawHandlerConfig): string {
+  switch (h.kind) {
+    case 'echo':
+    case 'hub':
+      return h.kind;
+    case 'bridge':
+      return `bridge to device ${h.device}, device frames to ${h.reply === 'sender' ? 'the last sender' : 'every session'}`;
+    case 'record':
+      return `record to ${h.dir} (a file per session, rotated at ${showSize(h.maxFileSize)})`;
+  }
+}
+
+function limits(s: ServerConfig): string {
+  return `maxClients ${s.maxClients}, idleTimeout ${duration(s.idleTimeout)}, allow ${s.allow ? s.allow.join(' ') : 'everyone'}`;
+}
+
+function modbusLines(s: ModbusServerConfig): string[] {
+  const lines = [`    ${limits(s)}${s.readOnly ? ', read-only' : ''}`];
   if (s.bank) lines.push(`    every unit id not listed -> bank ${s.bank}`);
   lines.push(...unitLines(s.units, '    '));
-  for (const p of s.ports ?? []) {
-    lines.push(`    port ${p.port}: ${p.client ? `reserved for ${p.client}` : 'any allowed client'}`);
-    if (p.units) lines.push(...unitLines(p.units, '      '));
-  }
   return lines;
+}
+
+function rawLines(s: RawServerConfig): string[] {
+  return [
+    `    ${limits(s)}, sendQueue ${showSize(s.sendQueue)}`,
+    `    framing ${describeFraming(s.framing)}`,
+    `    handler ${describeHandler(s.handler)}`,
+  ];
+}
+
+function describeServer(s: ServerConfig): string[] {
+  const where = s.ports ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}` : `${s.host}:${s.port}`;
+  return [
+    `  ${s.name}: ${s.protocol} on ${where}`,
+    ...(s.protocol === 'modbus' ? modbusLines(s) : rawLines(s)),
+    ...allocationLines(s, '    '),
+  ];
+}
+
+function describeDevice(d: DeviceConfig): string {
+  switch (d.type) {
+    case 'tcp':
+      return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}`;
+    case 'serial':
+      return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}`;
+    default:
+      return `  ${d.name}: ${d.type}`;
+  }
 }
 
 export function describeConfig(config: GatewayConfig): string {
@@ -44,6 +120,6 @@ export function describeConfig(config: GatewayConfig): string {
   lines.push('', `servers (${config.servers.length}):`);
   for (const server of config.servers) lines.push(...describeServer(server));
   lines.push('', `devices (${config.devices.length}):`);
-  for (const d of config.devices) lines.push(`  ${d.name}: ${d.type}`);
+  for (const d of config.devices) lines.push(describeDevice(d));
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@
 import { checkAllowEntry, checkHost, checkIp, parseEndpoint, parseListen, parseWhole } from './address.js';
 import { defineFormat, type Leaf } from './convict-bridge.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 import { problem, show, type Problem } from './issues.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -37,6 +38,17 @@ function checkDuration(v: unknown, node: Leaf): string | undefined {
   const r = parseDuration(v);
   if (r.error !== undefined) return r.error;
   return node.min !== undefined && r.value < node.min ? `${show(v)} is too short: at least ${node.min} ms` : undefined;
+}
+
+function checkSize(v: unknown, node: Leaf): string | undefined {
+  const r = parseSize(v);
+  if (r.error !== undefined) return r.error;
+  if (node.min !== undefined && r.value < node.min) return `${show(v)} is too small: at least ${node.min} bytes`;
+  return node.max !== undefined && r.value > node.max ? `${show(v)} is too large: at most ${node.max} bytes` : undefined;
+}
+
+function checkFraction(v: unknown): string | undefined {
+  return typeof v === 'number' && v >= 0 && v <= 1 ? undefined : `${show(v)} is not a fraction from 0 to 1 (e.g. 0.2)`;
 }
 
 function checkPortList(v: unknown): string | Problem[] | undefined {
@@ -73,6 +85,8 @@ export const CHOICE = defineFormat('fg-choice', checkChoice);
 export const BOOL = defineFormat('fg-bool', (v) =>
   typeof v === 'boolean' ? undefined : `${show(v)} is not true or false`);
 export const DURATION = defineFormat('fg-duration', checkDuration);
+export const SIZE = defineFormat('fg-size', checkSize);
+export const FRACTION = defineFormat('fg-fraction', checkFraction);
 export const LISTEN = defineFormat('fg-listen', (v) => parseListen(v).error);
 export const ENDPOINT = defineFormat('fg-endpoint', (v) => parseEndpoint(v).error);
 export const HOST = defineFormat('fg-host', checkHost);

@@ -20,7 +20,7 @@ import { unknownKeyMessage } from './unknown-keys.js';
 /** A mapping-valued leaf's real value, kept away from convict. */
 export interface Carried {
   readonly path: Path;
-  readonly value: Record<string, unknown>;
+  readonly value: unknown;
 }
 
 interface Pass {
@@ -72,7 +72,7 @@ function prepareLeaf(node: Leaf, value: unknown, at: Path, pass: Pass): unknown 
   }
   if (isMapLeaf(node)) {
     pass.problems.push(...under(at, checkLeaf(node, value)));
-    if (!isMapping(value)) return undefined;
+    if (!isMapping(value) && !node.scalarToo) return undefined;
     pass.carried.push({ path: at, value });
     return {};
   }

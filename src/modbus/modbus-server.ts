@@ -1,12 +1,13 @@
 /**
- * A configured Modbus TCP server: its listener, its sessions, and how their requests are routed.
+ * A configured Modbus TCP server: its ports (one, or an Omron-style pool), its sessions, and how
+ * their requests are routed. A pool port with its own `units` gets its own router: its unit map
+ * takes precedence over the server's, so the port a PLC dials in on decides where its data lands.
  */
 import type net from 'node:net';
-import type { ModbusServerConfig } from '../config/types.js';
+import type { ModbusServerConfig, PoolPort } from '../config/types.js';
 import { serverLogger, sessionLogger, type Logger } from '../log.js';
-import { allowList } from '../transport/allow-list.js';
+import { createPorts, type PortSet } from '../transport/ports.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
-import { TcpListener } from '../transport/tcp-listener.js';
 import type { ServerDeps } from '../servers/factory.js';
 import type { GatewayServer, PortStatus } from '../servers/server.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
@@ -16,8 +17,10 @@ import { UnitRouter } from './unit-router.js';
 export class ModbusServer implements GatewayServer {
   readonly name: string;
   private readonly log: Logger;
-  private readonly listener: TcpListener;
+  private readonly listeners: PortSet;
   private readonly handler: RequestHandler;
+  /** Pool ports with a unit map of their own. */
+  private readonly portHandlers = new Map<number, RequestHandler>();
   private readonly sessions = new Set<ModbusSession>();
 
   constructor(
@@ -26,23 +29,21 @@ export class ModbusServer implements GatewayServer {
   ) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);
-    const router = new UnitRouter(config.units, config.bank, deps.banks);
-    this.handler = createRequestHandler(router, { readOnly: config.readOnly, identity: deps.identity });
-    this.listener = new TcpListener({
-      host: config.host,
-      port: config.port ?? 0,
+    this.handler = this.handlerFor(config.units);
+    for (const p of config.ports ?? []) {
+      if (p.units) this.portHandlers.set(p.port, this.handlerFor(new Map([...config.units, ...p.units])));
+    }
+    this.listeners = createPorts(config, {
       log: this.log,
-      allow: allowList(config.allow),
-      admit: () => (this.sessions.size >= config.maxClients ? 'max-clients' : undefined),
+      sessionCount: () => this.sessions.size,
       onRefused: (why) => deps.observer.connectionRefused(config.name, why),
-      onConnection: (socket, remote) => this.open(socket, remote),
-      keepAlive: config.keepAlive,
-      owner: `server "${config.name}"`,
+      open: (socket, remote, pool) => this.open(socket, remote, pool),
     });
   }
 
+  /** The first port (an ordinary server has only one). */
   get port(): number {
-    return this.listener.port;
+    return this.listeners.table()[0]?.port ?? 0;
   }
 
   get sessionCount(): number {
@@ -50,24 +51,30 @@ export class ModbusServer implements GatewayServer {
   }
 
   start(): Promise<void> {
-    return this.listener.listen();
+    return this.listeners.listen();
   }
 
   /** Stops accepting, lets requests in flight be answered, closes every session. */
   async stop(reason: CloseReason, graceMs: number): Promise<void> {
-    await Promise.all([this.listener.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
+    await Promise.all([this.listeners.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
   }
 
   sessionStats(): SessionStats[] {
     return [...this.sessions].map((s) => ({ ...s.stats }));
   }
 
-  /** An ordinary server has one port, held by no single session. */
+  /** Every listening port; a pool port with the session holding it. */
   ports(): PortStatus[] {
-    return [{ port: this.listener.port, address: this.listener.host, client: null, session: null }];
+    return this.listeners.table();
   }
 
-  private open(socket: net.Socket, remote: string): void {
+  private handlerFor(units: ModbusServerConfig['units']): RequestHandler {
+    const { config, deps } = this;
+    const router = new UnitRouter(units, config.bank, deps.banks);
+    return createRequestHandler(router, { readOnly: config.readOnly, identity: deps.identity, devices: deps.devices });
+  }
+
+  private open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {
     const id = this.deps.nextSessionId();
     const log = sessionLogger(this.log, id, remote);
     const c = this.config;
@@ -77,7 +84,7 @@ export class ModbusServer implements GatewayServer {
       id,
       remote,
       log,
-      handler: this.handler,
+      handler: (pool && this.portHandlers.get(pool.port)) ?? this.handler,
       maxInFlight: c.maxInFlight,
       idleTimeout: c.idleTimeout,
       sendTimeout: c.sendTimeout,
@@ -90,6 +97,7 @@ export class ModbusServer implements GatewayServer {
     });
     this.sessions.add(session);
     observer.sessionOpened(name);
-    log.info({ port: this.listener.port }, 'session opened');
+    log.info({ port: pool?.port ?? socket.localPort }, 'session opened');
+    return session;
   }
 }

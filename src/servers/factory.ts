@@ -7,6 +7,7 @@ import type { DeviceLink } from '../devices/device.js';
 import type { Logger } from '../log.js';
 import type { DeviceIdentity } from '../modbus/device-identity.js';
 import { ModbusServer } from '../modbus/modbus-server.js';
+import { RawServer } from '../raw/raw-server.js';
 import type { ServerObserver } from './observer.js';
 import type { GatewayServer } from './server.js';
 
@@ -24,5 +25,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps): GatewaySer
   switch (config.protocol) {
     case 'modbus':
       return new ModbusServer(config, deps);
+    case 'raw':
+      return new RawServer(config, deps);
   }
 }

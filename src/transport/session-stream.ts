@@ -20,8 +20,11 @@ export interface SessionStream {
 export type CloseReason =
   | 'peer-closed'
   | 'idle'
+  /** A frame that breaks the protocol: a bad MBAP header, a raw frame over its framing's max. */
   | 'protocol-error'
   | 'send-timeout'
+  /** Raw sessions: more output waited for the peer than its sendQueue allows. */
+  | 'queue-full'
   | 'socket-error'
   | 'shutdown'
   | 'reload'

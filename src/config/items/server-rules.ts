@@ -6,16 +6,17 @@ import { parseListen } from '../address.js';
 import { defineFormat } from '../convict-bridge.js';
 import { isMapping, problem, show, type Problem } from '../issues.js';
 
-export const RAW_REFUSED = 'raw servers are not supported by this version';
+export const PROTOCOLS = ['modbus', 'raw'] as const;
 
-export const PROTOCOL = defineFormat('fg-protocol', (v) => {
-  if (v === 'modbus') return undefined;
-  if (v === 'raw') return RAW_REFUSED;
-  return `${show(v)} is not a protocol: this version has modbus`;
-});
+export const PROTOCOL = defineFormat('fg-protocol', (v) =>
+  (PROTOCOLS as readonly unknown[]).includes(v) ? undefined : `${show(v)} is not a protocol: use ${PROTOCOLS.join(' or ')}`);
 
 export function serverRules(raw: Record<string, unknown>): Problem[] {
   return [...listenRule(raw), ...serveRule(raw)];
+}
+
+export function rawServerRules(raw: Record<string, unknown>): Problem[] {
+  return [...listenRule(raw), ...rawPoolRule(raw)];
 }
 
 /** A pool takes its ports from `ports`, an ordinary server from `listen`: exactly one of them. */
@@ -46,4 +47,13 @@ function serveRule(raw: Record<string, unknown>): Problem[] {
     if (every) return [];
   }
   return [problem([], 'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)')];
+}
+
+/** Unit maps are Modbus: a raw server's pool ports take a client only. */
+function rawPoolRule(raw: Record<string, unknown>): Problem[] {
+  if (!isMapping(raw.ports)) return [];
+  return Object.entries(raw.ports).flatMap(([port, entry]) =>
+    isMapping(entry) && entry.units != null
+      ? [problem(['ports', port, 'units'], 'units only apply to modbus servers: a raw server\'s pool port takes client: only', 'key')]
+      : []);
 }

@@ -1,0 +1,65 @@
+/**
+ * `handler:` of a raw server: `echo`, `hub`, `{ bridge: DEVICE, reply: all | sender }` or
+ * `{ record: DIR, maxFileSize: SIZE }`. The mapping forms are validated with their own convict
+ * schema (strict).
+ */
+import type { SchemaDef } from '../convict-bridge.js';
+import { CHOICE, NAME, SIZE, TEXT } from '../formats.js';
+import { failed, isMapping, ok, problem, show, type Checked, type Problem } from '../issues.js';
+import { runSchema } from '../run-schema.js';
+import { sizeBytes } from '../size.js';
+import type { RawHandlerConfig } from '../types.js';
+
+const FORMS = 'echo, hub, { bridge: DEVICE } or { record: DIR }';
+const PLAIN = ['echo', 'hub'] as const;
+const NOT_YET: Readonly<Record<string, string>> = {
+  decode: 'frame decoding (decode:) is not supported by this version',
+};
+
+const BRIDGE: SchemaDef = {
+  bridge: { doc: 'the raw device (type tcp or serial) the sessions talk to', format: NAME, default: undefined, required: true },
+  reply: {
+    doc: 'where what the device sends goes: all (every session) | sender (the session whose frame was sent last)',
+    format: CHOICE, values: ['all', 'sender'], default: 'all',
+  },
+};
+
+const RECORD: SchemaDef = {
+  record: { doc: 'directory the session files are written to (created if missing)', format: TEXT, default: undefined, required: true },
+  maxFileSize: {
+    doc: 'size at which a session file is rotated (renamed to .1, replacing an older .1)',
+    format: SIZE, min: 1024, default: '16MiB',
+  },
+};
+
+export function checkHandler(raw: unknown): Checked<RawHandlerConfig> {
+  if (typeof raw === 'string') return plainHandler(raw);
+  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a handler: write ${FORMS}`)]);
+  if (raw.bridge !== undefined) {
+    const checked = runSchema<{ bridge: string; reply: 'all' | 'sender' }>(BRIDGE, raw);
+    if (checked.value === undefined) return failed(checked.problems);
+    return ok({ kind: 'bridge', device: checked.value.bridge, reply: checked.value.reply });
+  }
+  if (raw.record !== undefined) {
+    const checked = runSchema<{ record: string; maxFileSize: string | number }>(RECORD, raw);
+    if (checked.value === undefined) return failed(checked.problems);
+    return ok({ kind: 'record', dir: checked.value.record, maxFileSize: sizeBytes(checked.value.maxFileSize) });
+  }
+  const key = Object.keys(raw).find((k) => Object.hasOwn(NOT_YET, k));
+  if (key !== undefined) return failed([problem([key], NOT_YET[key] ?? '', 'key')]);
+  const plain = Object.keys(raw).find((k) => (PLAIN as readonly string[]).includes(k));
+  const hint = plain !== undefined ? `: write handler: ${plain}` : '';
+  return failed([problem([], `a mapping with ${Object.keys(raw).join(', ') || 'no keys'} is not a handler${hint || `: write ${FORMS}`}`)]);
+}
+
+function plainHandler(name: string): Checked<RawHandlerConfig> {
+  if (name === 'echo' || name === 'hub') return ok({ kind: name });
+  if (name === 'bridge') return failed([problem([], 'needs a device: write { bridge: DEVICE }')]);
+  if (name === 'record') return failed([problem([], 'needs a directory: write { record: DIR }')]);
+  if (Object.hasOwn(NOT_YET, name)) return failed([problem([], NOT_YET[name] ?? '')]);
+  return failed([problem([], `${show(name)} is not a handler: use ${FORMS}`)]);
+}
+
+export function handlerProblems(raw: unknown): readonly Problem[] {
+  return checkHandler(raw).problems;
+}

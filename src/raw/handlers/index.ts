@@ -1,0 +1,28 @@
+/** The handler for a raw server's `handler:` config. */
+import type { RawHandlerConfig } from '../../config/types.js';
+import type { DeviceLink } from '../../devices/device.js';
+import type { Logger } from '../../log.js';
+import type { RawHandler } from '../handler.js';
+import { BridgeHandler } from './bridge.js';
+import { EchoHandler } from './echo.js';
+import { HubHandler } from './hub.js';
+import { RecordHandler } from './record.js';
+
+export interface HandlerDeps {
+  readonly server: string;
+  readonly devices: ReadonlyMap<string, DeviceLink>;
+  readonly log: Logger;
+}
+
+export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): RawHandler {
+  switch (config.kind) {
+    case 'echo':
+      return new EchoHandler();
+    case 'hub':
+      return new HubHandler();
+    case 'bridge':
+      return new BridgeHandler({ device: config.device, reply: config.reply, devices: deps.devices, log: deps.log });
+    case 'record':
+      return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, log: deps.log });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `handler: { record: DIR }`: every frame a session receives is appended, with a timestamp, to a file
+ * of its own under DIR. File names are made by fieldgate from the server name, the peer, the time
+ * and the session id; nothing a peer sends can choose a path. When the disk cannot keep up, the
+ * session stops reading until it can (backpressure to the sender, no memory growth).
+ */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { FieldgateError } from '../../errors.js';
+import type { RawHandler } from '../handler.js';
+import type { RawSession } from '../raw-session.js';
+import { RecordFile } from './record-file.js';
+
+export interface RecordOptions {
+  readonly server: string;
+  readonly dir: string;
+  readonly maxFileSize: number;
+  readonly log: Logger;
+}
+
+/** `scope_127.0.0.1-50312_20260501T100000.123Z_s7.log`: only letters, digits, `.`, `-`, `_`. */
+export function recordFileName(server: string, peer: string, at: Date, session: number): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
+  const stamp = at.toISOString().replace(/[-:]/g, '');
+  return `${safe(server)}_${safe(peer)}_${stamp}_s${session}.log`;
+}
+
+export class RecordHandler implements RawHandler {
+  readonly oneByOne = true;
+  private readonly files = new Map<RawSession, RecordFile>();
+  /** Files of closed sessions still being flushed. */
+  private readonly flushing = new Set<Promise<void>>();
+
+  constructor(private readonly options: RecordOptions) {}
+
+  async start(): Promise<void> {
+    const { dir, server } = this.options;
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      throw new FieldgateError('FG_ERR_START', `server "${server}" cannot record into ${dir}: ${why}`, [], { cause: err });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...[...this.files.values()].map((f) => f.close()), ...this.flushing]);
+    this.files.clear();
+  }
+
+  opened(session: RawSession): void {
+    const { dir, server, maxFileSize, log } = this.options;
+    const path = join(dir, recordFileName(server, session.stats.remote, session.stats.since, session.id));
+    this.files.set(session, new RecordFile(path, maxFileSize, log.child({ session: session.id }), () => session.release('file')));
+    log.info({ session: session.id, peer: session.stats.remote, file: path }, 'recording session');
+  }
+
+  /** `frames`: one buffer per frame (oneByOne). */
+  received(session: RawSession, frames: readonly Buffer[]): void {
+    const file = this.files.get(session);
+    if (file && !file.append(frames, new Date())) session.hold('file');
+  }
+
+  closed(session: RawSession): void {
+    const file = this.files.get(session);
+    if (!file) return;
+    this.files.delete(session);
+    const flushed = file.close();
+    this.flushing.add(flushed);
+    void flushed.then(() => this.flushing.delete(flushed));
+  }
+}

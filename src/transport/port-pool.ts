@@ -1,0 +1,125 @@
+/**
+ * An Omron-style port pool (DESIGN §1): one listener per port, each port held by at most one
+ * session. A port may be reserved for one client address; a connection from any other address is
+ * refused. A connection to a held port is refused or replaces the holder, by `onBusy`:
+ *   reject               refuse the newcomer
+ *   replace              close the holder, keep the newcomer
+ *   replace-same-client  replace when the newcomer comes from the holder's address (a rebooted PLC
+ *                        must not be locked out by its own half-open session), else refuse
+ * Every allocation, refusal, replacement and release is logged with the port and the peer.
+ */
+import { BlockList, isIPv6 } from 'node:net';
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { OnBusy, PoolPort } from '../config/types.js';
+import { allowList, plainAddress } from './allow-list.js';
+import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './ports.js';
+import { TcpListener } from './tcp-listener.js';
+
+interface Slot {
+  readonly pool: PoolPort;
+  readonly listener: TcpListener;
+  readonly reservedFor: ((address: string) => boolean) | undefined;
+  holder: PortHolder | undefined;
+  /** The holder's address, as its socket reported it. */
+  holderAddress: string | undefined;
+}
+
+function reservation(client: string | undefined): ((address: string) => boolean) | undefined {
+  if (client === undefined) return undefined;
+  const list = new BlockList();
+  const type = isIPv6(client) ? 'ipv6' : 'ipv4';
+  list.addAddress(client, type);
+  return (address) => {
+    const plain = plainAddress(address);
+    return (isIPv6(plain) ? 'ipv6' : 'ipv4') === type && list.check(plain, type);
+  };
+}
+
+export class PortPool implements PortSet {
+  private readonly slots: Slot[];
+  private readonly log: Logger;
+  private readonly onBusy: OnBusy;
+
+  constructor(
+    private readonly config: ListenConfig,
+    ports: readonly PoolPort[],
+    private readonly deps: PortsDeps,
+  ) {
+    this.log = deps.log;
+    this.onBusy = config.onBusy;
+    const allow = allowList(config.allow);
+    this.slots = ports.map((pool) => {
+      const slot: Slot = {
+        pool,
+        reservedFor: reservation(pool.client),
+        holder: undefined,
+        holderAddress: undefined,
+        listener: new TcpListener({
+          host: config.host,
+          port: pool.port,
+          log: deps.log,
+          allow,
+          admit: (address) => this.admit(slot, address),
+          onRefused: deps.onRefused,
+          onConnection: (socket, remote) => this.accept(slot, socket, remote),
+          keepAlive: config.keepAlive,
+          owner: `server "${config.name}" (pool port ${pool.port})`,
+        }),
+      };
+      return slot;
+    });
+  }
+
+  async listen(): Promise<void> {
+    try {
+      for (const slot of this.slots) await slot.listener.listen();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.listener.close()));
+  }
+
+  table(): PortEntry[] {
+    return this.slots.map((s) => ({
+      port: s.listener.port,
+      address: this.config.host,
+      client: s.pool.client ?? null,
+      session: s.holder ? { ...s.holder.stats } : null,
+    }));
+  }
+
+  /** Why a connection from `address` may not have this port, or undefined. */
+  private admit(slot: Slot, address: string): string | undefined {
+    if (slot.reservedFor && !slot.reservedFor(address)) return 'port-reserved';
+    if (slot.holder) {
+      if (this.onBusy === 'reject') return 'port-busy';
+      if (this.onBusy === 'replace-same-client' && plainAddress(address) !== slot.holderAddress) return 'port-busy';
+      return undefined; // replaces the holder: the session count does not grow
+    }
+    return this.deps.sessionCount() >= this.config.maxClients ? 'max-clients' : undefined;
+  }
+
+  private accept(slot: Slot, socket: net.Socket, remote: string): void {
+    const port = slot.pool.port;
+    const previous = slot.holder;
+    if (previous) {
+      this.log.warn({ port, peer: remote, previous: previous.stats.remote, session: previous.stats.id, onBusy: this.onBusy }, 'port session replaced');
+      previous.close('replaced');
+    }
+    const holder = this.deps.open(socket, remote, slot.pool);
+    slot.holder = holder;
+    slot.holderAddress = plainAddress(socket.remoteAddress ?? '');
+    this.log.info({ port, peer: remote, session: holder.stats.id, client: slot.pool.client ?? null }, 'port allocated');
+    socket.once('close', () => {
+      if (slot.holder !== holder) return;
+      slot.holder = undefined;
+      slot.holderAddress = undefined;
+      this.log.info({ port, peer: remote, session: holder.stats.id }, 'port released');
+    });
+  }
+}

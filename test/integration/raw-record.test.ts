@@ -1,0 +1,101 @@
+/** handler: { record: DIR }: a file per session, named by fieldgate, a line per frame, rotation. */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordFileName } from '../../src/raw/handlers/record.js';
+import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
+import { connectPeer } from '../helpers/raw-peers.js';
+
+let gw: RunningGateway | undefined;
+afterEach(async () => {
+  await gw?.stop();
+  gw = undefined;
+});
+
+const recorder = (dir: string, extra = '') => `
+servers:
+  - name: scope
+    protocol: raw
+    listen: 127.0.0.1:0
+    framing: { type: length, size: 1 }
+    handler: { record: ${JSON.stringify(dir)}${extra} }
+`;
+
+/** The frames of a record file: [length, bytes] per line, the time checked. */
+function framesOf(file: string): Buffer[] {
+  return readFileSync(file, 'latin1').split('\n').filter(Boolean).map((line) => {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\d+) ([0-9a-f]*)$/.exec(line);
+    if (!m) throw new Error(`not a record line: ${line}`);
+    const bytes = Buffer.from(m[3] ?? '', 'hex');
+    expect(bytes.length).toBe(Number(m[2]));
+    return bytes;
+  });
+}
+
+const frame = (payload: string) => Buffer.concat([Buffer.from([payload.length]), Buffer.from(payload)]);
+
+describe('record', () => {
+  it('writes every frame of each session, in order and with a time, to a file of its own named by fieldgate', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fieldgate-rec-')), 'captures'); // created at start
+    gw = await startGateway(recorder(dir));
+    const a = await connectPeer(gw.port('scope'));
+    const b = await connectPeer(gw.port('scope'));
+    const sent = { a: [] as string[], b: [] as string[] };
+    for (let i = 0; i < 100; i++) {
+      sent.a.push(`../../etc/passwd ${i}`); // content never chooses a path
+      sent.b.push(`b${i}`);
+      a.send(frame(sent.a[i] ?? ''));
+      b.send(frame(sent.b[i] ?? ''));
+    }
+    await Promise.all([a.end(), b.end()]);
+    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
+    await gw.stop();
+    gw = undefined;
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    for (const f of files) expect(f).toMatch(/^scope_127\.0\.0\.1-\d+_\d{8}T\d{6}\.\d{3}Z_s\d+\.log$/);
+    const contents = files.map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
+    expect(contents).toContainEqual(sent.a);
+    expect(contents).toContainEqual(sent.b);
+  });
+
+  it('file names are made only of safe characters, whatever the peer address', () => {
+    const name = recordFileName('fpga.line-3', '[::ffff:10.0.0.1]:50312', new Date('2026-05-01T10:00:00.123Z'), 7);
+    expect(name).toBe('fpga.line-3_ffff-10.0.0.1-50312_20260501T100000.123Z_s7.log');
+  });
+
+  it('rotates a file at maxFileSize: the older part is kept as .1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    gw = await startGateway(recorder(dir, ', maxFileSize: 1KiB'));
+    const peer = await connectPeer(gw.port('scope'));
+    for (let i = 0; i < 40; i++) {
+      peer.send(frame(`frame number ${String(i).padStart(3, '0')}`)); // ~70 bytes a line
+      await new Promise((r) => setImmediate(r));
+    }
+    await peer.end();
+    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
+    await gw.stop();
+    gw = undefined;
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    const [current, older] = files as [string, string];
+    expect(older).toBe(`${current}.1`);
+    const size = (f: string) => readFileSync(join(dir, f)).length;
+    expect(size(older)).toBeLessThanOrEqual(1024);
+    expect(size(current)).toBeLessThanOrEqual(1024);
+    const last = framesOf(join(dir, current)).map((x) => x.subarray(1).toString());
+    expect(last.at(-1)).toBe('frame number 039');
+    const before = framesOf(join(dir, older)).map((x) => x.subarray(1).toString());
+    expect(Number(before.at(-1)?.slice(-3)) + 1).toBe(Number(last[0]?.slice(-3))); // contiguous
+  });
+
+  it('a directory that cannot be created stops the start with a clear error', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldgate-rec-')), 'a-file');
+    writeFileSync(file, 'x');
+    await expect(startGateway(recorder(join(file, 'sub')))).rejects.toMatchObject({
+      code: 'FG_ERR_START',
+      message: expect.stringMatching(/^server "scope" cannot record into .*a-file\/sub: /),
+    });
+  });
+});
