@@ -5,11 +5,27 @@
 import type { DeviceConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { DeviceLink } from './device.js';
+import { RawDeviceLink } from './raw-link.js';
+import { serialOpener } from '../transport/serial-opener.js';
+import { tcpOpener } from '../transport/tcp-opener.js';
+import { createRtuLink } from './modbus/rtu-link.js';
+import { createTcpLink } from './modbus/tcp-link.js';
 
 export interface DeviceDeps {
   readonly log: Logger;
 }
 
-export function createDevice(_config: DeviceConfig, _deps: DeviceDeps): DeviceLink | undefined {
-  return undefined;
+export function createDevice(config: DeviceConfig, deps: DeviceDeps): DeviceLink | undefined {
+  switch (config.type) {
+    case 'modbus-rtu':
+      return createRtuLink(config, deps.log);
+    case 'modbus-tcp':
+      return createTcpLink(config, deps.log);
+    case 'tcp':
+      return new RawDeviceLink(config, tcpOpener(config), deps.log);
+    case 'serial':
+      return new RawDeviceLink(config, serialOpener(config), deps.log);
+    default:
+      return undefined;
+  }
 }

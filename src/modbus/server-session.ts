@@ -61,6 +61,9 @@ export class ModbusSession {
   private ended = false;
   private closeReason: CloseReason | undefined;
   private closed = false;
+  /** Aborted when the session closes: its requests still queued for a device are dropped. */
+  private readonly gone = new AbortController();
+  private readonly origin: { readonly client: number; readonly signal: AbortSignal };
 
   constructor(
     private readonly stream: SessionStream,
@@ -68,6 +71,7 @@ export class ModbusSession {
   ) {
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
     this.stats = { id: options.id, remote: options.remote, since: new Date(), bytesIn: 0, bytesOut: 0, requests: 0 };
+    this.origin = { client: options.id, signal: this.gone.signal };
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => this.onPeerEnd());
     stream.on('drain', () => this.onDrain());
@@ -134,7 +138,7 @@ export class ModbusSession {
     const t0 = performance.now();
     let result: Reply | Promise<Reply>;
     try {
-      result = this.options.handler(unit, pdu);
+      result = this.options.handler(unit, pdu, this.origin);
     } catch (err) {
       this.options.log.error({ err, unit, fc: pdu[0] }, 'request handler failed');
       result = exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure);
@@ -265,6 +269,7 @@ export class ModbusSession {
     clearTimeout(this.sendTimer);
     const reason = this.closeReason ?? 'peer-closed';
     this.queue.length = 0;
+    this.gone.abort();
     const { bytesIn, bytesOut, requests, since } = this.stats;
     this.options.log.info(
       { reason, bytesIn, bytesOut, requests, durationMs: Date.now() - since.getTime() },

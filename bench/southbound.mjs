@@ -1,0 +1,192 @@
+// Bench section "southbound": fieldgate as a gateway, next to the same load sent to the device
+// directly, in one run.
+//   (a) Modbus TCP -> Modbus TCP: loadgen -> fieldgate route (unit 1) -> fake PLC (bench/src/
+//       libmodbus-server.c), against loadgen -> the PLC directly; one lane, with 1 request in flight
+//       (maxInFlight: 1, the Omron-style default) and with 16 (a PLC that takes pipelined requests).
+//       Prints the latency fieldgate adds at p50 and p99. Target: <= 150 us p50, <= 500 us p99 at 10
+//       connections.
+//   (b) Modbus TCP -> Modbus RTU over a socat pty pair at 115200 baud: the direct exchange is a
+//       libmodbus RTU master on the pty (bench/src/rtu-direct.c, keeping the 1.75 ms t3.5 gap), the
+//       slave a libmodbus RTU slave (bench/src/rtu-slave.c). Prints fieldgate's added latency beyond
+//       the gap at 1 connection (target <= 0.3 ms at p50) and its rate at 10 connections against
+//       1 / (t3.5 + the direct exchange time) (target >= 90%).
+// CPU 0: fieldgate. CPU 1: the load generator and the device (C programs).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ensureBuilt } from './lib/build.mjs';
+import { runLoadgen } from './lib/loadgen.mjs';
+import { freePort, waitForPort } from './lib/net.mjs';
+import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
+import { median } from './lib/stats.mjs';
+import { fmtInt, fmtUs, formatTable } from './lib/table.mjs';
+
+export const name = 'southbound';
+export const description = 'routes: Modbus TCP -> TCP device and TCP -> RTU (pty) added latency and rate, vs the device directly';
+
+const FG_CPU = 0;
+const PEER_CPU = 1;
+const GAP_US = 1750; // t3.5 above 19200 baud
+const BAUD = 115200;
+
+const fgYaml = (port, device) => `gateway: { name: bench }
+log: { level: warn }
+devices:
+  - ${device}
+servers:
+  - { name: bench, protocol: modbus, listen: "127.0.0.1:${port}", maxClients: 1000, idleTimeout: 0, maxInFlight: 64, units: { 1: { device: dev } } }
+`;
+
+async function until(check, ms, what) {
+  const end = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`${what} not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function startFieldgate(ctx, tmp, device) {
+  const port = await freePort();
+  const yaml = path.join(tmp, `fieldgate-${port}.yaml`);
+  await writeFile(yaml, fgYaml(port, device));
+  const fgBin = ctx.opts.fieldgate ?? path.join(ctx.root, 'bin', 'fieldgate.js');
+  const proc = startProcess('fieldgate', fgBin, ['run', '-c', yaml], { cpu: FG_CPU, cwd: ctx.root });
+  await waitForPort(port, { proc });
+  return { proc, port };
+}
+
+/** `runs` loadgen runs against port; the medians. */
+async function measure(ctx, loadgen, port, conns) {
+  const { opts } = ctx;
+  const runs = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const r = await runLoadgen({ bin: loadgen, port, conns, depth: 1, cpu: PEER_CPU, warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxRequests: opts.maxRequests, timeoutMs: opts.timeoutMs });
+    if (!r.ok) throw new Error(r.error);
+    ctx.log(`    ${conns} conn: ${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`);
+    runs.push(r);
+  }
+  return { conns, rps: median(runs.map((r) => r.rps)), p50_us: median(runs.map((r) => r.p50_us)), p99_us: median(runs.map((r) => r.p99_us)), errors: runs.reduce((n, r) => n + r.errors, 0) };
+}
+
+async function tcpToTcp(ctx, bins, tmp) {
+  const plcPort = await freePort();
+  const plc = startProcess('libmodbus-server', bins['libmodbus-server'].path, [String(plcPort)], { cpu: PEER_CPU });
+  const out = { direct: [], fieldgate: {} };
+  try {
+    await waitForPort(plcPort, { proc: plc });
+    ctx.log('  direct to the fake PLC');
+    for (const conns of [1, 10]) out.direct.push(await measure(ctx, bins.loadgen.path, plcPort, conns));
+    for (const depth of [1, 16]) {
+      ctx.log(`  through fieldgate, one lane, maxInFlight ${depth}`);
+      const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-tcp, host: 127.0.0.1, port: ${plcPort}, timeout: 1s, queue: 256, maxInFlight: ${depth} }`);
+      try {
+        out.fieldgate[depth] = [];
+        for (const conns of [1, 10]) out.fieldgate[depth].push(await measure(ctx, bins.loadgen.path, fg.port, conns));
+      } finally {
+        await stopProcess(fg.proc);
+      }
+    }
+  } finally {
+    await stopProcess(plc);
+  }
+  return out;
+}
+
+async function tcpToRtu(ctx, bins, tmp) {
+  const a = path.join(tmp, 'pty-a');
+  const b = path.join(tmp, 'pty-b');
+  const socat = startProcess('socat', 'socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`]);
+  let slave;
+  const out = {};
+  try {
+    await until(() => existsSync(a) && existsSync(b), 5000, 'socat pty links');
+    slave = startProcess('rtu-slave', bins['rtu-slave'].path, [b, String(BAUD)], { cpu: PEER_CPU });
+    await until(() => slave.stdout().includes('ready') || slave.exit, 5000, 'rtu-slave ready');
+    if (slave.exit) throw new Error(`rtu-slave exited: ${slave.stderr()}`);
+    const { opts } = ctx;
+    const direct = [];
+    for (let i = 0; i < opts.runs; i++) {
+      const r = await runProcess('rtu-direct', bins['rtu-direct'].path, [a, String(BAUD), String(opts.warmupMs), String(opts.durationMs), String(GAP_US)], { cpu: PEER_CPU, timeoutMs: opts.warmupMs + opts.durationMs + 10000 });
+      const j = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
+      if (!j) throw new Error(`rtu-direct failed: ${r.stderr}`);
+      ctx.log(`    direct RTU exchange: ${fmtInt(j.rps)} req/s, p50 ${fmtUs(j.p50_us)} us, p99 ${fmtUs(j.p99_us)} us${j.errors ? `, ${j.errors} ERRORS` : ''}`);
+      direct.push(j);
+    }
+    out.direct = { rps: median(direct.map((r) => r.rps)), p50_us: median(direct.map((r) => r.p50_us)), p99_us: median(direct.map((r) => r.p99_us)) };
+    ctx.log('  through fieldgate');
+    const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-rtu, path: ${a}, baudRate: ${BAUD}, parity: none, timeout: 500ms, retries: 0, queue: 64 }`);
+    try {
+      out.fieldgate = [];
+      for (const conns of [1, 10]) out.fieldgate.push(await measure(ctx, bins.loadgen.path, fg.port, conns));
+    } finally {
+      await stopProcess(fg.proc);
+    }
+  } finally {
+    if (slave) await stopProcess(slave);
+    await stopProcess(socat);
+  }
+  return out;
+}
+
+function report(tcp, rtu, errors) {
+  const lines = [];
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  if (tcp) {
+    lines.push('(a) Modbus TCP -> Modbus TCP route, FC3 10 registers, 1 request in flight per client connection');
+    const rows = [];
+    for (const [label, list] of [['PLC directly', tcp.direct], ['fieldgate, maxInFlight 1', tcp.fieldgate[1]], ['fieldgate, maxInFlight 16', tcp.fieldgate[16]]]) {
+      for (const x of list ?? []) {
+        const d = tcp.direct.find((y) => y.conns === x.conns);
+        const added = list === tcp.direct ? ['', ''] : [fmtUs(x.p50_us - d.p50_us), fmtUs(x.p99_us - d.p99_us)];
+        rows.push([label, x.conns, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), ...added, x.errors]);
+      }
+    }
+    lines.push(formatTable([{ title: 'path', align: 'left' }, { title: 'conns' }, { title: 'req/s' }, { title: 'p50 us' }, { title: 'p99 us' }, { title: 'added p50 us' }, { title: 'added p99 us' }, { title: 'errors' }], rows));
+    const best = tcp.fieldgate[16]?.find((x) => x.conns === 10);
+    const d10 = tcp.direct.find((x) => x.conns === 10);
+    if (best && d10) lines.push(`target at 10 connections (maxInFlight 16): added p50 <= 150 us ${verdict(best.p50_us - d10.p50_us <= 150)}, added p99 <= 500 us ${verdict(best.p99_us - d10.p99_us <= 500)}`);
+    lines.push('');
+  }
+  if (rtu) {
+    lines.push(`(b) Modbus TCP -> Modbus RTU over a socat pty pair at ${BAUD} baud, t3.5 = ${GAP_US / 1000} ms`);
+    const bound = 1e6 / (GAP_US + rtu.direct.p50_us);
+    const rows = [['direct RTU master (libmodbus)', 1, fmtInt(rtu.direct.rps), fmtUs(rtu.direct.p50_us), fmtUs(rtu.direct.p99_us), '', '']];
+    for (const x of rtu.fieldgate ?? []) {
+      rows.push(['fieldgate route', x.conns, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), x.conns === 1 ? fmtUs(x.p50_us - rtu.direct.p50_us - GAP_US) : '', `${Math.round((100 * x.rps) / bound)}%`]);
+    }
+    lines.push(formatTable([{ title: 'path', align: 'left' }, { title: 'conns' }, { title: 'req/s' }, { title: 'p50 us' }, { title: 'p99 us' }, { title: 'added p50 beyond gap us' }, { title: 'of 1/(t3.5+exchange)' }], rows));
+    const one = rtu.fieldgate?.find((x) => x.conns === 1);
+    const ten = rtu.fieldgate?.find((x) => x.conns === 10);
+    lines.push(`rate the gap allows: 1 / (${GAP_US} us + ${fmtUs(rtu.direct.p50_us)} us) = ${fmtInt(bound)} req/s`);
+    if (one && ten) lines.push(`targets: added p50 beyond the gap <= 300 us ${verdict(one.p50_us - rtu.direct.p50_us - GAP_US <= 300)}; rate at 10 connections >= 90% ${verdict(ten.rps >= 0.9 * bound)}`);
+  }
+  for (const e of errors) lines.push(`note: ${e}`);
+  return lines.join('\n');
+}
+
+export async function run(ctx) {
+  const bins = ensureBuilt(ctx.benchDir, [
+    { name: 'loadgen', src: 'loadgen.c' },
+    { name: 'libmodbus-server', src: 'libmodbus-server.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
+    { name: 'rtu-slave', src: 'rtu-slave.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
+    { name: 'rtu-direct', src: 'rtu-direct.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
+  ], ctx.log);
+  for (const [name, b] of Object.entries(bins)) if (b.error) throw new Error(`cannot build ${name}: ${b.error}`);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldgate-southbound-'));
+  const errors = [];
+  let tcp = null;
+  let rtu = null;
+  try {
+    ctx.log(' (a) TCP -> TCP');
+    try { tcp = await tcpToTcp(ctx, bins, tmp); } catch (e) { errors.push(`TCP -> TCP failed: ${e.message}`); }
+    ctx.log(' (b) TCP -> RTU');
+    if (!existsSync('/usr/bin/socat')) errors.push('TCP -> RTU skipped: socat is missing (apt-get install socat)');
+    else try { rtu = await tcpToRtu(ctx, bins, tmp); } catch (e) { errors.push(`TCP -> RTU failed: ${e.message}`); }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  if (!tcp && !rtu) throw new Error(errors.join('; '));
+  return { text: report(tcp, rtu, errors), data: { tcpToTcp: tcp, tcpToRtu: rtu, gapUs: GAP_US, baud: BAUD, notes: errors } };
+}

@@ -1,0 +1,195 @@
+/**
+ * A Modbus device link (modbus-rtu or modbus-tcp): the device's one bounded queue, in front of its
+ * master (an RTU transport, or TCP lanes). A request is raw PDU bytes for a unit; the answer is the
+ * device's reply PDU (exceptions from the device pass through unchanged), or the gateway's own
+ * exception: 0A the device is down, 0B no answer after the retries (or the unit is offline),
+ * 06 the queue is full. Never rejects.
+ */
+import { encodeException, ExceptionCode } from '../../codec/pdu/exception.js';
+import type { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../config/types.js';
+import type { Logger } from '../../log.js';
+import type { DeviceLink, DeviceState } from '../device.js';
+import { FairQueue, type QueuedJob } from './fair-queue.js';
+import type { ExchangeResult, ModbusMaster } from './master.js';
+import type { ModbusDeviceStatus, PollStatusSource } from './modbus-status.js';
+import { UnitHealth } from './unit-health.js';
+
+export type ModbusDeviceConfig = ModbusRtuDeviceConfig | ModbusTcpDeviceConfig;
+
+/** Who is asking, so that its queued requests can be dropped when it goes away. */
+export interface RequestOrigin {
+  readonly client: number;
+  readonly signal?: AbortSignal;
+}
+
+interface Job extends QueuedJob {
+  readonly unit: number;
+  readonly pdu: Buffer;
+  /** Date.now() past which the request is answered 0B without being sent (it waited for a connection). */
+  readonly deadline: number;
+  readonly resolve: (reply: Buffer | null) => void;
+}
+
+/** A reply that is never sent (the client went away). */
+const DROPPED = null;
+
+export class ModbusLink implements DeviceLink {
+  readonly name: string;
+  readonly kind = 'modbus' as const;
+  private readonly queue: FairQueue<Job>;
+  private readonly health = new UnitHealth();
+  private requests = 0;
+  private timeouts = 0;
+  private lastError: string | null = null;
+  private stopped = false;
+  /** Requests being exchanged now (at most the master's capacity). */
+  private running = 0;
+  private polls: PollStatusSource | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: ModbusDeviceConfig,
+    private readonly master: ModbusMaster,
+    private readonly log: Logger,
+  ) {
+    this.name = config.name;
+    this.queue = new FairQueue<Job>(config.queue);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.master.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.expiry);
+    this.failQueued(ExceptionCode.GatewayPathUnavailable);
+    await this.master.stop();
+  }
+
+  /** The master's state or capacity changed (a port opened, a lane connected or went down). */
+  readonly onMasterChange = (state: DeviceState, error?: string): void => {
+    if (error) this.lastError = error;
+    if (state === 'down') this.failQueued(ExceptionCode.GatewayPathUnavailable);
+    else this.pump();
+  };
+
+  /** Forwards one request PDU; resolves with the reply PDU, or null when none is to be sent. */
+  request(unit: number, pdu: Buffer, origin: RequestOrigin = { client: 0 }): Promise<Buffer | null> {
+    const fc = pdu[0] ?? 0;
+    if (this.stopped || this.master.state === 'down') return Promise.resolve(encodeException(fc, ExceptionCode.GatewayPathUnavailable));
+    if (this.health.isOffline(unit)) return Promise.resolve(encodeException(fc, ExceptionCode.GatewayTargetFailed));
+    return new Promise((resolve) => {
+      const deadline = Date.now() + this.config.timeout * (this.config.retries + 1);
+      const job: Job = { unit, pdu, resolve, deadline, client: origin.client, ...(origin.signal ? { signal: origin.signal } : {}) };
+      if (!this.queue.push(job, (j) => j.resolve(DROPPED))) {
+        this.log.debug({ unit, fc, queue: this.queue.size }, 'queue full');
+        resolve(encodeException(fc, ExceptionCode.ServerBusy));
+        return;
+      }
+      this.pump();
+      if (this.queue.size > 0 && this.master.state !== 'up') this.armExpiry();
+    });
+  }
+
+  /**
+   * While the device is connecting, queued requests wait for it no longer than they would wait for
+   * a reply: past their deadline they answer 0B without being sent.
+   */
+  private armExpiry(): void {
+    if (this.expiry) return;
+    this.expiry = setTimeout(() => {
+      this.expiry = undefined;
+      const now = Date.now();
+      this.queue.removeWhere((j) => j.deadline <= now, (j) => j.resolve(encodeException(j.pdu[0] ?? 0, ExceptionCode.GatewayTargetFailed)));
+      if (this.queue.size > 0 && this.master.state !== 'up') this.armExpiry();
+    }, this.config.timeout);
+    this.expiry.unref();
+  }
+
+  /** Lets the pollers of this device show their status with the device's (undefined: detach). */
+  attachPolls(source: PollStatusSource | undefined): void {
+    this.polls = source;
+  }
+
+  status(): ModbusDeviceStatus {
+    const counters = this.master.counters();
+    return {
+      name: this.name,
+      type: this.config.type,
+      state: this.master.state,
+      queue: this.queue.size,
+      requests: this.requests,
+      timeouts: this.timeouts,
+      crcErrors: counters.crcErrors,
+      lastError: this.lastError,
+      offlineUnits: this.health.offline(),
+      ...(this.polls ? { polls: this.polls() } : {}),
+    };
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.master.capacity()) {
+      const job = this.queue.shift((j) => j.resolve(DROPPED));
+      if (!job) return;
+      if (this.health.isOffline(job.unit)) {
+        job.resolve(encodeException(job.pdu[0] ?? 0, ExceptionCode.GatewayTargetFailed));
+        continue;
+      }
+      this.running++;
+      void this.run(job).then(job.resolve, (err: unknown) => {
+        this.log.error({ err, unit: job.unit }, 'device request failed');
+        job.resolve(encodeException(job.pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
+      }).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  /** One request, with its retries. */
+  private async run(job: Job): Promise<Buffer | null> {
+    const { unit, pdu } = job;
+    const fc = pdu[0] ?? 0;
+    this.requests++;
+    let last: ExchangeResult = { kind: 'timeout' };
+    for (let attempt = 0; attempt <= this.config.retries; attempt++) {
+      last = await this.master.exchange(unit, pdu, this.config.timeout);
+      if (last.kind === 'reply') {
+        this.health.answered(unit);
+        return last.pdu;
+      }
+      if (last.kind === 'sent') return null;
+      if (last.kind === 'down') break;
+      this.noteFailure(unit, fc, last, attempt);
+      if (job.signal?.aborted) return DROPPED;
+    }
+    if (last.kind === 'down') {
+      this.lastError = last.error;
+      return encodeException(fc, ExceptionCode.GatewayPathUnavailable);
+    }
+    if (last.kind === 'timeout' && this.health.timedOut(unit)) {
+      this.log.warn({ unit, timeouts: this.timeouts }, 'unit offline: it keeps timing out; its requests answer 0B for a while');
+    }
+    return encodeException(fc, ExceptionCode.GatewayTargetFailed);
+  }
+
+  private noteFailure(unit: number, fc: number, result: ExchangeResult, attempt: number): void {
+    const what =
+      result.kind === 'timeout' ? `no reply within ${this.config.timeout} ms`
+      : result.kind === 'crc' ? 'reply with a bad CRC'
+      : 'reply did not match the request (connection reset)';
+    if (result.kind === 'timeout') this.timeouts++;
+    this.lastError = `unit ${unit} fc ${fc}: ${what}`;
+    this.log.debug({ unit, fc, attempt, result: result.kind }, 'device attempt failed');
+  }
+
+  private failQueued(code: ExceptionCode): void {
+    for (const job of this.queue.drain()) job.resolve(encodeException(job.pdu[0] ?? 0, code));
+  }
+}
+
+export function isModbusLink(link: DeviceLink | undefined): link is ModbusLink {
+  return link instanceof ModbusLink;
+}

@@ -1,0 +1,24 @@
+/** What a Modbus device link reports (DESIGN §2.3 plus CRC errors, offline units and its polls). */
+import type { DeviceStatus } from '../device.js';
+
+export interface PollStatus {
+  readonly table: string;
+  readonly address: number;
+  readonly count: number;
+  readonly into: string;
+  readonly every: number;
+  /** ISO time of the last successful read, or null. */
+  readonly lastSuccess: string | null;
+  readonly lastError: string | null;
+  /** ms of the last read (request to reply). */
+  readonly latencyMs: number | null;
+  readonly stale: boolean;
+}
+
+export type PollStatusSource = () => PollStatus[];
+
+export interface ModbusDeviceStatus extends DeviceStatus {
+  readonly crcErrors: number;
+  readonly offlineUnits: readonly number[];
+  readonly polls?: readonly PollStatus[];
+}
