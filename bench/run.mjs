@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, usage } from './lib/args.mjs';
 import { killAllSync, stopAll } from './lib/proc.mjs';
 import * as modbusTcp from './modbus-tcp.mjs';
+import * as southbound from './southbound.mjs';
+import * as rawBridge from './raw-bridge.mjs';
+import * as startup from './startup.mjs';
 
-const SECTIONS = [modbusTcp];
+const SECTIONS = [modbusTcp, southbound, rawBridge, startup];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);

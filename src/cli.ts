@@ -13,6 +13,8 @@ import type { GatewayConfig } from './config/types.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, exitCodeOf, FieldgateError } from './errors.js';
 import { Gateway } from './gateway.js';
 import { createRootLogger, type Logger } from './log.js';
+import { statusLine } from './status/document.js';
+import { ServiceNotifier } from './status/service.js';
 import { VERSION } from './version.js';
 
 const USAGE = `fieldgate ${VERSION}: Modbus TCP / RTU and raw TCP gateway
@@ -24,9 +26,14 @@ usage:
   fieldgate --version
 
 FILE defaults to $FIELDGATE_CONFIG, else the embedded demo config (config/fieldgate.yaml).
+URL defaults to FILE's status.listen, else http://127.0.0.1:8081.
+Signals to fieldgate run: SIGTERM/SIGINT stop, SIGHUP reloads the configuration file.
 Exit codes: 0 clean stop, 78 invalid configuration, 1 any other failure, 64 bad command line.`;
 
 const STOP_DEADLINE_MS = 5000;
+/** ms the last systemd notifications (STOPPING=1) get to go out before the process exits. */
+const NOTIFY_FLUSH_MS = 1000;
+const DEFAULT_STATUS_URL = 'http://127.0.0.1:8081';
 
 interface Args {
   readonly command: string;
@@ -94,13 +101,12 @@ function stopWithin(gateway: Gateway, log: Logger, ms: number): Promise<number> 
   });
 }
 
-function onHangup(file: string, log: Logger): void {
-  const result = loadConfigFile(file);
-  if (!result.ok) {
-    log.error({ problems: result.issues.map(formatIssue) }, 'reload refused: the configuration is not valid; keeping the running one');
-  } else {
-    log.warn('reload: live reload is not supported by this version; the new configuration is valid, restart to apply it');
-  }
+/** SIGHUP: validate the file whole, then apply the difference; a bad file is logged and ignored. */
+async function reload(file: string, gateway: Gateway, service: ServiceNotifier, log: Logger): Promise<void> {
+  log.info({ config: file }, 'reload requested');
+  service.reloading();
+  const outcome = await gateway.reload(loadConfigFile(file));
+  service.reloaded(`${outcome.result}: ${outcome.summary}`);
 }
 
 async function run(args: Args): Promise<number> {
@@ -117,12 +123,39 @@ async function run(args: Args): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
   process.on('SIGTERM', () => requestStop('SIGTERM'));
   process.on('SIGINT', () => requestStop('SIGINT'));
-  process.on('SIGHUP', () => onHangup(args.config, log));
   const gateway = new Gateway(config, { log });
-  await gateway.start();
+  const service = new ServiceNotifier({ env: process.env, log, statusText: () => statusLine(gateway) });
+  const started = gateway.start();
+  let reloads: Promise<unknown> = started.catch(() => undefined);
+  // A reload never stops the daemon: even an internal failure in one is logged and the old config stays.
+  const onHangup = () => reload(args.config, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
+  process.on('SIGHUP', () => (reloads = reloads.then(onHangup)));
+  await started;
+  service.ready();
   const signal = await stopRequested;
   log.info({ signal }, 'signal received, stopping');
-  return stopWithin(gateway, log, STOP_DEADLINE_MS);
+  service.stopping();
+  const code = await stopWithin(gateway, log, STOP_DEADLINE_MS);
+  await service.flush(NOTIFY_FLUSH_MS);
+  return code;
+}
+
+/** --url, else the config's status.listen (a wildcard host means this machine), else the default. */
+function statusUrlFor(args: Args): string {
+  if (args.url) return args.url;
+  const loaded = loadConfigFile(args.config);
+  const listen = loaded.ok ? loaded.config.status?.listen : undefined;
+  if (!listen) return DEFAULT_STATUS_URL;
+  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${listen.port}`;
+}
+
+async function status(args: Args): Promise<number> {
+  const { fetchStatus } = await import('./status/status-client.js');
+  const { renderStatus } = await import('./status/status-report.js');
+  const doc = await fetchStatus(statusUrlFor(args));
+  process.stdout.write(renderStatus(doc));
+  return EXIT_OK;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -132,6 +165,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return run(args);
     case 'check':
       return check(args);
+    case 'status':
+      return status(args);
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return EXIT_OK;

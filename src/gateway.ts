@@ -1,49 +1,114 @@
 /**
  * The composition root: builds the parts of a gateway from a validated config, starts them in order
- * (banks, devices, servers), and stops them in reverse. A start that fails part-way stops what it
- * had started and rethrows. Every step is logged. No signals and no process.exit here (cli.ts).
+ * (banks, devices, polls, servers, status endpoint), stops them in reverse, and applies a reload
+ * (validate, diff, apply: DESIGN §3.5). A start that fails part-way stops what it had started and
+ * rethrows. A reload never throws and never stops the gateway: what cannot be applied (a port that
+ * cannot be bound) is left down, logged, and shown in the status document. Reloads and stop run one
+ * at a time. Every step is logged. No signals and no process.exit here (cli.ts).
+ *
+ * Servers and polls find devices by name in `devices` (a live map) when they use them, so a device
+ * replaced on reload does not restart the servers that route to it.
  */
 import { Bank } from './bank/bank.js';
-import type { GatewayConfig } from './config/types.js';
+import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from './config/diff.js';
+import { formatIssue } from './config/load.js';
+import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from './config/types.js';
 import type { DeviceLink } from './devices/device.js';
-import { createDevice } from './devices/factory.js';
-import { deviceLogger, type Logger } from './log.js';
+import { startPolls, type RunningPolls } from './devices/polls/polls.js';
+import { DeviceSet } from './gateway/device-set.js';
+import { errorText, ServerSet } from './gateway/server-set.js';
+import type { Logger } from './log.js';
 import { deviceIdentity } from './modbus/device-identity.js';
-import { createServer, type ServerDeps } from './servers/factory.js';
-import { NULL_OBSERVER, type ServerObserver } from './servers/observer.js';
+import type { ServerDeps } from './servers/factory.js';
+import type { ServerObserver } from './servers/observer.js';
 import type { GatewayServer } from './servers/server.js';
+import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from './status/document.js';
+import type { StatusEndpoint } from './status/endpoint.js';
+import { ObserverHub } from './status/observer-hub.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
-  /** ms that sessions get to finish requests in flight on stop. */
+  /** ms that sessions get to finish requests in flight on stop (and on a server restart by reload). */
   readonly stopGraceMs?: number;
+  /** Told about sessions and requests, besides the status endpoint's own observers. */
   readonly observer?: ServerObserver;
 }
 
-export class Gateway {
+export interface ReloadOutcome {
+  readonly result: 'applied' | 'refused';
+  readonly summary: string;
+  /** Servers left down by this reload (they could not be started). */
+  readonly down: readonly string[];
+}
+
+export class Gateway implements GatewayView {
   readonly banks = new Map<string, Bank>();
-  readonly devices = new Map<string, DeviceLink>();
-  readonly servers: GatewayServer[] = [];
   readonly startedAt = new Date();
+  readonly reloads: { applied: number; refused: number; last: ReloadRecord | null } = { applied: 0, refused: 0, last: null };
+  private readonly serverSet: ServerSet;
+  private readonly deviceSet: DeviceSet;
+  private current: GatewayConfig;
   private readonly log: Logger;
+  private readonly hub = new ObserverHub();
+  private status: StatusEndpoint | undefined;
+  /** The running polls (reads from devices into banks). */
+  private polls: RunningPolls | undefined;
   private sessionSeq = 0;
   private started = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    readonly config: GatewayConfig,
-    private readonly options: GatewayOptions,
-  ) {
+  constructor(config: GatewayConfig, private readonly options: GatewayOptions) {
+    this.current = config;
     this.log = options.log;
+    this.serverSet = new ServerSet(options.log);
+    this.deviceSet = new DeviceSet(options.log);
+    if (options.observer) this.hub.attach(options.observer);
+  }
+
+  /** The configuration running now (replaced by each applied reload). */
+  get config(): GatewayConfig {
+    return this.current;
+  }
+
+  /** Running servers, in config order. */
+  get servers(): readonly GatewayServer[] {
+    return this.serverSet.running;
+  }
+
+  /** Device links by name (live: replaced devices are swapped in place on reload). */
+  get devices(): ReadonlyMap<string, DeviceLink> {
+    return this.deviceSet.links;
+  }
+
+  /** Configured servers that are not running, and why (bind failures on reload; retried on the next). */
+  get down(): ReadonlyMap<string, string> {
+    return this.serverSet.down;
+  }
+
+  get name(): string {
+    return this.current.gateway.name;
+  }
+
+  get configFile(): string | undefined {
+    return this.current.file;
+  }
+
+  /** The status endpoint's bound port, 0 when it is not listening. */
+  get statusPort(): number {
+    return this.status?.port ?? 0;
   }
 
   async start(): Promise<void> {
     const t0 = performance.now();
     try {
       this.buildBanks();
-      await this.startDevices();
-      await this.startServers();
+      if (this.current.status) await this.loadStatus();
+      await this.deviceSet.start(this.current.devices, true);
+      this.startPolls();
+      await this.serverSet.start(this.current.servers, this.serverDeps(), true);
+      await this.openStatus(this.current.status?.listen, true);
     } catch (err) {
-      await this.stop();
+      await this.stopAll();
       throw err;
     }
     this.started = true;
@@ -53,25 +118,44 @@ export class Gateway {
     );
   }
 
-  async stop(): Promise<void> {
-    const grace = this.options.stopGraceMs ?? 2000;
-    this.log.info({ servers: this.servers.length }, 'stopping');
-    for (const server of [...this.servers].reverse()) {
-      await server.stop('shutdown', grace);
-      this.log.debug({ server: server.name }, 'server stopped');
-    }
-    this.servers.length = 0;
-    for (const device of [...this.devices.values()].reverse()) {
-      await device.stop();
-      this.log.debug({ device: device.name }, 'device stopped');
-    }
-    this.devices.clear();
-    if (this.started) this.log.info('stopped');
-    this.started = false;
+  /** Stops everything, in the reverse order of start (after a reload in progress has finished). */
+  stop(): Promise<void> {
+    return this.serialize(() => this.stopAll());
+  }
+
+  /**
+   * Applies a newly loaded configuration. An invalid one (`ok: false`) is refused: every problem is
+   * logged and the running configuration stays. Never throws.
+   */
+  reload(loaded: LoadResult): Promise<ReloadOutcome> {
+    return this.serialize(async () => {
+      if (!loaded.ok) return this.refuse(loaded.issues);
+      if (!this.started) return this.refuse([], 'the gateway is not running');
+      try {
+        return await this.apply(loaded.config);
+      } catch (err) {
+        this.log.error({ err }, 'reload failed part-way; what could not be applied is down (see the status)');
+        return this.record('applied', `failed part-way: ${errorText(err)}`, [...this.down.keys()]);
+      }
+    });
   }
 
   findServer(name: string): GatewayServer | undefined {
-    return this.servers.find((s) => s.name === name);
+    return this.serverSet.find(name);
+  }
+
+  /** Every configured server, running or down, in config order. */
+  serverViews(): ServerView[] {
+    return this.serverSet.views(this.current.servers);
+  }
+
+  deviceLinks(): DeviceLink[] {
+    return this.deviceSet.ordered(this.current.devices);
+  }
+
+  /** The status document (DESIGN §2.3); undefined when the status endpoint is not configured. */
+  statusDocument(): StatusDocument | undefined {
+    return this.status?.document();
   }
 
   /** What every server is built with. */
@@ -79,40 +163,116 @@ export class Gateway {
     return {
       banks: this.banks,
       devices: this.devices,
-      identity: deviceIdentity(this.config.gateway.name),
+      identity: deviceIdentity(this.current.gateway.name),
       log: this.log,
-      observer: this.options.observer ?? NULL_OBSERVER,
+      observer: this.hub,
       nextSessionId: () => ++this.sessionSeq,
     };
   }
 
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stopAll(): Promise<void> {
+    this.log.info({ servers: this.servers.length }, 'stopping');
+    await this.status?.close();
+    await this.serverSet.stopAll(this.options.stopGraceMs ?? 2000);
+    this.stopPolls();
+    await this.deviceSet.stopAll();
+    if (this.started) this.log.info('stopped');
+    this.started = false;
+  }
+
   private buildBanks(): void {
-    for (const [name, config] of this.config.banks) this.banks.set(name, new Bank(config));
+    for (const [name, config] of this.current.banks) this.banks.set(name, new Bank(config));
     this.log.debug({ banks: [...this.banks.keys()] }, 'banks built');
   }
 
-  private async startDevices(): Promise<void> {
-    const unsupported: string[] = [];
-    for (const config of this.config.devices) {
-      const device = createDevice(config, { log: deviceLogger(this.log, config.name) });
-      if (!device) {
-        unsupported.push(`${config.name} (${config.type})`);
-        continue;
-      }
-      this.devices.set(config.name, device);
-      await device.start();
-    }
-    if (unsupported.length > 0) {
-      this.log.warn({ devices: unsupported }, 'these device types do not run in this version: units routed to them answer exception 0A');
-    }
+  private applyBanks(banks: BankChanges): void {
+    for (const name of banks.removed) this.banks.delete(name);
+    for (const config of [...banks.reshaped, ...banks.added]) this.banks.set(config.name, new Bank(config));
   }
 
-  private async startServers(): Promise<void> {
-    const deps = this.serverDeps();
-    for (const config of this.config.servers) {
-      const server = createServer(config, deps);
-      this.servers.push(server);
-      await server.start();
+  private startPolls(): void {
+    const { polls, devices } = this.current;
+    this.polls = startPolls(polls, { banks: this.banks, devices: this.devices, deviceConfigs: devices, log: this.log });
+  }
+
+  private stopPolls(): void {
+    this.polls?.stop();
+    this.polls = undefined;
+  }
+
+  /** Polls hold device links and bank objects: they restart when either set changes, or the polls do. */
+  private pollsTouched(plan: ReloadPlan): boolean {
+    const d = plan.devices;
+    const b = plan.banks;
+    return plan.polls || d.added.length + d.removed.length + d.changed.length + b.added.length + b.removed.length + b.reshaped.length > 0;
+  }
+
+  private async apply(next: GatewayConfig): Promise<ReloadOutcome> {
+    const t0 = performance.now();
+    const plan = diffConfig(this.current, next);
+    const retry = next.servers.filter((s) => this.down.has(s.name) && plan.servers.unchanged.includes(s.name));
+    const restartPolls = this.pollsTouched(plan);
+    if (plan.logLevel !== undefined) this.log.level = plan.logLevel;
+    this.current = next;
+    await this.serverSet.stop(new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]), 'reload', this.options.stopGraceMs ?? 2000);
+    if (restartPolls) this.stopPolls();
+    await this.deviceSet.stop(new Set([...plan.devices.removed, ...plan.devices.changed.map((d) => d.name)]));
+    this.applyBanks(plan.banks);
+    await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], false);
+    if (restartPolls) this.startPolls();
+    const failed = await this.serverSet.start([...plan.servers.changed, ...plan.servers.added, ...retry], this.serverDeps(), false);
+    this.serverSet.sort(next.servers);
+    if (plan.status) await this.openStatus(plan.status.listen, false);
+    const retried = retry.map((s) => s.name).filter((n) => !failed.includes(n));
+    const summary = this.summarize(plan, retried, failed);
+    this.log.info({ ...planFields(plan), retried, down: failed, ms: Math.round(performance.now() - t0), summary }, 'reload applied');
+    return this.record('applied', summary, failed);
+  }
+
+  private summarize(plan: ReloadPlan, retried: readonly string[], failed: readonly string[]): string {
+    const parts = plan.empty && retried.length > 0 ? [] : [describePlan(plan)];
+    if (retried.length > 0) parts.push(`started again: ${retried.join(', ')}`);
+    if (failed.length > 0) parts.push(`DOWN: ${failed.map((n) => `${n} (${this.down.get(n)})`).join(', ')}`);
+    return parts.join('; ');
+  }
+
+  private refuse(issues: readonly ConfigIssue[], why?: string): ReloadOutcome {
+    for (const issue of issues) this.log.error({ problem: formatIssue(issue) }, 'reload: configuration problem');
+    const summary = why ?? `the configuration is not valid (${issues.length} problem(s)); the running configuration stays`;
+    this.log.error({ problems: issues.length }, `reload refused: ${summary}`);
+    return this.record('refused', summary, []);
+  }
+
+  private record(result: 'applied' | 'refused', summary: string, down: readonly string[]): ReloadOutcome {
+    this.reloads[result]++;
+    this.reloads.last = { at: new Date(), result, summary };
+    return { result, summary, down };
+  }
+
+  /** Loads the status module (and prom-client) only when the endpoint is configured. */
+  private async loadStatus(): Promise<StatusEndpoint> {
+    if (!this.status) {
+      const { StatusEndpoint } = await import('./status/endpoint.js');
+      this.status = new StatusEndpoint(this, this.log);
+      for (const observer of this.status.observers) this.hub.attach(observer);
+    }
+    return this.status;
+  }
+
+  private async openStatus(listen: Endpoint | undefined, failFast: boolean): Promise<void> {
+    if (!listen) return this.status?.close();
+    const status = await this.loadStatus();
+    try {
+      await status.open(listen);
+    } catch (err) {
+      if (failFast) throw err;
+      this.log.error({ err: errorText(err) }, 'status endpoint down: it could not be started on reload');
     }
   }
 }

@@ -2,7 +2,9 @@
  * Logging: one pino root writing JSON lines to stdout (journald keeps them), and child loggers that
  * carry who is speaking: { server }, { server, session, peer }, { device }.
  * Event names are the `msg` of each line and are stable: listening, session opened, session closed,
- * connection refused, protocol error, started, stopping, stopped, ...
+ * connection refused, protocol error, started, stopping, stopped, reload applied, reload refused, ...
+ * Setting `level` on the root (a reload does) applies at once to every child logger, existing or
+ * new: pino children follow their parent's level unless given their own, and none is given one.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/types.js';

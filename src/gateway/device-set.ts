@@ -1,0 +1,59 @@
+/**
+ * The gateway's device links, by name (a live map: servers look devices up in it when they use
+ * them, so a device replaced on reload is found without rebuilding the servers).
+ */
+import type { DeviceConfig } from '../config/types.js';
+import type { DeviceLink } from '../devices/device.js';
+import { createDevice } from '../devices/factory.js';
+import { deviceLogger, type Logger } from '../log.js';
+
+export class DeviceSet {
+  readonly links = new Map<string, DeviceLink>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** On start a device that fails to start fails the start (`failFast`); on reload it is logged and kept. */
+  async start(configs: readonly DeviceConfig[], failFast: boolean): Promise<void> {
+    const unsupported: string[] = [];
+    for (const config of configs) {
+      const device = createDevice(config, { log: deviceLogger(this.log, config.name) });
+      if (!device) {
+        unsupported.push(`${config.name} (${config.type})`);
+        continue;
+      }
+      this.links.set(config.name, device);
+      try {
+        await device.start();
+      } catch (err) {
+        if (failFast) throw err;
+        this.log.error({ device: config.name, err }, 'device failed to start');
+      }
+    }
+    if (unsupported.length > 0) {
+      this.log.warn({ devices: unsupported }, 'these device types do not run in this version: units routed to them answer exception 0A');
+    }
+  }
+
+  /** Stops and forgets these devices (a failure to stop is logged). */
+  async stop(names: ReadonlySet<string>): Promise<void> {
+    for (const name of names) {
+      const device = this.links.get(name);
+      this.links.delete(name);
+      await device?.stop().catch((err: unknown) => this.log.error({ device: name, err }, 'device failed to stop'));
+    }
+  }
+
+  /** Stops every device, last started first. */
+  async stopAll(): Promise<void> {
+    for (const device of [...this.links.values()].reverse()) {
+      await device.stop();
+      this.log.debug({ device: device.name }, 'device stopped');
+    }
+    this.links.clear();
+  }
+
+  /** The links of `configs`, in that order. */
+  ordered(configs: readonly DeviceConfig[]): DeviceLink[] {
+    return configs.flatMap((d) => this.links.get(d.name) ?? []);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The status document (DESIGN §2.3), served as JSON at GET /status and printed by `fieldgate status`.
+ * Built from a read-only view of the gateway, so it works for any GatewayServer (modbus or raw, one
+ * port or a pool) and any DeviceLink. Additions to §2.3, all optional to readers: `startedAt`,
+ * `config`, `reload`; per server `state`, `error`, `pool`, `totals`.
+ */
+import type { ServerConfig } from '../config/types.js';
+import type { DeviceLink, DeviceStatus } from '../devices/device.js';
+import type { GatewayServer, PortStatus } from '../servers/server.js';
+import type { SessionStats } from '../transport/session-stream.js';
+import type { ServerTotals, Totals } from './totals.js';
+
+/** One configured server: running, or down with the reason (a port that could not be bound on reload). */
+export interface ServerView {
+  readonly config: ServerConfig;
+  readonly server: GatewayServer | undefined;
+  readonly error: string | null;
+}
+
+export interface ReloadRecord {
+  readonly at: Date;
+  readonly result: 'applied' | 'refused';
+  /** One line: what changed, or why it was refused. */
+  readonly summary: string;
+}
+
+/** What the status module reads from the gateway. */
+export interface GatewayView {
+  readonly name: string;
+  readonly startedAt: Date;
+  readonly configFile: string | undefined;
+  readonly reloads: { readonly applied: number; readonly refused: number; readonly last: ReloadRecord | null };
+  serverViews(): ServerView[];
+  deviceLinks(): DeviceLink[];
+}
+
+export interface SessionEntry {
+  readonly id: number;
+  readonly remote: string;
+  readonly since: string;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly requests: number;
+}
+
+export interface PortEntry {
+  readonly port: number;
+  readonly address: string;
+  readonly client: string | null;
+  readonly session: SessionEntry | null;
+}
+
+export interface ServerEntry {
+  readonly name: string;
+  readonly protocol: string;
+  readonly state: 'listening' | 'down';
+  readonly error: string | null;
+  /** True for a port pool (one session per port). */
+  readonly pool: boolean;
+  readonly ports: PortEntry[];
+  readonly sessions: SessionEntry[];
+  /** Since start (closed and open sessions together). */
+  readonly totals: ServerTotals;
+}
+
+export interface StatusDocument {
+  readonly gateway: string;
+  readonly version: string;
+  readonly uptimeSeconds: number;
+  readonly startedAt: string;
+  readonly config: string | null;
+  readonly reload: { readonly applied: number; readonly refused: number; readonly last: (Omit<ReloadRecord, 'at'> & { at: string }) | null };
+  readonly servers: ServerEntry[];
+  readonly devices: DeviceStatus[];
+}
+
+export function sessionEntry(s: SessionStats): SessionEntry {
+  return { id: s.id, remote: s.remote, since: s.since.toISOString(), bytesIn: s.bytesIn, bytesOut: s.bytesOut, requests: s.requests };
+}
+
+function portEntry(p: PortStatus): PortEntry {
+  return { port: p.port, address: p.address, client: p.client, session: p.session ? sessionEntry(p.session) : null };
+}
+
+/** A server that is down still shows the ports it is configured for. */
+function configuredPorts(config: ServerConfig): PortEntry[] {
+  if (config.ports) return config.ports.map((p) => ({ port: p.port, address: config.host, client: p.client ?? null, session: null }));
+  return [{ port: config.port ?? 0, address: config.host, client: null, session: null }];
+}
+
+export function serverEntry(view: ServerView, totals: Totals | undefined): ServerEntry {
+  const { config, server } = view;
+  const sessions = server ? server.sessionStats().map(sessionEntry) : [];
+  const base = totals?.of(config.name);
+  const live = sessions.reduce((t, s) => ({ bytesIn: t.bytesIn + s.bytesIn, bytesOut: t.bytesOut + s.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  return {
+    name: config.name,
+    protocol: config.protocol,
+    state: server ? 'listening' : 'down',
+    error: view.error,
+    pool: config.ports !== undefined,
+    ports: server ? server.ports().map(portEntry) : configuredPorts(config),
+    sessions,
+    totals: {
+      sessionsOpened: base?.sessionsOpened ?? 0,
+      refused: base?.refused ?? 0,
+      requests: base?.requests ?? 0,
+      exceptions: base?.exceptions ?? 0,
+      bytesIn: (base?.bytesIn ?? 0) + live.bytesIn,
+      bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
+    },
+  };
+}
+
+export function buildDocument(view: GatewayView, version: string, totals: Totals | undefined, now = new Date()): StatusDocument {
+  const last = view.reloads.last;
+  return {
+    gateway: view.name,
+    version,
+    uptimeSeconds: Math.round((now.getTime() - view.startedAt.getTime()) / 100) / 10,
+    startedAt: view.startedAt.toISOString(),
+    config: view.configFile ?? null,
+    reload: {
+      applied: view.reloads.applied,
+      refused: view.reloads.refused,
+      last: last ? { ...last, at: last.at.toISOString() } : null,
+    },
+    servers: view.serverViews().map((v) => serverEntry(v, totals)),
+    devices: view.deviceLinks().map((d) => d.status()),
+  };
+}
+
+/** Why the gateway is not healthy: servers down, devices down. Empty = healthy. */
+export function healthProblems(view: GatewayView): string[] {
+  const problems: string[] = [];
+  for (const v of view.serverViews()) {
+    if (!v.server) problems.push(`server ${v.config.name} is down: ${v.error ?? 'not running'}`);
+  }
+  for (const d of view.deviceLinks()) {
+    const s = d.status();
+    if (s.state === 'down') problems.push(`device ${s.name} is down${s.lastError ? `: ${s.lastError}` : ''}`);
+  }
+  return problems;
+}
+
+/** The one-line state for systemd's STATUS= (shown by `systemctl status`). */
+export function statusLine(view: GatewayView): string {
+  const servers = view.serverViews();
+  const running = servers.filter((v) => v.server);
+  const sessions = running.reduce((n, v) => n + (v.server?.sessionCount ?? 0), 0);
+  const devices = view.deviceLinks().map((d) => d.status());
+  const up = devices.filter((d) => d.state === 'up').length;
+  const down = servers.filter((v) => !v.server).map((v) => v.config.name);
+  return (
+    `${running.length} server(s) listening, ${sessions} session(s), ${up}/${devices.length} device(s) up` +
+    (down.length > 0 ? `; DOWN: ${down.join(', ')}` : '')
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * What `fieldgate status` prints: the status document as tables a plant engineer reads at a glance:
+ * servers, port pools (which client holds which port), sessions and devices.
+ */
+import type { DeviceStatus } from '../devices/device.js';
+import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
+import { bytes, duration, portRanges, textTable } from './text-table.js';
+
+const host = (address: string) => (address.includes(':') ? `[${address}]` : address);
+
+function listenOf(s: ServerEntry): string {
+  const first = s.ports[0];
+  if (!first) return '-';
+  if (!s.pool && s.ports.length === 1) return `${host(first.address)}:${first.port}`;
+  return `${host(first.address)}:${portRanges(s.ports.map((p) => p.port))}`;
+}
+
+function age(since: string, now: Date): string {
+  const t = Date.parse(since);
+  return Number.isNaN(t) ? '-' : duration((now.getTime() - t) / 1000);
+}
+
+function serversTable(servers: readonly ServerEntry[]): string {
+  if (servers.length === 0) return 'SERVERS\n(none configured)';
+  const rows = servers.map((s) => [
+    s.name, s.protocol, s.state, listenOf(s), String(s.sessions.length), String(s.totals?.requests ?? 0),
+    String(s.totals?.exceptions ?? 0), String(s.totals?.refused ?? 0), bytes(s.totals?.bytesIn ?? 0), bytes(s.totals?.bytesOut ?? 0),
+  ]);
+  const table = textTable(
+    [{ title: 'NAME' }, { title: 'PROTOCOL' }, { title: 'STATE' }, { title: 'LISTEN' }, { title: 'SESSIONS', right: true },
+      { title: 'REQUESTS', right: true }, { title: 'EXCEPTIONS', right: true }, { title: 'REFUSED', right: true },
+      { title: 'IN', right: true }, { title: 'OUT', right: true }],
+    rows,
+  );
+  const errors = servers.filter((s) => s.error !== null).map((s) => `  ${s.name} is DOWN: ${s.error}`);
+  return ['SERVERS', table, ...errors].join('\n');
+}
+
+function poolsTable(servers: readonly ServerEntry[], now: Date): string | undefined {
+  const pools = servers.filter((s) => s.pool);
+  if (pools.length === 0) return undefined;
+  const rows = pools.flatMap((s) =>
+    s.ports.map((p) => {
+      const held = p.session;
+      return [s.name, String(p.port), p.client ?? 'any', held ? `#${held.id}` : 'free', held?.remote ?? '-',
+        held ? age(held.since, now) : '-', held ? String(held.requests) : '-'];
+    }),
+  );
+  return ['PORT POOLS', textTable(
+    [{ title: 'SERVER' }, { title: 'PORT', right: true }, { title: 'RESERVED FOR' }, { title: 'SESSION' }, { title: 'CLIENT' },
+      { title: 'FOR', right: true }, { title: 'REQUESTS', right: true }],
+    rows,
+  )].join('\n');
+}
+
+function sessionsTable(servers: readonly ServerEntry[], now: Date): string {
+  const rows = servers.flatMap((s) =>
+    s.sessions.map((x: SessionEntry) => [s.name, `#${x.id}`, x.remote, age(x.since, now), String(x.requests), bytes(x.bytesIn), bytes(x.bytesOut)]),
+  );
+  if (rows.length === 0) return 'SESSIONS\n(none open)';
+  return ['SESSIONS', textTable(
+    [{ title: 'SERVER' }, { title: 'SESSION' }, { title: 'CLIENT' }, { title: 'FOR', right: true }, { title: 'REQUESTS', right: true },
+      { title: 'IN', right: true }, { title: 'OUT', right: true }],
+    rows,
+  )].join('\n');
+}
+
+function devicesTable(devices: readonly DeviceStatus[]): string {
+  if (devices.length === 0) return 'DEVICES\n(none running)';
+  const rows = devices.map((d) => [d.name, d.type, d.state, String(d.queue), String(d.requests), String(d.timeouts), d.lastError ?? '-']);
+  return ['DEVICES', textTable(
+    [{ title: 'NAME' }, { title: 'TYPE' }, { title: 'STATE' }, { title: 'QUEUE', right: true }, { title: 'REQUESTS', right: true },
+      { title: 'TIMEOUTS', right: true }, { title: 'LAST ERROR' }],
+    rows,
+  )].join('\n');
+}
+
+function header(doc: StatusDocument): string[] {
+  const lines = [`fieldgate ${doc.version} "${doc.gateway}": up ${duration(doc.uptimeSeconds)}${doc.config ? `, config ${doc.config}` : ''}`];
+  const last = doc.reload?.last;
+  if (last) lines.push(`last reload ${last.at}: ${last.result}: ${last.summary}`);
+  const down = doc.servers.filter((s) => s.state !== 'listening').length + doc.devices.filter((d) => d.state === 'down').length;
+  lines.push(down === 0 ? 'health: ok' : `health: ${down} problem(s): servers or devices down (below)`);
+  return lines;
+}
+
+export function renderStatus(doc: StatusDocument, now = new Date()): string {
+  const parts = [
+    header(doc).join('\n'),
+    serversTable(doc.servers),
+    poolsTable(doc.servers, now),
+    sessionsTable(doc.servers, now),
+    devicesTable(doc.devices),
+  ];
+  return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;
+}

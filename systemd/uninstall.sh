@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Removes what systemd/install.sh installed: stops and disables the service, removes the unit,
+# /opt/fieldgate, the command /usr/local/bin/fieldgate and the user fieldgate. Run it as root:
+#
+#   sudo /opt/fieldgate/systemd/uninstall.sh            keeps /etc/fieldgate and /var/lib/fieldgate
+#   sudo /opt/fieldgate/systemd/uninstall.sh --purge    also removes /var/lib/fieldgate (recordings)
+#
+# /etc/fieldgate (your configuration) is always kept. Running it again is safe. DESTDIR=/some/dir
+# removes the tree installed there by `DESTDIR=/some/dir install.sh` (no systemctl, no userdel).
+set -euo pipefail
+
+DESTDIR="${DESTDIR:-}"
+DESTDIR="${DESTDIR%/}"
+APP=/opt/fieldgate
+ETC=/etc/fieldgate
+STATE=/var/lib/fieldgate
+UNIT=/etc/systemd/system/fieldgate.service
+COMMAND=/usr/local/bin/fieldgate
+
+say() { printf 'uninstall.sh: %s\n' "$*"; }
+die() { printf 'uninstall.sh: %s\n' "$*" >&2; exit 1; }
+real() { [ -z "$DESTDIR" ]; }
+
+purge=0
+case "${1:-}" in
+  '') ;;
+  --purge) purge=1 ;;
+  *) die "unknown option $1 (only --purge)" ;;
+esac
+if real && [ "$(id -u)" -ne 0 ]; then die "run it as root (sudo $0)"; fi
+
+if real && [ -d /run/systemd/system ]; then
+  systemctl disable --now --quiet fieldgate.service 2>/dev/null || true
+fi
+rm -f "$DESTDIR$UNIT"
+if real && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  systemctl reset-failed fieldgate.service 2>/dev/null || true
+fi
+
+rm -rf "$DESTDIR$APP" "$DESTDIR$APP.new" "$DESTDIR$APP.old"
+# only our own wrapper, never another program of that name
+if [ -f "$DESTDIR$COMMAND" ] && grep -q 'installed by systemd/install.sh' "$DESTDIR$COMMAND"; then
+  rm -f "$DESTDIR$COMMAND"
+fi
+
+if real && id -u fieldgate >/dev/null 2>&1; then userdel fieldgate; say "removed the user fieldgate"; fi
+if real && getent group fieldgate >/dev/null; then groupdel fieldgate 2>/dev/null || true; fi
+
+if [ "$purge" = 1 ]; then
+  rm -rf "$DESTDIR$STATE"
+  say "removed $STATE"
+elif [ -d "$DESTDIR$STATE" ]; then
+  say "kept $STATE (recordings; --purge removes it)"
+fi
+if [ -d "$DESTDIR$ETC" ]; then say "kept $ETC (your configuration)"; fi
+say "done"
