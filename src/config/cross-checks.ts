@@ -5,11 +5,13 @@
  */
 import { collisions } from './endpoints.js';
 import { formatPath, isMapping, problem, show, type Path, type Problem } from './issues.js';
+import { pollChecks } from './poll-checks.js';
 
 /** "line 12" for a path, to point at the other half of a clash. */
 export type Where = (path: Path) => string;
 
 const ROUTABLE = ['modbus-rtu', 'modbus-tcp'];
+const BRIDGEABLE = ['tcp', 'serial'];
 
 function items(v: unknown): [number, Record<string, unknown>][] {
   return Array.isArray(v) ? v.flatMap((item: unknown, i) => (isMapping(item) ? [[i, item] as [number, Record<string, unknown>]] : [])) : [];
@@ -21,6 +23,7 @@ export function crossCheck(top: Record<string, unknown>, where: Where): Problem[
     ...duplicateNames('devices', 'device', top.devices, where),
     ...references(top),
     ...collisions(top, where),
+    ...pollChecks(top),
   ];
 }
 
@@ -51,14 +54,19 @@ function references(top: Record<string, unknown>): Problem[] {
   const banks = top.banks == null ? new Set<string>() : isMapping(top.banks) ? new Set(Object.keys(top.banks)) : undefined;
   const devices = new Map(items(top.devices).flatMap(([, d]) => (typeof d.name === 'string' ? [[d.name, d.type] as const] : [])));
   const names: Names = { banks, devices };
-  return items(top.servers).flatMap(([i, server]) => [
+  return items(top.servers).flatMap(([i, server]) => (server.protocol === 'raw'
+    ? bridgeRef(names, server.handler, ['servers', i, 'handler', 'bridge'])
+    : modbusRefs(names, server, i)));
+}
+
+/** A Modbus server's banks and routes, its pool ports' included. */
+function modbusRefs(names: Names, server: Record<string, unknown>, i: number): Problem[] {
+  const ports = isMapping(server.ports) ? Object.entries(server.ports) : [];
+  return [
     ...bankRef(names, server.bank, ['servers', i, 'bank']),
     ...unitRefs(names, server.units, ['servers', i, 'units']),
-    ...(isMapping(server.ports)
-      ? Object.entries(server.ports).flatMap(([port, entry]) =>
-        isMapping(entry) ? unitRefs(names, entry.units, ['servers', i, 'ports', port, 'units']) : [])
-      : []),
-  ]);
+    ...ports.flatMap(([port, entry]) => (isMapping(entry) ? unitRefs(names, entry.units, ['servers', i, 'ports', port, 'units']) : [])),
+  ];
 }
 
 function bankRef(names: Names, bank: unknown, path: Path): Problem[] {
@@ -74,6 +82,18 @@ function deviceRef(names: Names, device: unknown, path: Path): Problem[] {
   const type = names.devices.get(device);
   if (typeof type !== 'string' || ROUTABLE.includes(type)) return [];
   return [problem(path, `device "${device}" is a ${type} device: unit ids can only be routed to ${ROUTABLE.join(' or ')} devices`)];
+}
+
+/** A raw server's `handler: { bridge: DEVICE }` names a raw device. */
+function bridgeRef(names: Names, handler: unknown, path: Path): Problem[] {
+  if (!isMapping(handler) || typeof handler.bridge !== 'string') return [];
+  const device = handler.bridge;
+  if (!names.devices.has(device)) {
+    return [problem(path, `device "${device}" is not defined under devices (${defined(names.devices.keys())})`)];
+  }
+  const type = names.devices.get(device);
+  if (typeof type !== 'string' || BRIDGEABLE.includes(type)) return [];
+  return [problem(path, `device "${device}" is a ${type} device: a bridge talks to a raw device (type ${BRIDGEABLE.join(' or ')}); route Modbus unit ids to it from a modbus server instead`)];
 }
 
 function unitRefs(names: Names, units: unknown, path: Path): Problem[] {

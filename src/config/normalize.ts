@@ -1,8 +1,7 @@
 /** The validated top-level values -> GatewayConfig (defaults applied, durations in ms, maps built). */
 import { parseEndpoint } from './address.js';
-import { checkBanks } from './items/bank.js';
 import { must } from './issues.js';
-import { checkDevices, checkServers, type TopProps } from './schema.js';
+import { checkBankMap, checkDevices, checkPolls, checkServers, type TopProps } from './schema.js';
 import type { BankConfig, GatewayConfig } from './types.js';
 
 export function normalize(p: TopProps, file: string | undefined): GatewayConfig {
@@ -12,8 +11,9 @@ export function normalize(p: TopProps, file: string | undefined): GatewayConfig 
     gateway: { name: p.gateway.name },
     log: { level: p.log.level },
     ...(listen !== undefined ? { status: { listen } } : {}),
-    banks: p.banks === null ? new Map<string, BankConfig>() : must(checkBanks(p.banks)),
-    servers: must(checkServers(p.servers)),
-    devices: must(checkDevices(p.devices)),
+    banks: p.banks === null ? new Map<string, BankConfig>() : must(checkBankMap(p.banks)),
+    servers: must(checkServers(p.servers ?? [])),
+    devices: must(checkDevices(p.devices ?? [])),
+    polls: must(checkPolls(p.polls ?? [])),
   };
 }

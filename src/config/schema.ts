@@ -2,24 +2,35 @@
  * The top-level convict schema of the configuration file (DESIGN §2.2). Lists and maps of items are
  * single keys here; each item is validated with its own schema (items/).
  */
-import { defineFormat, type SchemaDef } from './convict-bridge.js';
+import type { Leaf, SchemaDef } from './convict-bridge.js';
+import type { Problem } from './issues.js';
+import { onceByObject } from './memo.js';
 import { CHOICE, ENDPOINT, TEXT } from './formats.js';
 import { checkBanks } from './items/bank.js';
 import { checkDevice } from './items/device.js';
 import { checkEach } from './items/list.js';
+import { checkPoll } from './items/poll.js';
 import { checkServer } from './items/server.js';
 import type { Hints } from './unknown-keys.js';
 import type { LogLevel } from './types.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
-export const checkServers = (raw: unknown) =>
-  checkEach(raw, 'write one item per server, each starting with "- name: ..."', checkServer);
-export const checkDevices = (raw: unknown) =>
-  checkEach(raw, 'write one item per device, each starting with "- name: ..."', checkDevice);
+// Each list item is validated by its own convict schema (items/); the lists themselves are carried
+// past convict (it cannot walk them) and checked once per load (memo.ts).
+export const checkServers = onceByObject((raw: unknown) =>
+  checkEach(raw, 'write one item per server, each starting with "- name: ..."', checkServer));
+export const checkDevices = onceByObject((raw: unknown) =>
+  checkEach(raw, 'write one item per device, each starting with "- name: ..."', checkDevice));
+export const checkPolls = onceByObject((raw: unknown) =>
+  checkEach(raw, 'write one item per poll, each starting with "- device: ..."', checkPoll));
+export const checkBankMap = onceByObject(checkBanks);
 
-const SERVERS = defineFormat('fg-servers', (raw) => checkServers(raw).problems);
-const DEVICES = defineFormat('fg-devices', (raw) => checkDevices(raw).problems);
+/** A top-level list: carried past convict, checked item by item. */
+const list = (doc: string, check: (raw: unknown) => { problems: readonly Problem[] }): Leaf => ({
+  doc, format: Object, default: null, nullable: true, scalarToo: true, blankIsAbsent: true,
+  check: (raw) => check(raw).problems,
+});
 
 export const TOP: SchemaDef = {
   gateway: {
@@ -38,14 +49,15 @@ export const TOP: SchemaDef = {
   banks: {
     doc: 'register images: name -> { holding, input, coils, discrete: SIZE, values: {...} }',
     format: Object, default: null, nullable: true, blankIsAbsent: true,
-    check: (raw) => checkBanks(raw).problems,
+    check: (raw) => checkBankMap(raw).problems,
   },
-  servers: { doc: 'listeners: a list of servers', format: SERVERS, default: [], blankIsAbsent: true },
-  devices: { doc: 'what fieldgate connects out to: a list of devices', format: DEVICES, default: [], blankIsAbsent: true },
+  servers: list('listeners: a list of servers', checkServers),
+  devices: list('what fieldgate connects out to: a list of devices', checkDevices),
+  polls: list('reads from Modbus devices into banks, on a schedule: a list of polls', checkPolls),
 };
 
 /** Keys of DESIGN §2.2 that later versions add. */
-export const NOT_YET: Hints = { polls: 'polls are not supported by this version' };
+export const NOT_YET: Hints = {};
 
 /** What convict returns for TOP. */
 export interface TopProps {
@@ -53,6 +65,7 @@ export interface TopProps {
   log: { level: LogLevel };
   status: { listen?: string };
   banks: Record<string, unknown> | null;
-  servers: unknown[];
-  devices: unknown[];
+  servers: unknown[] | null;
+  devices: unknown[] | null;
+  polls: unknown[] | null;
 }

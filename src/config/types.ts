@@ -41,7 +41,8 @@ export interface PoolPort {
   readonly units?: UnitMap;
 }
 
-interface ServerCommon {
+/** What every server has, whatever its protocol. */
+export interface ServerCommon {
   readonly name: string;
   /** Host to bind. */
   readonly host: string;
@@ -71,7 +72,44 @@ export interface ModbusServerConfig extends ServerCommon {
   readonly maxInFlight: number;
 }
 
-export type ServerConfig = ModbusServerConfig;
+/**
+ * How a raw byte stream is cut into frames (raw servers, raw devices). A frame is passed on as it
+ * is on the wire: framing decides where frames begin and end, never rewrites them.
+ */
+export type Framing =
+  | { readonly type: 'none' }
+  /** `delimiter`: 1..8 bytes, each character one byte (latin1); `max`: longest line without it. */
+  | { readonly type: 'line'; readonly delimiter: string; readonly max: number }
+  /** `max`: largest payload (the prefix not counted). */
+  | {
+    readonly type: 'length';
+    readonly size: 1 | 2 | 4;
+    readonly endian: 'big' | 'little';
+    readonly counts: 'payload' | 'frame';
+    readonly max: number;
+  }
+  | { readonly type: 'fixed'; readonly size: number };
+
+export type FramingType = Framing['type'];
+
+/** What a raw server does with the frames its sessions receive. */
+export type RawHandlerConfig =
+  | { readonly kind: 'echo' }
+  | { readonly kind: 'hub' }
+  /** `reply`: what the device sends goes to every session (`all`) or to the last sender (`sender`). */
+  | { readonly kind: 'bridge'; readonly device: string; readonly reply: 'all' | 'sender' }
+  /** One file per session under `dir`, rotated at `maxFileSize` bytes. */
+  | { readonly kind: 'record'; readonly dir: string; readonly maxFileSize: number };
+
+export interface RawServerConfig extends ServerCommon {
+  readonly protocol: 'raw';
+  readonly framing: Framing;
+  readonly handler: RawHandlerConfig;
+  /** Bytes one session may have waiting to be sent; past it the session is closed. */
+  readonly sendQueue: number;
+}
+
+export type ServerConfig = ModbusServerConfig | RawServerConfig;
 
 export type Parity = 'none' | 'even' | 'odd';
 
@@ -101,6 +139,16 @@ export interface ModbusTcpDeviceConfig {
   readonly timeout: number;
   readonly retries: number;
   readonly queue: number;
+  /** Requests in flight per lane (connection), matched by transaction id; 1 = one at a time. */
+  readonly maxInFlight: number;
+}
+
+/** Reconnection of a raw device: exponential backoff from `min` to `max` ms, less up to `jitter` of it. */
+export interface ReconnectConfig {
+  readonly min: number;
+  readonly max: number;
+  /** 0..1: each delay is shortened by a random fraction up to this. */
+  readonly jitter: number;
 }
 
 export interface TcpDeviceConfig {
@@ -108,14 +156,21 @@ export interface TcpDeviceConfig {
   readonly type: 'tcp';
   readonly host: string;
   readonly port: number;
-  /** Raw framing as written (validated by the raw-server issue); undefined = none. */
-  readonly framing?: Readonly<Record<string, unknown>>;
+  /** How what the device sends is cut into frames. */
+  readonly framing: Framing;
+  readonly reconnect: ReconnectConfig;
+  /** ms a connection attempt may take. */
+  readonly connectTimeout: number;
+  /** TCP keepalive idle time before the first probe, ms; 0 = off. */
+  readonly keepAlive: number;
 }
 
 export interface SerialDeviceConfig extends SerialSettings {
   readonly name: string;
   readonly type: 'serial';
-  readonly framing?: Readonly<Record<string, unknown>>;
+  readonly framing: Framing;
+  /** Reopening the port after it failed or went away (USB unplugged). */
+  readonly reconnect: ReconnectConfig;
 }
 
 export type DeviceConfig =
@@ -123,6 +178,20 @@ export type DeviceConfig =
   | ModbusTcpDeviceConfig
   | TcpDeviceConfig
   | SerialDeviceConfig;
+
+/** One `polls` item: read `read` from `device` every `every` ms into `into` (DESIGN §2.2). */
+export interface PollConfig {
+  readonly device: string;
+  /** Unit id on the device; undefined = the modbus-tcp device's unit, 1 on an RTU bus. */
+  readonly unit?: number;
+  readonly every: number;
+  readonly read: { readonly table: TableName; readonly address: number; readonly count: number };
+  readonly into: { readonly bank: string; readonly table: TableName; readonly address: number };
+  /** How reads of the range are answered while its last poll failed: as usual, or exception 0B. */
+  readonly onStale: 'serve' | 'exception';
+  /** Client writes into the bank range are forwarded to the device first. */
+  readonly writeThrough: boolean;
+}
 
 export interface GatewayConfig {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
@@ -134,6 +203,8 @@ export interface GatewayConfig {
   readonly banks: ReadonlyMap<string, BankConfig>;
   readonly servers: readonly ServerConfig[];
   readonly devices: readonly DeviceConfig[];
+  /** Reads from Modbus devices into banks, on a schedule. */
+  readonly polls: readonly PollConfig[];
 }
 
 /** One problem found in a config file. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, configOf, issuesOf, load } from './helpers.js';
+import type { ModbusServerConfig } from '../../src/config/types.js';
 
 describe('banks', () => {
   it('stores negative registers as two\'s complement and bits as 0/1, flattened in address order', () => {
@@ -73,6 +74,6 @@ describe('banks', () => {
     const text = 'banks:\n  line3.press: { holding: 2, values: { holding: { 1: 7 } } }\nservers:\n  - { name: a, protocol: modbus, listen: "127.0.0.1:1", bank: line3.press }\n';
     const config = configOf(load(text));
     expect(config.banks.get('line3.press')).toEqual({ name: 'line3.press', tables: { holding: 2 }, values: { holding: [[1, 7]] } });
-    expect(config.servers[0]?.bank).toBe('line3.press');
+    expect((config.servers[0] as ModbusServerConfig | undefined)?.bank).toBe('line3.press');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, configOf, issueAt, issuesOf, load } from './helpers.js';
+import type { ModbusServerConfig } from '../../src/config/types.js';
 
 const server = (name: string, listen: string, extra = 'bank: plant'): string =>
   `  - name: ${name}\n    protocol: modbus\n    listen: "${listen}"\n    ${extra}\n`;
@@ -162,6 +163,6 @@ devices:
 
   it('accepts references that exist', () => {
     const text = config(server('a', '127.0.0.1:1502', 'units: { 1: { bank: other } }'));
-    expect(configOf(load(text)).servers[0]?.units.get(1)).toEqual({ kind: 'bank', bank: 'other' });
+    expect((configOf(load(text)).servers[0] as ModbusServerConfig | undefined)?.units.get(1)).toEqual({ kind: 'bank', bank: 'other' });
   });
 });

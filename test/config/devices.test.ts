@@ -11,9 +11,15 @@ describe('devices', () => {
 `;
     expect(configOf(load(text)).devices).toStrictEqual([
       { name: 'rtu', type: 'modbus-rtu', path: '/dev/ttyS0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32 },
-      { name: 'tcp1', type: 'modbus-tcp', host: '10.0.0.1', ports: [502], unit: 1, timeout: 1000, retries: 0, queue: 32 },
-      { name: 'cam', type: 'tcp', host: 'cam.local', port: 3000 },
-      { name: 'ser', type: 'serial', path: '/dev/ttyS1', baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1 },
+      { name: 'tcp1', type: 'modbus-tcp', host: '10.0.0.1', ports: [502], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1 },
+      {
+        name: 'cam', type: 'tcp', host: 'cam.local', port: 3000, framing: { type: 'none' },
+        reconnect: { min: 500, max: 30_000, jitter: 0.2 }, connectTimeout: 5000, keepAlive: 30_000,
+      },
+      {
+        name: 'ser', type: 'serial', path: '/dev/ttyS1', baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
+        framing: { type: 'none' }, reconnect: { min: 500, max: 30_000, jitter: 0.2 },
+      },
     ]);
   });
 
@@ -34,12 +40,26 @@ describe('devices', () => {
     ]);
   });
 
-  it('framing is kept as written, and must be a mapping', () => {
-    const good = 'devices:\n  - { name: s, type: serial, path: /dev/ttyS1, framing: { type: length, size: 2, endian: big, x.y: { "": 1 } } }\n';
-    expect(configOf(load(good)).devices[0]).toMatchObject({ framing: { type: 'length', size: 2, endian: 'big', 'x.y': { '': 1 } } });
-    const bad = 'devices:\n  - { name: s, type: tcp, host: 10.0.0.1, port: 1, framing: line }\n';
+  it('framing is validated with the raw servers\' framing schema; the type alone takes its defaults', () => {
+    const good = 'devices:\n  - { name: s, type: serial, path: /dev/ttyS1, framing: { type: length, size: 4, endian: little, counts: frame, max: 1MiB } }\n  - { name: t, type: tcp, host: 10.0.0.1, port: 1, framing: line }\n';
+    const devices = configOf(load(good)).devices;
+    expect(devices[0]).toMatchObject({ framing: { type: 'length', size: 4, endian: 'little', counts: 'frame', max: 1024 * 1024 } });
+    expect(devices[1]).toMatchObject({ framing: { type: 'line', delimiter: '\n', max: 4096 } });
+    const bad = 'devices:\n  - { name: s, type: tcp, host: 10.0.0.1, port: 1, framing: { type: length, size: 3, x.y: 1 } }\n  - { name: u, type: serial, path: /dev/x, framing: [line] }\n';
     expect(issuesOf(load(bad)).map((i) => [i.key, i.message])).toEqual([
-      ['devices[0].framing', 'is not a mapping: write e.g. { type: line, delimiter: "\\n" }'],
+      ['devices[0].framing.size', '3 is not one of 1, 2, 4'],
+      ['devices[0].framing["x.y"]', expect.stringMatching(/^unknown key; allowed here: type, size, endian, counts, max/)],
+      ['devices[1].framing', expect.stringMatching(/^a list is not a framing: write e\.g\./)],
     ]);
+  });
+
+  it('reconnect waits: min may not exceed max, jitter is a fraction', () => {
+    const text = 'devices:\n  - { name: t, type: tcp, host: 10.0.0.1, port: 1, reconnect: { min: 10s, max: 1s, jitter: 2 } }\n';
+    expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([
+      ['devices[0].reconnect.min', '"10s" is longer than reconnect.max ("1s")'],
+      ['devices[0].reconnect.jitter', '2 is not a fraction from 0 to 1 (e.g. 0.2)'],
+    ]);
+    const ok = configOf(load('devices:\n  - { name: t, type: tcp, host: 10.0.0.1, port: 1, reconnect: { min: 50ms, max: 2s, jitter: 0 } }\n'));
+    expect(ok.devices[0]).toMatchObject({ reconnect: { min: 50, max: 2000, jitter: 0 } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, loadConfigText } from '../../src/config/load.js';
-import type { GatewayConfig } from '../../src/config/types.js';
+import type { GatewayConfig, ModbusServerConfig } from '../../src/config/types.js';
 import { configOf } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,15 +145,22 @@ const EXPECTED: GatewayConfig = {
       name: 'rs485', type: 'modbus-rtu', path: '/dev/ttyUSB0', baudRate: 19200, parity: 'even',
       dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32,
     },
-    { name: 'plc1', type: 'modbus-tcp', host: '192.168.250.1', ports: [9601, 9602], unit: 1, timeout: 1000, retries: 0, queue: 32 },
-    { name: 'plc2', type: 'modbus-tcp', host: 'plc2.plant.local', ports: [502], unit: 5, timeout: 250, retries: 2, queue: 8 },
-    { name: 'camera', type: 'tcp', host: '192.168.1.50', port: 3000, framing: { type: 'line', delimiter: '\r\n' } },
-    { name: 'scope', type: 'serial', path: '/dev/ttyUSB1', baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1 },
+    { name: 'plc1', type: 'modbus-tcp', host: '192.168.250.1', ports: [9601, 9602], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1 },
+    { name: 'plc2', type: 'modbus-tcp', host: 'plc2.plant.local', ports: [502], unit: 5, timeout: 250, retries: 2, queue: 8, maxInFlight: 1 },
+    {
+      name: 'camera', type: 'tcp', host: '192.168.1.50', port: 3000, framing: { type: 'line', delimiter: '\r\n', max: 4096 },
+      reconnect: { min: 500, max: 30000, jitter: 0.2 }, connectTimeout: 5000, keepAlive: 30000,
+    },
+    {
+      name: 'scope', type: 'serial', path: '/dev/ttyUSB1', baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
+      framing: { type: 'none' }, reconnect: { min: 500, max: 30000, jitter: 0.2 },
+    },
     {
       name: 'meter', type: 'modbus-rtu', path: '/dev/ttyAMA0', baudRate: 9600, parity: 'none',
       dataBits: 7, stopBits: 2, timeout: 1500, retries: 0, queue: 1024,
     },
   ],
+  polls: [],
 };
 
 describe('a valid configuration', () => {
@@ -165,14 +172,14 @@ describe('a valid configuration', () => {
     const config = configOf(loadConfigText('gateway: {}\nlog:\nbanks:\nservers: []\n', 'min.yaml'));
     expect(config).toStrictEqual({
       file: 'min.yaml', gateway: { name: 'fieldgate' }, log: { level: 'info' },
-      banks: new Map(), servers: [], devices: [],
+      banks: new Map(), servers: [], devices: [], polls: [],
     });
     expect(config.status).toBeUndefined();
   });
 
   it('is deeply frozen, maps included', () => {
     const config = configOf(loadConfigText(FULL, 'full.yaml'));
-    const scada = config.servers[0];
+    const scada = config.servers[0] as ModbusServerConfig | undefined;
     const plant = config.banks.get('plant');
     for (const part of [config, config.gateway, config.servers, scada, scada?.allow, plant, plant?.tables, plant?.values.holding, plant?.values.holding?.[0], config.devices[3], (config.devices[3] as { framing?: object }).framing]) {
       expect(Object.isFrozen(part)).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, configOf, issueAt, issuesOf, load } from './helpers.js';
+import type { ModbusServerConfig } from '../../src/config/types.js';
 
 const BANKS = 'banks:\n  plant: { holding: 10 }\n  press1: { holding: 10 }\ndevices:\n  - { name: rtu, type: modbus-rtu, path: /dev/ttyS0 }\n';
 const one = (server: string): string => `${BANKS}servers:\n  - ${server}\n`;
@@ -79,7 +80,7 @@ describe('servers', () => {
 
   it('unit ids 0 and 255 are valid, and a device route keeps its id unless unit is given', () => {
     const text = one('{ name: a, protocol: modbus, listen: "127.0.0.1:1", units: { 0: { device: rtu }, 255: { device: rtu, unit: 0 } } }');
-    expect(configOf(load(text)).servers[0]?.units).toEqual(new Map([
+    expect((configOf(load(text)).servers[0] as ModbusServerConfig | undefined)?.units).toEqual(new Map([
       [0, { kind: 'device', device: 'rtu', unit: 0 }],
       [255, { kind: 'device', device: 'rtu', unit: 0 }],
     ]));

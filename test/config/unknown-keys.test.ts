@@ -6,7 +6,7 @@ const GOOD_SERVER = '  - name: a\n    protocol: modbus\n    listen: 127.0.0.1:15
 describe('unknown keys are errors at every level, reported at the key', () => {
   it.each([
     ['top level', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + 'sever: {}\n', 'sever', '^sever:',
-      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices'],
+      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices, polls'],
     ['a section', 'gateway:\n  nmae: x\n', 'gateway.nmae', '^nmae:', 'unknown key (did you mean name?); allowed here: name'],
     ['a server item', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n', 'servers[0].idleTimout', '^idleTimout',
       'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, readOnly, bank, units, maxInFlight, sendTimeout, keepAlive'],
@@ -19,7 +19,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     ['a pool port', 'banks:\n  plant: { holding: 1 }\nservers:\n  - { name: a, protocol: modbus, listen: 0.0.0.0, bank: plant, ports: { 9601: { clients: 10.0.0.1 } } }\n',
       'servers[0].ports.9601.clients', '^clients', 'unknown key (did you mean client?); allowed here: client, units'],
     ['a device of another type', 'devices:\n  - { name: plc, type: modbus-tcp, host: 10.0.0.1, port: 502, baudRate: 9600 }\n', 'devices[0].baudRate', '^baudRate',
-      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue'],
+      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight'],
   ])('in %s', (_, text, key, where, message) => {
     expect(issuesOf(load(text))).toEqual([{ key, message, file: 'test.yaml', ...at(text, where) }]);
   });
@@ -39,28 +39,29 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     const text = 'gateway.name: line3\n';
     expect(issuesOf(load(text))).toEqual([{
       key: '["gateway.name"]', file: 'test.yaml', line: 1, col: 1,
-      message: 'unknown key; allowed here: gateway, log, status, banks, servers, devices (write nested keys indented under their parent, not joined with dots)',
+      message: 'unknown key; allowed here: gateway, log, status, banks, servers, devices, polls (write nested keys indented under their parent, not joined with dots)',
     }]);
   });
 
-  it('polls, added by a later version, get a clear message', () => {
-    const text = 'polls:\n  - device: plc1\n    every: 500ms\n';
-    expect(issuesOf(load(text))).toEqual([
-      { key: 'polls', message: 'polls are not supported by this version', file: 'test.yaml', line: 1, col: 1 },
-    ]);
+  it('an unknown key inside a poll is reported at the key', () => {
+    const text = 'polls:\n  - device: plc1\n    every: 500ms\n    read: { table: holding, address: 0, count: 2, size: 4 }\n';
+    expect(issuesOf(load(text))).toContainEqual({
+      key: 'polls[0].read.size', message: 'unknown key; allowed here: table, address, count', file: 'test.yaml', ...at(text, '^size'),
+    });
   });
 
-  it('raw servers, added by a later version, are refused at their protocol, without noise about their keys', () => {
-    const text = 'servers:\n  - name: fpga\n    protocol: raw\n    listen: 0.0.0.0:7000\n    framing: { type: length }\n    handler: echo\n';
-    expect(issuesOf(load(text))).toEqual([
-      { key: 'servers[0].protocol', message: 'raw servers are not supported by this version', file: 'test.yaml', ...at(text, 'protocol: ^raw') },
+  it('a key of the other protocol is an unknown key: bank on a raw server, framing on a modbus one', () => {
+    const text = 'banks: { plant: { holding: 1 } }\nservers:\n  - { name: fpga, protocol: raw, listen: "127.0.0.1:7000", handler: echo, bank: plant }\n  - { name: m, protocol: modbus, listen: "127.0.0.1:502", bank: plant, framing: line }\n';
+    expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([
+      ['servers[0].bank', expect.stringMatching(/^unknown key; allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, sendTimeout, keepAlive, framing, handler, sendQueue$/)],
+      ['servers[1].framing', expect.stringMatching(/^unknown key; allowed here: name, protocol,/)],
     ]);
   });
 
   it('another protocol is refused with what is allowed, and the rest of the item is still checked', () => {
     const text = 'servers:\n  - name: x\n    protocol: bacnet\n    listen: 0.0.0.0:47808\n    bank: plant\n    extra: 1\n';
     expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([
-      ['servers[0].protocol', '"bacnet" is not a protocol: this version has modbus'],
+      ['servers[0].protocol', '"bacnet" is not a protocol: use modbus or raw'],
       ['servers[0].bank', 'bank "plant" is not defined under banks (none is defined)'],
       ['servers[0].extra', expect.stringMatching(/^unknown key; allowed here: name, protocol,/)],
     ]);

@@ -1,6 +1,7 @@
 /** The convict schema of each device type, with its defaults (DESIGN §2.2). */
 import type { Leaf, SchemaDef } from '../convict-bridge.js';
-import { CHOICE, DURATION, HOST, INT, NAME, PORT_LIST, TEXT } from '../formats.js';
+import { CHOICE, DURATION, FRACTION, HOST, INT, NAME, PORT_LIST, TEXT } from '../formats.js';
+import { FRAMING_LEAF } from './framing.js';
 import type { Parity } from '../types.js';
 
 export const DEVICE_TYPES = ['modbus-rtu', 'modbus-tcp', 'tcp', 'serial'] as const;
@@ -36,10 +37,20 @@ function queueing(timeout: string, retries: number): SchemaDef {
 
 const host: Leaf = { doc: 'IP address or host name to connect to', format: HOST, default: undefined, required: true };
 const framing: Leaf = {
-  doc: 'how the byte stream is cut into frames, e.g. { type: line, delimiter: "\\r\\n" } (omit: none)',
-  format: Object, default: null, nullable: true,
-  check: (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'is not a mapping: write e.g. { type: line, delimiter: "\\n" }'),
+  ...FRAMING_LEAF,
+  doc: 'how what the device sends is cut into frames (so sessions get whole frames): none | line | length | fixed (omit: none)',
 };
+
+/** Raw devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff. */
+function reconnect(what: string): SchemaDef {
+  return {
+    reconnect: {
+      min: { doc: `first wait before trying to ${what} again`, format: DURATION, min: 1, default: '500ms' },
+      max: { doc: 'longest wait between attempts (the wait doubles after each failure up to this)', format: DURATION, min: 1, default: '30s' },
+      jitter: { doc: 'each wait is shortened by a random fraction up to this, 0..1, so devices do not retry in step', format: FRACTION, default: 0.2 },
+    },
+  };
+}
 
 export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
   'modbus-rtu': { ...COMMON, ...serialLine(19200, 'even'), ...queueing('500ms', 1) },
@@ -50,12 +61,19 @@ export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
     ports: { doc: 'several ports of the same device, one connection (lane) each, e.g. [9601, 9602]', format: PORT_LIST, default: undefined },
     unit: { doc: 'unit id sent to the device, 0..255', format: INT, min: 0, max: 255, default: 1 },
     ...queueing('1s', 0),
+    maxInFlight: {
+      doc: 'requests in flight per lane (connection), 1..16; 1 (default) suits PLC server blocks that take one request at a time',
+      format: INT, min: 1, max: 16, default: 1,
+    },
   },
   tcp: {
     ...COMMON,
     host,
     port: { doc: 'TCP port of the device, 1..65535', format: INT, min: 1, max: 65535, default: undefined, required: true },
     framing,
+    ...reconnect('connect'),
+    connectTimeout: { doc: 'how long one connection attempt may take', format: DURATION, min: 1, default: '5s' },
+    keepAlive: { doc: 'TCP keepalive idle time before the first probe; 0 = off', format: DURATION, default: '30s' },
   },
-  serial: { ...COMMON, ...serialLine(115200, 'none'), framing },
+  serial: { ...COMMON, ...serialLine(115200, 'none'), framing, ...reconnect('open the port') },
 };

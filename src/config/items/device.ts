@@ -3,22 +3,23 @@
  * key of another type (baudRate on a modbus-tcp device) is an unknown key.
  */
 import type { SchemaDef } from '../convict-bridge.js';
-import { durationMs } from '../duration.js';
-import { failed, isMapping, ok, problem, show, type Checked, type Problem } from '../issues.js';
+import { durationMs, parseDuration } from '../duration.js';
+import { failed, isMapping, must, ok, problem, show, type Checked, type Problem } from '../issues.js';
 import { runSchema } from '../run-schema.js';
-import type { DeviceConfig, Parity } from '../types.js';
+import type { DeviceConfig, Framing, Parity, ReconnectConfig } from '../types.js';
 import { DEVICE_SCHEMAS, DEVICE_TYPES, type DeviceType } from './device-schemas.js';
+import { checkFraming, NO_FRAMING } from './framing.js';
 
-type Framing = Record<string, unknown> | null;
+type ReconnectProps = { reconnect: { min: string | number; max: string | number; jitter: number } };
 type SerialProps = { path: string; baudRate: number; parity: Parity; dataBits: 5 | 6 | 7 | 8; stopBits: 1 | 2 };
 type QueueProps = { timeout: string | number; retries: number; queue: number };
 
 /** What convict returns for each type: every key with a default is present. */
 type DeviceProps =
   | ({ name: string; type: 'modbus-rtu' } & SerialProps & QueueProps)
-  | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number } & QueueProps)
-  | { name: string; type: 'tcp'; host: string; port: number; framing: Framing }
-  | ({ name: string; type: 'serial'; framing: Framing } & SerialProps);
+  | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number; maxInFlight: number } & QueueProps)
+  | ({ name: string; type: 'tcp'; host: string; port: number; framing: unknown; connectTimeout: string | number; keepAlive: string | number } & ReconnectProps)
+  | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps);
 
 export function checkDevice(raw: unknown): Checked<DeviceConfig> {
   if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a device: write a mapping with name:, type: and its settings`)]);
@@ -30,7 +31,7 @@ export function checkDevice(raw: unknown): Checked<DeviceConfig> {
     return failed([problem(['type'], message)]);
   }
   const checked = runSchema<DeviceProps>(DEVICE_SCHEMAS[type as DeviceType], raw);
-  const problems: Problem[] = [...checked.problems, ...laneRule(raw)];
+  const problems: Problem[] = [...checked.problems, ...laneRule(raw), ...reconnectRule(raw)];
   if (problems.length > 0 || checked.value === undefined) return failed(problems);
   return ok(buildDevice(checked.value));
 }
@@ -47,6 +48,16 @@ function laneRule(raw: Record<string, unknown>): Problem[] {
   return [];
 }
 
+/** The first wait cannot be longer than the longest. */
+function reconnectRule(raw: Record<string, unknown>): Problem[] {
+  const r = raw.reconnect;
+  if (!isMapping(r) || r.min == null || r.max == null) return [];
+  const min = parseDuration(r.min);
+  const max = parseDuration(r.max);
+  if (min.error !== undefined || max.error !== undefined || min.value <= max.value) return [];
+  return [problem(['reconnect', 'min'], `${show(r.min)} is longer than reconnect.max (${show(r.max)})`)];
+}
+
 function serial(p: SerialProps): SerialProps {
   return { path: p.path, baudRate: p.baudRate, parity: p.parity, dataBits: p.dataBits, stopBits: p.stopBits };
 }
@@ -55,8 +66,14 @@ function queueing(p: QueueProps): { timeout: number; retries: number; queue: num
   return { timeout: durationMs(p.timeout), retries: p.retries, queue: p.queue };
 }
 
-function framing(f: Framing): { framing?: Record<string, unknown> } {
-  return f !== null ? { framing: f } : {};
+/** A framing as written (null: omitted), validated already. */
+function framing(f: unknown): Framing {
+  return f === null ? NO_FRAMING : must(checkFraming(f));
+}
+
+function reconnect(p: ReconnectProps): { reconnect: ReconnectConfig } {
+  const { min, max, jitter } = p.reconnect;
+  return { reconnect: { min: durationMs(min), max: durationMs(max), jitter } };
 }
 
 function buildDevice(p: DeviceProps): DeviceConfig {
@@ -65,11 +82,14 @@ function buildDevice(p: DeviceProps): DeviceConfig {
       return { name: p.name, type: p.type, ...serial(p), ...queueing(p) };
     case 'modbus-tcp': {
       const ports = p.ports ?? (p.port !== undefined ? [p.port] : []);
-      return { name: p.name, type: p.type, host: p.host, ports, unit: p.unit, ...queueing(p) };
+      return { name: p.name, type: p.type, host: p.host, ports, unit: p.unit, ...queueing(p), maxInFlight: p.maxInFlight };
     }
     case 'tcp':
-      return { name: p.name, type: p.type, host: p.host, port: p.port, ...framing(p.framing) };
+      return {
+        name: p.name, type: p.type, host: p.host, port: p.port, framing: framing(p.framing), ...reconnect(p),
+        connectTimeout: durationMs(p.connectTimeout), keepAlive: durationMs(p.keepAlive),
+      };
     case 'serial':
-      return { name: p.name, type: p.type, ...serial(p), ...framing(p.framing) };
+      return { name: p.name, type: p.type, ...serial(p), framing: framing(p.framing), ...reconnect(p) };
   }
 }
