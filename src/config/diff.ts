@@ -81,11 +81,6 @@ export function banksNamedBy(config: unknown, out = new Set<string>()): Set<stri
   return out;
 }
 
-/** Devices whose link a server holds from its start: the device of a raw bridge. */
-export function devicesHeldBy(server: ServerConfig): string[] {
-  return server.protocol === 'raw' && server.handler.kind === 'bridge' ? [server.handler.device] : [];
-}
-
 function diffList<T extends { readonly name: string }>(
   prev: readonly T[],
   next: readonly T[],
@@ -130,9 +125,9 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   const touchedBanks = new Set([...banks.added.map((b) => b.name), ...banks.removed, ...banks.reshaped.map((b) => b.name)]);
   const renamed = prev.gateway.name !== next.gateway.name;
   const devices = diffList(prev.devices, next.devices, () => false);
-  const touchedDevices = new Set([...devices.added, ...devices.changed].map((d) => d.name).concat(devices.removed));
-  const holdsTouched = (server: ServerConfig) =>
-    [...banksNamedBy(server)].some((b) => touchedBanks.has(b)) || devicesHeldBy(server).some((d) => touchedDevices.has(d));
+  // Servers look devices up by name on use (routes per request, raw bridges follow their device), so a
+  // changed device reconnects without restarting the servers that use it.
+  const holdsTouched = (server: ServerConfig) => [...banksNamedBy(server)].some((b) => touchedBanks.has(b));
   const servers = diffList(prev.servers, next.servers, (s) => renamed || holdsTouched(s));
   const logLevel = prev.log.level !== next.log.level ? next.log.level : undefined;
   const statusMoved = !sameValue(prev.status?.listen, next.status?.listen);

@@ -4,7 +4,7 @@
  * a disconnect error; the line then opens it again when the path is back.
  */
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
+import { serialPortClass } from './serialport-class.js';
 import type { SerialPortStream } from '@serialport/stream';
 import type { Parity } from '../config/types.js';
 import type { LineOpener } from './line.js';
@@ -21,7 +21,7 @@ export interface SerialSettings {
 export type PortFactory = (settings: SerialSettings, opened: (err: Error | null) => void) => SerialPortStream;
 
 const realPort: PortFactory = (s, opened) =>
-  new SerialPort(
+  new (serialPortClass())(
     { path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits, autoOpen: true },
     (err) => opened(err ?? null),
   );

@@ -3,7 +3,8 @@
  * prebuilt bindings). Tests open `SerialPortMock` (@serialport/binding-mock) through the same shape.
  */
 import { writeSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { serialPortClass } from '../../transport/serialport-class.js';
 import type { ModbusRtuDeviceConfig } from '../../config/types.js';
 
 export interface SerialPortLike {
@@ -24,7 +25,7 @@ export type SerialLine = Pick<ModbusRtuDeviceConfig, 'path' | 'baudRate' | 'data
 export type PortOpener = (line: SerialLine, onOpen: (err: Error | null) => void) => SerialPortLike;
 
 export const openSerialPort: PortOpener = (line, onOpen) => {
-  const port = new SerialPort(
+  const port = new (serialPortClass())(
     { path: line.path, baudRate: line.baudRate, dataBits: line.dataBits, parity: line.parity, stopBits: line.stopBits, autoOpen: true },
     (err) => onOpen(err ?? null),
   );
