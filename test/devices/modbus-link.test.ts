@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModbusRtuDeviceConfig } from '../../src/config/types.js';
-import { Backoff } from '../../src/devices/modbus/backoff.js';
+import { Backoff } from '../../src/transport/backoff.js';
 import type { ModbusLink } from '../../src/devices/modbus/modbus-link.js';
 import { createRtuLink } from '../../src/devices/modbus/rtu-link.js';
 import { crc16 } from '../../src/codec/rtu/crc.js';
@@ -26,7 +26,7 @@ function config(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}): Mod
 }
 
 async function start(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}) {
-  const link = createRtuLink(config(line, extra), captureLogger('warn').log, { open: line.open, backoff: new Backoff(5, 20) });
+  const link = createRtuLink(config(line, extra), captureLogger('warn').log, { open: line.open, backoff: new Backoff({ min: 5, max: 20, jitter: 0 }) });
   links.push(link);
   await link.start();
   await until(() => link.status().state === 'up', 2000, 'device up');

@@ -3,7 +3,7 @@
  * reply each request gets.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Backoff } from '../../src/devices/modbus/backoff.js';
+import { Backoff } from '../../src/transport/backoff.js';
 import { RtuTransport } from '../../src/devices/modbus/rtu-transport.js';
 import { captureLogger } from '../helpers/log.js';
 import { until } from '../helpers/gateway.js';
@@ -19,7 +19,7 @@ async function open(line: MockLine, extra: { silenceMs?: number; turnaroundMs?: 
     line: { path: line.path, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
     log: captureLogger('warn').log,
     open: line.open,
-    backoff: new Backoff(5, 20),
+    backoff: new Backoff({ min: 5, max: 20, jitter: 0 }),
     ...extra,
   });
   transports.push(t);
@@ -147,7 +147,7 @@ describe('RTU transport (mock serial port)', () => {
       line: { path: line.path, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
       log: captureLogger('warn').log,
       open: line.open,
-      backoff: new Backoff(5, 20),
+      backoff: new Backoff({ min: 5, max: 20, jitter: 0 }),
     });
     transports.push(t);
     t.start();

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../device.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../transport/backoff.js';
 import type { PortOpener, SerialLine, SerialPortLike } from './serial-port.js';
 
 export interface ReopeningPortOptions {
@@ -26,7 +26,7 @@ export class ReopeningPort {
   private readonly backoff: Backoff;
 
   constructor(private readonly o: ReopeningPortOptions) {
-    this.backoff = o.backoff ?? new Backoff(250, 5000);
+    this.backoff = o.backoff ?? new Backoff({ min: 250, max: 5000, jitter: 0.2 });
   }
 
   start(): void {
@@ -110,7 +110,7 @@ export class ReopeningPort {
 
   private retry(reason: string): void {
     if (this.stopped) return;
-    const delay = this.backoff.delay();
+    const delay = this.backoff.next();
     this.o.log.warn({ path: this.o.line.path, error: reason, retryMs: delay }, 'serial port unavailable');
     this.setState('down', reason);
     clearTimeout(this.timer);

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import { ModbusLink } from './modbus-link.js';
 import { RtuTransport } from './rtu-transport.js';
 import type { PortOpener } from './serial-port.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../../transport/backoff.js';
 
 export interface RtuLinkOptions {
   readonly open?: PortOpener;

@@ -15,7 +15,7 @@ import { RtuReplyMatcher } from '../../codec/rtu/reply-matcher.js';
 import { interFrameMs, transmitMs } from '../../codec/rtu/timing.js';
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../device.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../../transport/backoff.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import { ReopeningPort } from './reopening-port.js';
 import { openSerialPort, type PortOpener, type SerialLine } from './serial-port.js';

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { encodeAdu, MbapFramer } from '../../codec/mbap.js';
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../device.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../transport/backoff.js';
 import type { ExchangeResult } from './master.js';
 
 export interface TcpLaneOptions {
@@ -49,7 +49,7 @@ export class TcpLane {
   private readonly log: Logger;
 
   constructor(private readonly o: TcpLaneOptions) {
-    this.backoff = o.backoff ?? new Backoff(250, 5000);
+    this.backoff = o.backoff ?? new Backoff({ min: 250, max: 5000, jitter: 0.2 });
     this.log = o.log.child({ lane: o.port });
     this.depth = o.depth ?? 1;
   }
@@ -174,7 +174,7 @@ export class TcpLane {
     this.stale.length = 0;
     this.settleAll({ kind: 'down', error: `connection to ${this.o.host}:${this.o.port} closed` });
     if (this.stopped) return this.setState('down');
-    const delay = this.backoff.delay();
+    const delay = this.backoff.next();
     this.log.warn({ host: this.o.host, port: this.o.port, retryMs: delay }, 'device unreachable');
     this.setState('down');
     this.timer = setTimeout(() => this.connect(), delay);

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../device.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../../transport/backoff.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import { TcpLane } from './tcp-lane.js';
 

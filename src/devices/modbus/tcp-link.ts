@@ -1,7 +1,7 @@
 /** A `type: modbus-tcp` device: the device queue in front of its lanes (one connection per port). */
 import type { ModbusTcpDeviceConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../../transport/backoff.js';
 import { ModbusLink } from './modbus-link.js';
 import { TcpLanes } from './tcp-lanes.js';
 
