@@ -9,6 +9,7 @@
  *   - a frame that breaks MBAP closes the session with a log line naming what was wrong.
  * Nothing the peer sends can throw out of here.
  */
+import { IdleDeadline } from '../transport/idle-deadline.js';
 import type { Logger } from 'pino';
 import { MbapFramer, writeMbapHeader } from '../codec/mbap.js';
 import { ExceptionCode } from '../codec/pdu/exception.js';
@@ -52,8 +53,7 @@ export class ModbusSession {
   private readonly queue: Slot[] = [];
   private batch: Buffer[] = [];
   private readonly maxBuffered: number;
-  private lastFrameAt = Date.now();
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idle: IdleDeadline;
   private sendTimer: NodeJS.Timeout | undefined;
   private paused = false;
   private closing = false;
@@ -77,7 +77,7 @@ export class ModbusSession {
     stream.on('drain', () => this.onDrain());
     stream.on('error', (err: Error) => this.onError(err));
     stream.on('close', () => this.onStreamClosed());
-    this.armIdle(options.idleTimeout);
+    this.idle = new IdleDeadline(options.idleTimeout, () => this.close('idle'));
   }
 
   get id(): number {
@@ -116,7 +116,7 @@ export class ModbusSession {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.stats.bytesIn += chunk.length;
-    this.lastFrameAt = Date.now();
+    this.idle.touch();
     const error = this.framer.feed(chunk, this.onFrame);
     this.flushBatch();
     if (error) {
@@ -228,14 +228,6 @@ export class ModbusSession {
     this.close('send-timeout');
   }
 
-  private armIdle(delay: number): void {
-    if (this.options.idleTimeout <= 0) return;
-    this.idleTimer = setTimeout(() => {
-      const quiet = Date.now() - this.lastFrameAt;
-      if (quiet >= this.options.idleTimeout) this.close('idle');
-      else this.armIdle(this.options.idleTimeout - quiet);
-    }, delay);
-  }
 
   private onPeerEnd(): void {
     this.peerEnded = true;
@@ -265,7 +257,7 @@ export class ModbusSession {
   private onStreamClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idleTimer);
+    this.idle.cancel();
     clearTimeout(this.sendTimer);
     const reason = this.closeReason ?? 'peer-closed';
     this.queue.length = 0;

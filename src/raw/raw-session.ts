@@ -10,6 +10,7 @@
  *   - a handler may hold its reading (a device or a file that is backed up) and release it later.
  * Nothing the peer sends can throw out of here.
  */
+import { IdleDeadline } from '../transport/idle-deadline.js';
 import type { Logger } from 'pino';
 import { FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { CloseReason, SessionStats, SessionStream } from '../transport/session-stream.js';
@@ -48,8 +49,7 @@ export class RawSession {
   private readonly highWater: number;
   private readonly batch: FrameBatch;
   private readonly holds = new Set<HoldReason>();
-  private lastDataAt = Date.now();
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idle: IdleDeadline;
   private sendTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private ended = false;
@@ -70,7 +70,7 @@ export class RawSession {
     stream.on('drain', () => this.onDrain());
     stream.on('error', (err: Error) => this.onError(err));
     stream.on('close', () => this.onStreamClosed());
-    this.armIdle(options.idleTimeout);
+    this.idle = new IdleDeadline(options.idleTimeout, () => this.close('idle'));
   }
 
   get id(): number {
@@ -133,7 +133,7 @@ export class RawSession {
   private onData(chunk: Buffer): void {
     if (this.closing || this.closed || this.destroyed) return;
     this.stats.bytesIn += chunk.length;
-    this.lastDataAt = Date.now();
+    this.idle.touch();
     const batch = this.batch;
     const error = this.options.framer.feed(chunk, batch.add);
     if (batch.frames > 0) {
@@ -178,14 +178,6 @@ export class RawSession {
     this.close('send-timeout');
   }
 
-  private armIdle(delay: number): void {
-    if (this.options.idleTimeout <= 0) return;
-    this.idleTimer = setTimeout(() => {
-      const quiet = Date.now() - this.lastDataAt;
-      if (quiet >= this.options.idleTimeout) this.close('idle');
-      else this.armIdle(this.options.idleTimeout - quiet);
-    }, delay);
-  }
 
   private onPeerEnd(): void {
     this.closeReason ??= 'peer-closed';
@@ -211,7 +203,7 @@ export class RawSession {
   private onStreamClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idleTimer);
+    this.idle.cancel();
     clearTimeout(this.sendTimer);
     const reason = this.closeReason ?? 'peer-closed';
     const { bytesIn, bytesOut, requests, since } = this.stats;
