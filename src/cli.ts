@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describeConfig } from './config/describe.js';
+import { ConfigFile } from './config/config-file.js';
 import { formatIssue, loadConfigFile } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, exitCodeOf, FieldgateError } from './errors.js';
@@ -69,8 +70,8 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** Loads and validates; on failure prints every problem and returns undefined. */
-function loadOrReport(file: string): GatewayConfig | undefined {
-  const result = loadConfigFile(file);
+function loadOrReport(file: string, source?: ConfigFile): GatewayConfig | undefined {
+  const result = source ? source.load() : loadConfigFile(file);
   if (result.ok) return result.config;
   process.stderr.write(`fieldgate: the configuration ${file} is not valid (${result.issues.length} problem(s)):\n`);
   for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
@@ -102,15 +103,16 @@ function stopWithin(gateway: Gateway, log: Logger, ms: number): Promise<number> 
 }
 
 /** SIGHUP: validate the file whole, then apply the difference; a bad file is logged and ignored. */
-async function reload(file: string, gateway: Gateway, service: ServiceNotifier, log: Logger): Promise<void> {
-  log.info({ config: file }, 'reload requested');
+async function reload(source: ConfigFile, gateway: Gateway, service: ServiceNotifier, log: Logger): Promise<void> {
+  log.info({ config: source.path }, 'reload requested');
   service.reloading();
-  const outcome = await gateway.reload(loadConfigFile(file));
+  const outcome = await gateway.reload(source.load());
   service.reloaded(`${outcome.result}: ${outcome.summary}`);
 }
 
 async function run(args: Args): Promise<number> {
-  const config = loadOrReport(args.config);
+  const source = new ConfigFile(args.config);
+  const config = loadOrReport(args.config, source);
   if (!config) return EXIT_CONFIG;
   const log = createRootLogger(config.log.level, config.gateway.name);
   log.info({ version: VERSION, config: args.config, pid: process.pid }, 'starting');
@@ -128,7 +130,7 @@ async function run(args: Args): Promise<number> {
   const started = gateway.start();
   let reloads: Promise<unknown> = started.catch(() => undefined);
   // A reload never stops the daemon: even an internal failure in one is logged and the old config stays.
-  const onHangup = () => reload(args.config, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
+  const onHangup = () => reload(source, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
   process.on('SIGHUP', () => (reloads = reloads.then(onHangup)));
   await started;
   service.ready();

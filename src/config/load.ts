@@ -18,12 +18,21 @@ import type { ConfigIssue, LoadResult } from './types.js';
 export { formatIssue } from './issues.js';
 
 export function loadConfigFile(path: string): LoadResult {
-  let text: string;
+  const text = readConfigText(path);
+  return typeof text === 'string' ? loadConfigFileText(text, path) : text;
+}
+
+/** The file's text, or the issue that says why it cannot be read. */
+export function readConfigText(path: string): string | LoadResult {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ key: '', message: readError(err), file: path, line: 0, col: 0 }] };
   }
+}
+
+/** Validates `text` as the content of the file at `path` (what loadConfigFile does after reading). */
+export function loadConfigFileText(text: string, path: string): LoadResult {
   return load(text, path, resolve(path));
 }
 
