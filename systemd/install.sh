@@ -20,17 +20,8 @@
 set -euo pipefail
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DESTDIR="${DESTDIR:-}"
-DESTDIR="${DESTDIR%/}"
-APP=/opt/fieldgate
-ETC=/etc/fieldgate
-STATE=/var/lib/fieldgate
-UNIT=/etc/systemd/system/fieldgate.service
-COMMAND=/usr/local/bin/fieldgate
-
-say() { printf 'install.sh: %s\n' "$*"; }
-die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
-real() { [ -z "$DESTDIR" ]; }
+# shellcheck source=paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 
 check_prerequisites() {
   if real && [ "$(id -u)" -ne 0 ]; then die "run it as root (sudo $0), or set DESTDIR to install under another directory"; fi

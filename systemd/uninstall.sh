@@ -9,17 +9,8 @@
 # removes the tree installed there by `DESTDIR=/some/dir install.sh` (no systemctl, no userdel).
 set -euo pipefail
 
-DESTDIR="${DESTDIR:-}"
-DESTDIR="${DESTDIR%/}"
-APP=/opt/fieldgate
-ETC=/etc/fieldgate
-STATE=/var/lib/fieldgate
-UNIT=/etc/systemd/system/fieldgate.service
-COMMAND=/usr/local/bin/fieldgate
-
-say() { printf 'uninstall.sh: %s\n' "$*"; }
-die() { printf 'uninstall.sh: %s\n' "$*" >&2; exit 1; }
-real() { [ -z "$DESTDIR" ]; }
+# shellcheck source=paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 
 purge=0
 case "${1:-}" in

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFramer, FrameBatch, type Framer } from '../../src/codec/framers/index.js';
 import type { Framing } from '../../src/config/types.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const show = (frames: Buffer[]) => frames.map((f) => f.toString('hex'));
 
 interface Run {

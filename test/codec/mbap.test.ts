@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAdu, MbapFramer, readMbapHeader, writeMbapHeader } from '../../src/codec/mbap.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 // tid 0x0001, proto 0, length 6, unit 0x11, FC3 addr 0x006B qty 3 (the spec's example)
 const READ = hex('0001 0000 0006 11 03 006B 0003');

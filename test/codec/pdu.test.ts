@@ -25,8 +25,8 @@ import {
   isExceptionPdu,
   type Decoded,
 } from '../../src/codec/pdu/index.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const h = (b: Buffer) => b.toString('hex');
 const ex = (fc: number, code: number): Decoded => ({ fc, exception: code } as Decoded);
 

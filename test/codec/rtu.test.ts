@@ -3,8 +3,8 @@ import { crc16, crcMatches } from '../../src/codec/rtu/crc.js';
 import { encodeRtuFrame, replyFitsRequest, replyLength } from '../../src/codec/rtu/frame.js';
 import { RtuReplyMatcher } from '../../src/codec/rtu/reply-matcher.js';
 import { charTimeMs, interFrameMs } from '../../src/codec/rtu/timing.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 // unit 01 | FC3 | address 0000 | quantity 0002 | CRC c40b (low byte first: c4 0b)
 const READ2 = hex('01 03 0000 0002 c40b');

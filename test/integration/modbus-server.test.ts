@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAdu } from '../../src/codec/mbap.js';
 import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 const YAML = `
 gateway: { name: itest }

@@ -10,8 +10,8 @@ import { encodeAdu } from '../../src/codec/mbap.js';
 import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startFakePlc, type FakePlc } from '../helpers/fake-plc.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 let gw: RunningGateway | undefined;
 let plc: FakePlc | undefined;
 afterEach(async () => {

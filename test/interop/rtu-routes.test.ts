@@ -12,11 +12,11 @@ import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { PYTHON, ptyPaths, startSlave, startSocat, type Proc } from './pty.js';
 import { requireTool, run } from './tools.js';
+import { hex } from '../helpers/hex.js';
 
 const MBPOLL = '/usr/bin/mbpoll';
 const PY_READS = fileURLToPath(new URL('./tcp_reads.py', import.meta.url));
 const BAUD = 115200;
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 const paths = ptyPaths();
 let socat: Proc;

@@ -3,8 +3,8 @@ import { decodeRequest, type Request } from '../../src/codec/pdu/index.js';
 import { executeOnBank } from '../../src/modbus/bank-executor.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 import { makeBank } from '../helpers/banks.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const identity = deviceIdentity('line3-pi');
 
 /** Executes a request PDU given in hex; returns the response PDU in hex (headroom stripped). */

@@ -10,8 +10,8 @@ import type { CloseReason } from '../../src/transport/session-stream.js';
 import { makeBank } from '../helpers/banks.js';
 import { duplexPair } from '../helpers/duplex-pair.js';
 import { captureLogger } from '../helpers/log.js';
+import { hex } from '../helpers/hex.js';
 
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 function bankHandler(): RequestHandler {
   const bank = makeBank({ holding: 100 }, { holding: [[0, 0x1111], [1, 0x2222]] });
