@@ -61,7 +61,7 @@ export class Gateway implements GatewayView {
     this.current = config;
     this.log = options.log;
     this.serverSet = new ServerSet(options.log);
-    this.deviceSet = new DeviceSet(options.log);
+    this.deviceSet = new DeviceSet(options.log, this.banks);
     if (options.observer) this.hub.attach(options.observer);
   }
 
@@ -103,7 +103,7 @@ export class Gateway implements GatewayView {
     try {
       this.buildBanks();
       if (this.current.status) await this.loadStatus();
-      await this.deviceSet.start(this.current.devices, true);
+      await this.deviceSet.start(this.current.devices, this.current.profiles, true);
       this.startPolls();
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.openStatus(this.current.status?.listen, true);
@@ -163,6 +163,7 @@ export class Gateway implements GatewayView {
     return {
       banks: this.banks,
       devices: this.devices,
+      profiles: this.current.profiles,
       identity: deviceIdentity(this.current.gateway.name),
       log: this.log,
       observer: this.hub,
@@ -224,7 +225,7 @@ export class Gateway implements GatewayView {
     if (restartPolls) this.stopPolls();
     await this.deviceSet.stop(new Set([...plan.devices.removed, ...plan.devices.changed.map((d) => d.name)]));
     this.applyBanks(plan.banks);
-    await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], false);
+    await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], next.profiles, false);
     if (restartPolls) this.startPolls();
     const failed = await this.serverSet.start([...plan.servers.changed, ...plan.servers.added, ...retry], this.serverDeps(), false);
     this.serverSet.sort(next.servers);

@@ -3,10 +3,14 @@
  * frames write into. Registers are 16-bit words, bits are stored one per byte (0/1).
  * A table that is not configured does not exist (requests to it answer exception 02).
  */
-import type { BankConfig, TableName } from '../config/types.js';
+import type { BankConfig, PointConfig, TableName } from '../config/types.js';
+import { BankPoint } from './bank-point.js';
 
 export type RegisterTable = Uint16Array;
 export type BitTable = Uint8Array;
+
+/** Told about every write a Modbus client made into the bank (after it was applied). */
+export type WriteListener = (table: TableName, address: number, count: number) => void;
 
 export class Bank {
   readonly name: string;
@@ -14,6 +18,11 @@ export class Bank {
   readonly input: RegisterTable | undefined;
   readonly coils: BitTable | undefined;
   readonly discrete: BitTable | undefined;
+  /** Named points, by name. */
+  readonly points = new Map<string, BankPoint>();
+  private readonly listeners = new Set<WriteListener>();
+  /** Per table: address -> the point there (only tables that have points). */
+  private pointAt: Partial<Record<TableName, (BankPoint | undefined)[]>> = {};
 
   constructor(config: BankConfig) {
     this.name = config.name;
@@ -23,6 +32,51 @@ export class Bank {
     this.coils = t.coils !== undefined ? new Uint8Array(t.coils) : undefined;
     this.discrete = t.discrete !== undefined ? new Uint8Array(t.discrete) : undefined;
     this.applyValues(config);
+    this.definePoints(config.points);
+  }
+
+  /** Replaces the point definitions (a reload that changed only points keeps the values). */
+  definePoints(points: readonly PointConfig[]): void {
+    this.points.clear();
+    this.pointAt = {};
+    for (const config of points) {
+      const table = this[config.table];
+      if (!table) continue;
+      const point = new BankPoint(config, table);
+      this.points.set(config.name, point);
+      const at = (this.pointAt[config.table] ??= []);
+      for (let i = 0; i < point.count; i++) at[config.address + i] = point;
+    }
+  }
+
+  point(name: string): BankPoint | undefined {
+    return this.points.get(name);
+  }
+
+  /** Listens to Modbus clients' writes; returns the function that stops listening. */
+  onWrite(listener: WriteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True when a client's write must be reported (points to timestamp, or listeners). */
+  get watched(): boolean {
+    return this.points.size > 0 || this.listeners.size > 0;
+  }
+
+  /** A Modbus client wrote `count` values from `address` of `table`: timestamps its points, tells listeners. */
+  written(table: TableName, address: number, count: number): void {
+    const at = this.pointAt[table];
+    if (at) {
+      const now = Date.now();
+      let last: BankPoint | undefined;
+      for (let i = address; i < address + count; i++) {
+        const point = at[i];
+        if (point !== undefined && point !== last) point.updatedAt = now;
+        last = point;
+      }
+    }
+    for (const listener of this.listeners) listener(table, address, count);
   }
 
   table(name: TableName): RegisterTable | BitTable | undefined {

@@ -67,6 +67,8 @@ function describeHandler(h: RawHandlerConfig): string {
       return `bridge to device ${h.device}, device frames to ${h.reply === 'sender' ? 'the last sender' : 'every session'}`;
     case 'record':
       return `record to ${h.dir} (a file per session, rotated at ${showSize(h.maxFileSize)})`;
+    case 'decode':
+      return `decode with profile ${h.profile} into ${h.bank !== undefined ? `bank ${h.bank}` : "each port's bank"}`;
   }
 }
 

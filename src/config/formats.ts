@@ -82,6 +82,8 @@ export const TEXT = defineFormat('fg-text', (v) => {
 export const NAME = defineFormat('fg-name', checkName);
 export const INT = defineFormat('fg-int', checkInt);
 export const CHOICE = defineFormat('fg-choice', checkChoice);
+export const NUMBER = defineFormat('fg-number', (v) =>
+  typeof v === 'number' && Number.isFinite(v) ? undefined : `${show(v)} is not a number`);
 export const BOOL = defineFormat('fg-bool', (v) =>
   typeof v === 'boolean' ? undefined : `${show(v)} is not true or false`);
 export const DURATION = defineFormat('fg-duration', checkDuration);

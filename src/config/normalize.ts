@@ -15,5 +15,7 @@ export function normalize(p: TopProps, file: string | undefined): GatewayConfig 
     servers: must(checkServers(p.servers ?? [])),
     devices: must(checkDevices(p.devices ?? [])),
     polls: must(checkPolls(p.polls ?? [])),
+    commands: [],
+    profiles: new Map(),
   };
 }

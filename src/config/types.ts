@@ -14,8 +14,22 @@ export interface Endpoint {
   readonly port: number;
 }
 
+/** A named, typed value in a bank (DESIGN: bank/ typed points). `length`: registers of a string. */
+export interface PointConfig {
+  readonly name: string;
+  readonly table: TableName;
+  readonly address: number;
+  readonly type: 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'string';
+  readonly order: 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
+  readonly scale: number;
+  readonly offset: number;
+  readonly length?: number;
+}
+
 export interface BankConfig {
   readonly name: string;
+  /** Named points, in config order; no two overlap in one table. Bit tables hold only bool points. */
+  readonly points: readonly PointConfig[];
   /** Table sizes; a table that is absent (undefined) does not exist. */
   readonly tables: Readonly<Partial<Record<TableName, number>>>;
   /** Initial values, flattened: table -> list of [address, value]. Bits are 0/1, registers 0..65535. */
@@ -39,6 +53,8 @@ export interface PoolPort {
   readonly client?: string;
   /** Per-port unit map; takes precedence over the server's. */
   readonly units?: UnitMap;
+  /** Per-port bank of a raw server whose handler decodes (several boards of one kind, a bank each). */
+  readonly bank?: string;
 }
 
 /** What every server has, whatever its protocol. */
@@ -99,7 +115,9 @@ export type RawHandlerConfig =
   /** `reply`: what the device sends goes to every session (`all`) or to the last sender (`sender`). */
   | { readonly kind: 'bridge'; readonly device: string; readonly reply: 'all' | 'sender' }
   /** One file per session under `dir`, rotated at `maxFileSize` bytes. */
-  | { readonly kind: 'record'; readonly dir: string; readonly maxFileSize: number };
+  | { readonly kind: 'record'; readonly dir: string; readonly maxFileSize: number }
+  /** Frames decoded with `profile` into the points of `bank` (undefined: each pool port's `bank`). */
+  | { readonly kind: 'decode'; readonly profile: string; readonly bank?: string };
 
 export interface RawServerConfig extends ServerCommon {
   readonly protocol: 'raw';
@@ -151,9 +169,16 @@ export interface ReconnectConfig {
   readonly jitter: number;
 }
 
+/** What a raw device sends, decoded with a profile into a bank's points (instead of, or besides, bridges). */
+export interface DeviceDecode {
+  readonly profile: string;
+  readonly bank: string;
+}
+
 export interface TcpDeviceConfig {
   readonly name: string;
   readonly type: 'tcp';
+  readonly decode?: DeviceDecode;
   readonly host: string;
   readonly port: number;
   /** How what the device sends is cut into frames. */
@@ -169,15 +194,36 @@ export interface SerialDeviceConfig extends SerialSettings {
   readonly name: string;
   readonly type: 'serial';
   readonly framing: Framing;
+  readonly decode?: DeviceDecode;
   /** Reopening the port after it failed or went away (USB unplugged). */
   readonly reconnect: ReconnectConfig;
+}
+
+/** A generated value: `t` is seconds since the simulator started, `n` the tick count. */
+export type SignalConfig =
+  | { readonly kind: 'sine'; readonly min: number; readonly max: number; readonly period: number }
+  | { readonly kind: 'ramp'; readonly min: number; readonly max: number; readonly period: number }
+  | { readonly kind: 'square'; readonly min: number; readonly max: number; readonly period: number }
+  | { readonly kind: 'random-walk'; readonly min: number; readonly max: number; readonly step: number }
+  | { readonly kind: 'counter'; readonly min: number; readonly max: number; readonly step: number }
+  | { readonly kind: 'constant'; readonly value: number | string | boolean };
+
+/** `type: simulator`: writes signals into the points of `bank` every `every` ms (commissioning). */
+export interface SimulatorDeviceConfig {
+  readonly name: string;
+  readonly type: 'simulator';
+  readonly bank: string;
+  readonly every: number;
+  /** point name -> signal */
+  readonly signals: ReadonlyMap<string, SignalConfig>;
 }
 
 export type DeviceConfig =
   | ModbusRtuDeviceConfig
   | ModbusTcpDeviceConfig
   | TcpDeviceConfig
-  | SerialDeviceConfig;
+  | SerialDeviceConfig
+  | SimulatorDeviceConfig;
 
 /** One `polls` item: read `read` from `device` every `every` ms into `into` (DESIGN §2.2). */
 export interface PollConfig {
@@ -193,6 +239,104 @@ export interface PollConfig {
   readonly writeThrough: boolean;
 }
 
+/**
+ * A frame layout (hardware/profiles/*.yaml): how to cut, check and decode what a device sends, and
+ * where each field lands (a bank point). `binary`: fields at byte offsets; `text`: a line split at
+ * `separator`, fields by index; `registers`: a register layout (what a PLC writes with FC16).
+ */
+export type ProfileFieldType =
+  | 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64'
+  | 'string' | 'number' | 'enum';
+
+export interface ProfileField {
+  readonly name: string;
+  /** binary: byte offset; text: index after splitting; registers: register address. */
+  readonly at: number;
+  readonly type: ProfileFieldType;
+  /** binary multi-byte fields (default big); registers: word order. */
+  readonly endian: 'big' | 'little';
+  readonly order: 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
+  /** string: bytes (binary) or registers (registers). */
+  readonly length?: number;
+  /** value = raw * scale + offset */
+  readonly scale: number;
+  readonly offset: number;
+  /** enum: text -> number */
+  readonly values?: ReadonlyMap<string, number>;
+  /** The bank point the value lands in; undefined = not stored (bit fields may still be). */
+  readonly point?: string;
+  /** Bit number (0 = least significant) -> bool point. */
+  readonly bits?: ReadonlyMap<number, string>;
+}
+
+export type ChecksumType = 'crc16-modbus' | 'crc32' | 'sum8' | 'xor8';
+
+export interface ProfileChecksum {
+  readonly type: ChecksumType;
+  /** Byte offset of the checksum in the frame (negative: from the end). */
+  readonly at: number;
+  readonly endian: 'big' | 'little';
+  /** Bytes covered: [from, to) (negative `to`: from the end). */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What `fieldgate simulate PROFILE` plays. */
+export interface ProfileSimulation {
+  readonly role: 'stream' | 'answer' | 'plc' | 'rtu-slave';
+  readonly every: number;
+  /** plc / rtu-slave: unit id; plc: first register written. */
+  readonly unit: number;
+  /** field name -> signal */
+  readonly values: ReadonlyMap<string, SignalConfig>;
+  /** answer: how a request frame is recognised (text with {value}) and what is sent back. */
+  readonly request?: string;
+  readonly reply?: string;
+}
+
+export interface ProfileConfig {
+  readonly name: string;
+  /** Absolute path of the profile file. */
+  readonly file: string;
+  readonly description: string;
+  readonly format: 'binary' | 'text' | 'registers';
+  readonly framing: Framing;
+  /** binary: these bytes at `syncAt` (a frame without them is refused). */
+  readonly sync?: Buffer;
+  readonly syncAt: number;
+  /** binary: shortest valid frame in bytes (derived from the fields and checksum). */
+  readonly minLength: number;
+  readonly checksum?: ProfileChecksum;
+  /** text: field separator. */
+  readonly separator: string;
+  /** registers: which table the layout is in. */
+  readonly table: TableName;
+  readonly fields: readonly ProfileField[];
+  readonly simulate?: ProfileSimulation;
+}
+
+/**
+ * `commands:` a write by a Modbus client into point `point` of `bank` sends a frame to raw device
+ * `device`, built from `frame` (text with {value}, escapes allowed) or `fields` (binary);
+ * the device's reply, when `reply` is given, is decoded with that profile into the same bank;
+ * `reset`: the point is set back to 0 once the command is done (reply, timeout or drop).
+ */
+export interface CommandConfig {
+  readonly name: string;
+  readonly bank: string;
+  readonly point: string;
+  /** `change`: every write that changes the value; `rising`: 0 -> non-zero only; `write`: every write. */
+  readonly on: 'change' | 'rising' | 'write';
+  readonly device: string;
+  readonly frame: CommandFrame;
+  readonly reply?: { readonly profile: string; readonly timeout: number };
+  readonly reset: boolean;
+}
+
+export type CommandFrame =
+  | { readonly kind: 'text'; readonly template: string }
+  | { readonly kind: 'binary'; readonly fields: readonly { readonly type: ProfileFieldType; readonly endian: 'big' | 'little'; readonly value: number | 'value' }[] };
+
 export interface GatewayConfig {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
   readonly file?: string;
@@ -205,6 +349,10 @@ export interface GatewayConfig {
   readonly devices: readonly DeviceConfig[];
   /** Reads from Modbus devices into banks, on a schedule. */
   readonly polls: readonly PollConfig[];
+  /** Writes into bank points that send frames to raw devices. */
+  readonly commands: readonly CommandConfig[];
+  /** Every profile the config names (decode handlers, raw devices, command replies), by the name used. */
+  readonly profiles: ReadonlyMap<string, ProfileConfig>;
 }
 
 /** One problem found in a config file. */

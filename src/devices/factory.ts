@@ -2,7 +2,8 @@
  * Builds the device link for a device config. Device types whose links are not part of this build
  * return undefined (the gateway logs it; units routed to them answer exception 0A).
  */
-import type { DeviceConfig } from '../config/types.js';
+import type { Bank } from '../bank/bank.js';
+import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { DeviceLink } from './device.js';
 import { RawDeviceLink } from './raw-link.js';
@@ -13,6 +14,10 @@ import { createTcpLink } from './modbus/tcp-link.js';
 
 export interface DeviceDeps {
   readonly log: Logger;
+  /** The gateway's banks (live: a bank rebuilt by a reload is found by name). */
+  readonly banks: ReadonlyMap<string, Bank>;
+  /** Profiles the config names, by the name used. */
+  readonly profiles: ReadonlyMap<string, ProfileConfig>;
 }
 
 export function createDevice(config: DeviceConfig, deps: DeviceDeps): DeviceLink | undefined {

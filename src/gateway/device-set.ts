@@ -2,7 +2,8 @@
  * The gateway's device links, by name (a live map: servers look devices up in it when they use
  * them, so a device replaced on reload is found without rebuilding the servers).
  */
-import type { DeviceConfig } from '../config/types.js';
+import type { Bank } from '../bank/bank.js';
+import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import { createDevice } from '../devices/factory.js';
 import { deviceLogger, type Logger } from '../log.js';
@@ -10,13 +11,16 @@ import { deviceLogger, type Logger } from '../log.js';
 export class DeviceSet {
   readonly links = new Map<string, DeviceLink>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly banks: ReadonlyMap<string, Bank>,
+  ) {}
 
   /** On start a device that fails to start fails the start (`failFast`); on reload it is logged and kept. */
-  async start(configs: readonly DeviceConfig[], failFast: boolean): Promise<void> {
+  async start(configs: readonly DeviceConfig[], profiles: ReadonlyMap<string, ProfileConfig>, failFast: boolean): Promise<void> {
     const unsupported: string[] = [];
     for (const config of configs) {
-      const device = createDevice(config, { log: deviceLogger(this.log, config.name) });
+      const device = createDevice(config, { log: deviceLogger(this.log, config.name), banks: this.banks, profiles });
       if (!device) {
         unsupported.push(`${config.name} (${config.type})`);
         continue;

@@ -18,6 +18,7 @@ import {
   type Request,
 } from '../codec/pdu/index.js';
 import { inRange, type Bank } from '../bank/bank.js';
+import type { TableName } from '../config/types.js';
 import type { DeviceIdentity } from './device-identity.js';
 
 const H = MBAP_HEADER_LENGTH;
@@ -99,17 +100,23 @@ export function executeOnBank(req: Request, bank: Bank, identity: DeviceIdentity
       return readRegisters(bank, req.fc, req.address, req.quantity);
     case 5:
     case 6:
-      return writeSingle(bank, req);
+      return reported(bank, req.fc === 5 ? 'coils' : 'holding', req.address, 1, writeSingle(bank, req));
     case 15:
     case 16:
-      return writeMultiple(bank, req);
+      return reported(bank, req.fc === 15 ? 'coils' : 'holding', req.address, req.quantity, writeMultiple(bank, req));
     case 22:
-      return maskWrite(bank, req);
+      return reported(bank, 'holding', req.address, 1, maskWrite(bank, req));
     case 23:
-      return readWrite(bank, req);
+      return reported(bank, 'holding', req.writeAddress, req.writeQuantity, readWrite(bank, req));
     case 43:
       return deviceId(identity, req);
   }
+}
+
+/** Tells the bank about a write that was applied (not an exception), when someone listens. */
+function reported(bank: Bank, table: TableName, address: number, count: number, reply: Buffer): Buffer {
+  if (bank.watched && (reply[H] ?? 0x80) < 0x80) bank.written(table, address, count);
+  return reply;
 }
 
 /** An exception response with MBAP headroom. */

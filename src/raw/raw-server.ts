@@ -27,7 +27,7 @@ export class RawServer implements GatewayServer {
   ) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);
-    this.handler = createRawHandler(config.handler, { server: config.name, devices: deps.devices, log: this.log });
+    this.handler = createRawHandler(config.handler, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, log: this.log });
     this.listeners = createPorts(config, {
       log: this.log,
       sessionCount: () => this.sessions.size,
@@ -73,6 +73,7 @@ export class RawServer implements GatewayServer {
       sendTimeout: c.sendTimeout,
       sendQueue: c.sendQueue,
       oneByOne: this.handler.oneByOne ?? false,
+      ...(pool ? { pool } : {}),
       receive: (s, chunks, frames) => this.handler.received(s, chunks, frames),
       onClose: (s, reason) => {
         this.sessions.delete(s);

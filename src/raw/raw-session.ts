@@ -13,6 +13,7 @@
 import { IdleDeadline } from '../transport/idle-deadline.js';
 import type { Logger } from 'pino';
 import { FrameBatch, type Framer } from '../codec/framers/index.js';
+import type { PoolPort } from '../config/types.js';
 import type { CloseReason, SessionStats, SessionStream } from '../transport/session-stream.js';
 
 /** Why reading is paused: our own unsent output, a backed-up device, a backed-up file. */
@@ -37,6 +38,8 @@ export interface RawSessionOptions {
    */
   readonly receive: (session: RawSession, chunks: readonly Buffer[], frames: number) => void;
   readonly onClose?: (session: RawSession, reason: CloseReason) => void;
+  /** The pool port the session holds (its `bank`, `client`), when the server is a pool. */
+  readonly pool?: PoolPort;
 }
 
 /** Unsent bytes past which a session stops reading (at most half its sendQueue). */
@@ -75,6 +78,11 @@ export class RawSession {
 
   get id(): number {
     return this.options.id;
+  }
+
+  /** The pool port this session holds; undefined on an ordinary server. */
+  get pool(): PoolPort | undefined {
+    return this.options.pool;
   }
 
   get isOpen(): boolean {

@@ -2,7 +2,7 @@
  * Builds the server for a server config, by protocol.
  */
 import type { Bank } from '../bank/bank.js';
-import type { ServerConfig } from '../config/types.js';
+import type { ProfileConfig, ServerConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import type { Logger } from '../log.js';
 import type { DeviceIdentity } from '../modbus/device-identity.js';
@@ -14,6 +14,8 @@ import type { GatewayServer } from './server.js';
 export interface ServerDeps {
   readonly banks: ReadonlyMap<string, Bank>;
   readonly devices: ReadonlyMap<string, DeviceLink>;
+  /** Profiles the config names (decode handlers), by the name used. */
+  readonly profiles: ReadonlyMap<string, ProfileConfig>;
   readonly identity: DeviceIdentity;
   readonly log: Logger;
   readonly observer: ServerObserver;

@@ -100,14 +100,15 @@ const EXPECTED: GatewayConfig = {
     ['plant', {
       name: 'plant',
       tables: { holding: 1000, input: 100, coils: 256, discrete: 256 },
+      points: [],
       values: {
         holding: [[0, 1], [1, 2], [2, 3], [100, 42], [200, 65535]],
         input: [[99, 32768]],
         coils: [[5, 1], [6, 0], [7, 1], [8, 0]],
       },
     }],
-    ['press1', { name: 'press1', tables: { holding: 10 }, values: {} }],
-    ['press2', { name: 'press2', tables: { holding: 10 }, values: {} }],
+    ['press1', { name: 'press1', tables: { holding: 10 }, values: {}, points: [] }],
+    ['press2', { name: 'press2', tables: { holding: 10 }, values: {}, points: [] }],
   ]),
   servers: [
     {
@@ -161,6 +162,8 @@ const EXPECTED: GatewayConfig = {
     },
   ],
   polls: [],
+  commands: [],
+  profiles: new Map(),
 };
 
 describe('a valid configuration', () => {
@@ -172,7 +175,7 @@ describe('a valid configuration', () => {
     const config = configOf(loadConfigText('gateway: {}\nlog:\nbanks:\nservers: []\n', 'min.yaml'));
     expect(config).toStrictEqual({
       file: 'min.yaml', gateway: { name: 'fieldgate' }, log: { level: 'info' },
-      banks: new Map(), servers: [], devices: [], polls: [],
+      banks: new Map(), servers: [], devices: [], polls: [], commands: [], profiles: new Map(),
     });
     expect(config.status).toBeUndefined();
   });

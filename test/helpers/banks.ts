@@ -7,5 +7,5 @@ export function makeBank(
   values: Partial<Record<TableName, [number, number][]>> = {},
   name = 'test',
 ): Bank {
-  return new Bank({ name, tables, values });
+  return new Bank({ name, tables, values, points: [] });
 }

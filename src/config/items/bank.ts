@@ -7,6 +7,7 @@ import { checkName, INT } from '../formats.js';
 import { failed, isMapping, must, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
 import { runSchema } from '../run-schema.js';
 import { TABLE_NAMES, type BankConfig, type TableName } from '../types.js';
+import { checkPoints } from './bank-points.js';
 import { checkTableValues, flattenRuns, parseRuns } from './bank-values.js';
 
 const TABLE_DOC: Readonly<Record<TableName, string>> = {
@@ -27,9 +28,13 @@ const values = (table: TableName): Leaf => ({
 export const BANK: SchemaDef = {
   holding: size('holding'), input: size('input'), coils: size('coils'), discrete: size('discrete'),
   values: { holding: values('holding'), input: values('input'), coils: values('coils'), discrete: values('discrete') },
+  points: {
+    doc: 'named, typed values: a list of { name, table, address, type, order, scale, offset, length }',
+    format: Object, default: null, nullable: true, scalarToo: true, blankIsAbsent: true,
+  },
 };
 
-type BankProps = Partial<Record<TableName, number>> & { values: Record<TableName, unknown> };
+type BankProps = Partial<Record<TableName, number>> & { values: Record<TableName, unknown>; points: unknown };
 
 export function checkBank(name: string, raw: unknown): Checked<BankConfig> {
   const nameError = checkName(name);
@@ -54,7 +59,8 @@ function buildBank(name: string, p: BankProps): BankConfig {
     const pairs = given == null ? [] : flattenRuns(must(checkTableValues(given, table)));
     if (pairs.length > 0) initial[table] = pairs;
   }
-  return { name, tables, values: initial };
+  const points = p.points == null ? [] : must(checkPoints(p.points, tables));
+  return { name, tables, values: initial, points };
 }
 
 /** At least one table; values only for tables that exist, inside them, and each address set once. */
@@ -63,6 +69,20 @@ function bankRules(raw: Record<string, unknown>): Problem[] {
     return [problem([], `has no tables: give at least one of ${TABLE_NAMES.join(', ')} with its size`)];
   }
   const given = isMapping(raw.values) ? raw.values : {};
+  return [...valueRules(raw, given), ...pointRules(raw)];
+}
+
+function pointRules(raw: Record<string, unknown>): Problem[] {
+  if (raw.points == null) return [];
+  const tables: Partial<Record<TableName, number>> = {};
+  for (const table of TABLE_NAMES) {
+    const n = raw[table];
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1) tables[table] = Math.min(n, 65536);
+  }
+  return under(['points'], checkPoints(raw.points, tables).problems);
+}
+
+function valueRules(raw: Record<string, unknown>, given: Record<string, unknown>): Problem[] {
   return TABLE_NAMES.flatMap((table) => {
     if (given[table] == null) return [];
     if (raw[table] == null) {

@@ -1,5 +1,6 @@
 /** The handler for a raw server's `handler:` config. */
-import type { RawHandlerConfig } from '../../config/types.js';
+import type { Bank } from '../../bank/bank.js';
+import type { ProfileConfig, RawHandlerConfig } from '../../config/types.js';
 import type { DeviceLink } from '../../devices/device.js';
 import type { Logger } from '../../log.js';
 import type { RawHandler } from '../handler.js';
@@ -11,6 +12,8 @@ import { RecordHandler } from './record.js';
 export interface HandlerDeps {
   readonly server: string;
   readonly devices: ReadonlyMap<string, DeviceLink>;
+  readonly banks: ReadonlyMap<string, Bank>;
+  readonly profiles: ReadonlyMap<string, ProfileConfig>;
   readonly log: Logger;
 }
 
@@ -24,5 +27,8 @@ export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): R
       return new BridgeHandler({ device: config.device, reply: config.reply, devices: deps.devices, log: deps.log });
     case 'record':
       return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, log: deps.log });
+    case 'decode':
+      // TODO(profiles helper): the decode handler. Unreachable until the config accepts decode:.
+      throw new Error('decode handler not built yet');
   }
 }
