@@ -19,6 +19,7 @@ describe('banks', () => {
     expect(configOf(load(text)).banks.get('b')).toEqual({
       name: 'b',
       tables: { holding: 65536, input: 4, coils: 4, discrete: 2 },
+      points: [],
       values: {
         holding: [[10, 65535], [11, 0], [12, 65535], [13, 32767], [65535, 32768]],
         input: [[0, 65534], [1, 7]],
@@ -73,7 +74,7 @@ describe('banks', () => {
   it('a bank name may contain dots, and units can refer to it', () => {
     const text = 'banks:\n  line3.press: { holding: 2, values: { holding: { 1: 7 } } }\nservers:\n  - { name: a, protocol: modbus, listen: "127.0.0.1:1", bank: line3.press }\n';
     const config = configOf(load(text));
-    expect(config.banks.get('line3.press')).toEqual({ name: 'line3.press', tables: { holding: 2 }, values: { holding: [[1, 7]] } });
+    expect(config.banks.get('line3.press')).toEqual({ name: 'line3.press', tables: { holding: 2 }, values: { holding: [[1, 7]] }, points: [] });
     expect((config.servers[0] as ModbusServerConfig | undefined)?.bank).toBe('line3.press');
   });
 });

@@ -11,7 +11,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     ['a server item', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n', 'servers[0].idleTimout', '^idleTimout',
       'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, readOnly, bank, units, maxInFlight, sendTimeout, keepAlive'],
     ['a bank', 'banks:\n  plant: { holding: 1, Coils: 8 }\n', 'banks.plant.Coils', '^Coils',
-      'unknown key (did you mean coils?); allowed here: holding, input, coils, discrete, values'],
+      'unknown key (did you mean coils?); allowed here: holding, input, coils, discrete, values, points'],
     ['a bank\'s values', 'banks:\n  plant:\n    holding: 1\n    values: { holdings: { 0: 1 } }\n', 'banks.plant.values.holdings', '^holdings',
       'unknown key (did you mean holding?); allowed here: holding, input, coils, discrete'],
     ['a unit entry', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    units: { 1: { bank: plant, mode: fast } }\n', 'servers[0].units.1.mode', '^mode',
