@@ -66,7 +66,7 @@ function describeHandler(h: RawHandlerConfig): string {
     case 'bridge':
       return `bridge to device ${h.device}, device frames to ${h.reply === 'sender' ? 'the last sender' : 'every session'}`;
     case 'record':
-      return `record to ${h.dir} (a file per session, rotated at ${showSize(h.maxFileSize)})`;
+      return `record to ${h.dir} (a file per session, rotated at ${showSize(h.maxFileSize)}, at most ${showSize(h.maxTotalSize)} in all)`;
     case 'decode':
       return `decode with profile ${h.profile} into ${h.bank !== undefined ? `bank ${h.bank}` : "each port's bank"}`;
   }
@@ -106,6 +106,8 @@ function describeDevice(d: DeviceConfig): string {
       return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}`;
     case 'serial':
       return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}`;
+    case 'simulator':
+      return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
     default:
       return `  ${d.name}: ${d.type}`;
   }

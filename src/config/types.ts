@@ -114,8 +114,8 @@ export type RawHandlerConfig =
   | { readonly kind: 'hub' }
   /** `reply`: what the device sends goes to every session (`all`) or to the last sender (`sender`). */
   | { readonly kind: 'bridge'; readonly device: string; readonly reply: 'all' | 'sender' }
-  /** One file per session under `dir`, rotated at `maxFileSize` bytes. */
-  | { readonly kind: 'record'; readonly dir: string; readonly maxFileSize: number }
+  /** One file per session under `dir`, rotated at `maxFileSize` bytes; all files of the server within `maxTotalSize`. */
+  | { readonly kind: 'record'; readonly dir: string; readonly maxFileSize: number; readonly maxTotalSize: number }
   /** Frames decoded with `profile` into the points of `bank` (undefined: each pool port's `bank`). */
   | { readonly kind: 'decode'; readonly profile: string; readonly bank?: string };
 

@@ -50,8 +50,8 @@ describe('raw servers', () => {
     ['hub', { kind: 'hub' }],
     ['{ bridge: cam }', { kind: 'bridge', device: 'cam', reply: 'all' }],
     ['{ bridge: cam, reply: sender }', { kind: 'bridge', device: 'cam', reply: 'sender' }],
-    ['{ record: /var/lib/fieldgate/capture }', { kind: 'record', dir: '/var/lib/fieldgate/capture', maxFileSize: 16 * 1024 * 1024 }],
-    ['{ record: captures, maxFileSize: 1MiB }', { kind: 'record', dir: 'captures', maxFileSize: 1024 * 1024 }],
+    ['{ record: /var/lib/fieldgate/capture }', { kind: 'record', dir: '/var/lib/fieldgate/capture', maxFileSize: 16 * 1024 * 1024, maxTotalSize: 1024 ** 3 }],
+    ['{ record: captures, maxFileSize: 1MiB }', { kind: 'record', dir: 'captures', maxFileSize: 1024 * 1024, maxTotalSize: 1024 ** 3 }],
   ])('handler %s', (yaml, handler) => {
     expect(rawOf(one(`{ name: r, protocol: raw, listen: "127.0.0.1:7000", handler: ${yaml} }`)).handler).toStrictEqual(handler);
   });

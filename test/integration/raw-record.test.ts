@@ -90,6 +90,33 @@ describe('record', () => {
     expect(Number(before.at(-1)?.slice(-3)) + 1).toBe(Number(last[0]?.slice(-3))); // contiguous
   });
 
+  it('keeps all of the server\'s files within maxTotalSize: the oldest finished files go first, other files stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    writeFileSync(join(dir, 'scope_old-run_20200101T000000.000Z_s1.log'), 'x'.repeat(3000)); // an earlier run
+    writeFileSync(join(dir, 'notes.txt'), 'y'.repeat(5000)); // not this server's: never touched
+    gw = await startGateway(recorder(dir, ', maxFileSize: 1KiB, maxTotalSize: 4KiB'));
+    expect(readdirSync(dir)).toContain('scope_old-run_20200101T000000.000Z_s1.log'); // 3000 bytes fit
+    for (let s = 0; s < 3; s++) {
+      const peer = await connectPeer(gw.port('scope'));
+      for (let i = 0; i < 30; i++) {
+        peer.send(frame(`session ${s} frame ${String(i).padStart(3, '0')}`));
+        await new Promise((r) => setImmediate(r));
+      }
+      await peer.end();
+      await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
+    }
+    await gw.stop();
+    gw = undefined;
+    const files = readdirSync(dir);
+    const ours = files.filter((f) => f.startsWith('scope_'));
+    const total = ours.reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+    expect(total).toBeLessThanOrEqual(4096);
+    expect(ours).not.toContain('scope_old-run_20200101T000000.000Z_s1.log'); // the oldest went first
+    expect(files).toContain('notes.txt');
+    const newest = ours.filter((f) => f.endsWith('.log')).map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
+    expect(newest.flat()).toContain('session 2 frame 029'); // the last frames are kept
+  });
+
   it('a directory that cannot be created stops the start with a clear error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fieldgate-rec-')), 'a-file');
     writeFileSync(file, 'x');

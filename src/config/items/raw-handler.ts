@@ -30,6 +30,10 @@ const RECORD: SchemaDef = {
     doc: 'size at which a session file is rotated (renamed to .1, replacing an older .1)',
     format: SIZE, min: 1024, default: '16MiB',
   },
+  maxTotalSize: {
+    doc: "disk all of this server's files in the directory may take together; past it the oldest finished files are deleted",
+    format: SIZE, min: 1024, default: '1GiB',
+  },
 };
 
 export function checkHandler(raw: unknown): Checked<RawHandlerConfig> {
@@ -41,9 +45,10 @@ export function checkHandler(raw: unknown): Checked<RawHandlerConfig> {
     return ok({ kind: 'bridge', device: checked.value.bridge, reply: checked.value.reply });
   }
   if (raw.record !== undefined) {
-    const checked = runSchema<{ record: string; maxFileSize: string | number }>(RECORD, raw);
+    const checked = runSchema<{ record: string; maxFileSize: string | number; maxTotalSize: string | number }>(RECORD, raw);
     if (checked.value === undefined) return failed(checked.problems);
-    return ok({ kind: 'record', dir: checked.value.record, maxFileSize: sizeBytes(checked.value.maxFileSize) });
+    const { record, maxFileSize, maxTotalSize } = checked.value;
+    return ok({ kind: 'record', dir: record, maxFileSize: sizeBytes(maxFileSize), maxTotalSize: sizeBytes(maxTotalSize) });
   }
   const key = Object.keys(raw).find((k) => Object.hasOwn(NOT_YET, k));
   if (key !== undefined) return failed([problem([key], NOT_YET[key] ?? '', 'key')]);

@@ -26,7 +26,7 @@ export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): R
     case 'bridge':
       return new BridgeHandler({ device: config.device, reply: config.reply, devices: deps.devices, log: deps.log });
     case 'record':
-      return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, log: deps.log });
+      return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, maxTotalSize: config.maxTotalSize, log: deps.log });
     case 'decode':
       // TODO(profiles helper): the decode handler. Unreachable until the config accepts decode:.
       throw new Error('decode handler not built yet');

@@ -1,11 +1,13 @@
 /**
  * One session's capture file: every frame on one line, `<ISO time> <length> <hex bytes>`, appended
  * in order. At `maxSize` bytes the file is renamed to `<name>.1` (replacing an older one) and a new
- * file is started, so one session never takes more than twice `maxSize` of disk. A write error
- * (disk full, directory removed) stops this file, logged once; the session goes on.
+ * file is started, so one session never takes more than twice `maxSize` of disk; the server's
+ * directory budget (record-budget.ts) bounds all of its files together. A write error (disk full,
+ * directory removed) stops this file, logged once; the session goes on.
  */
 import { createWriteStream, renameSync, type WriteStream } from 'node:fs';
 import type { Logger } from 'pino';
+import type { RecordBudget } from './record-budget.js';
 
 export class RecordFile {
   private stream: WriteStream;
@@ -19,6 +21,7 @@ export class RecordFile {
     private readonly maxSize: number,
     private readonly log: Logger,
     private readonly onDrain: () => void,
+    private readonly budget: RecordBudget,
   ) {
     this.stream = this.openStream();
   }
@@ -33,12 +36,17 @@ export class RecordFile {
     let text = '';
     for (const frame of frames) text += `${stamp} ${frame.length} ${frame.toString('hex')}\n`;
     if (this.size > 0 && this.size + text.length > this.maxSize) this.rotate();
+    if (!this.budget.reserve(text.length)) {
+      this.dropped += frames.length;
+      return true;
+    }
     this.size += text.length;
     return this.stream.write(text);
   }
 
   close(): Promise<void> {
     const stream = this.stream;
+    this.budget.finish(this.path, this.size);
     return new Promise((resolve) => {
       if (stream.closed || stream.destroyed) return resolve();
       stream.once('close', () => resolve());
@@ -58,7 +66,9 @@ export class RecordFile {
   private rotate(): void {
     const old = this.stream;
     try {
+      this.budget.replaced(`${this.path}.1`);
       renameSync(this.path, `${this.path}.1`); // the old stream's pending writes follow its file
+      this.budget.finish(`${this.path}.1`, this.size);
     } catch (err) {
       this.fail(err as Error);
       return;

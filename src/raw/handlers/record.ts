@@ -11,20 +11,29 @@ import type { Logger } from 'pino';
 import { FieldgateError } from '../../errors.js';
 import type { RawHandler } from '../handler.js';
 import type { RawSession } from '../raw-session.js';
+import { RecordBudget } from './record-budget.js';
 import { RecordFile } from './record-file.js';
 
 export interface RecordOptions {
   readonly server: string;
   readonly dir: string;
   readonly maxFileSize: number;
+  /** Bytes all of this server's files under `dir` may take together. */
+  readonly maxTotalSize: number;
   readonly log: Logger;
 }
 
 /** `scope_127.0.0.1-50312_20260501T100000.123Z_s7.log`: only letters, digits, `.`, `-`, `_`. */
 export function recordFileName(server: string, peer: string, at: Date, session: number): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
   const stamp = at.toISOString().replace(/[-:]/g, '');
-  return `${safe(server)}_${safe(peer)}_${stamp}_s${session}.log`;
+  return `${recordFilePrefix(server)}${safe(peer)}_${stamp}_s${session}.log`;
+}
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
+
+/** What every file name of `server` starts with (how its budget finds earlier runs' files). */
+export function recordFilePrefix(server: string): string {
+  return `${safe(server)}_`;
 }
 
 export class RecordHandler implements RawHandler {
@@ -32,14 +41,18 @@ export class RecordHandler implements RawHandler {
   private readonly files = new Map<RawSession, RecordFile>();
   /** Files of closed sessions still being flushed. */
   private readonly flushing = new Set<Promise<void>>();
+  private readonly budget: RecordBudget;
 
-  constructor(private readonly options: RecordOptions) {}
+  constructor(private readonly options: RecordOptions) {
+    this.budget = new RecordBudget(options.dir, recordFilePrefix(options.server), options.maxTotalSize, options.log);
+  }
 
   async start(): Promise<void> {
     const { dir, server } = this.options;
     try {
       await mkdir(dir, { recursive: true });
       await access(dir, constants.W_OK);
+      this.budget.scan();
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
       throw new FieldgateError('FG_ERR_START', `server "${server}" cannot record into ${dir}: ${why}`, [], { cause: err });
@@ -54,7 +67,7 @@ export class RecordHandler implements RawHandler {
   opened(session: RawSession): void {
     const { dir, server, maxFileSize, log } = this.options;
     const path = join(dir, recordFileName(server, session.stats.remote, session.stats.since, session.id));
-    this.files.set(session, new RecordFile(path, maxFileSize, log.child({ session: session.id }), () => session.release('file')));
+    this.files.set(session, new RecordFile(path, maxFileSize, log.child({ session: session.id }), () => session.release('file'), this.budget));
     log.info({ session: session.id, peer: session.stats.remote, file: path }, 'recording session');
   }
 
