@@ -6,6 +6,7 @@
 import { collisions } from './endpoints.js';
 import { formatPath, isMapping, problem, show, type Path, type Problem } from './issues.js';
 import { pollChecks } from './poll-checks.js';
+import { simulatorChecks } from './simulator-checks.js';
 
 /** "line 12" for a path, to point at the other half of a clash. */
 export type Where = (path: Path) => string;
@@ -24,6 +25,7 @@ export function crossCheck(top: Record<string, unknown>, where: Where): Problem[
     ...references(top),
     ...collisions(top, where),
     ...pollChecks(top),
+    ...simulatorChecks(top),
   ];
 }
 

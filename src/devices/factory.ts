@@ -11,6 +11,7 @@ import { serialOpener } from '../transport/serial-opener.js';
 import { tcpOpener } from '../transport/tcp-opener.js';
 import { createRtuLink } from './modbus/rtu-link.js';
 import { createTcpLink } from './modbus/tcp-link.js';
+import { SimulatorDevice } from './simulator/simulator-device.js';
 
 export interface DeviceDeps {
   readonly log: Logger;
@@ -30,6 +31,8 @@ export function createDevice(config: DeviceConfig, deps: DeviceDeps): DeviceLink
       return new RawDeviceLink(config, tcpOpener(config), deps.log);
     case 'serial':
       return new RawDeviceLink(config, serialOpener(config), deps.log);
+    case 'simulator':
+      return new SimulatorDevice(config, deps.banks, deps.log);
     default:
       return undefined;
   }

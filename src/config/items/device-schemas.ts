@@ -1,10 +1,11 @@
 /** The convict schema of each device type, with its defaults (DESIGN §2.2). */
 import type { Leaf, SchemaDef } from '../convict-bridge.js';
 import { CHOICE, DURATION, FRACTION, HOST, INT, NAME, PORT_LIST, TEXT } from '../formats.js';
+import { SIMULATOR_SCHEMA } from './simulator-device.js';
 import { FRAMING_LEAF } from './framing.js';
 import type { Parity } from '../types.js';
 
-export const DEVICE_TYPES = ['modbus-rtu', 'modbus-tcp', 'tcp', 'serial'] as const;
+export const DEVICE_TYPES = ['modbus-rtu', 'modbus-tcp', 'tcp', 'serial', 'simulator'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 const PARITIES: readonly Parity[] = ['none', 'even', 'odd'];
@@ -76,4 +77,5 @@ export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
     keepAlive: { doc: 'TCP keepalive idle time before the first probe; 0 = off', format: DURATION, default: '30s' },
   },
   serial: { ...COMMON, ...serialLine(115200, 'none'), framing, ...reconnect('open the port') },
+  simulator: { ...COMMON, ...SIMULATOR_SCHEMA },
 };

@@ -9,6 +9,7 @@ import { runSchema } from '../run-schema.js';
 import type { DeviceConfig, Framing, Parity, ReconnectConfig } from '../types.js';
 import { DEVICE_SCHEMAS, DEVICE_TYPES, type DeviceType } from './device-schemas.js';
 import { checkFraming, NO_FRAMING } from './framing.js';
+import { checkSignalMap } from './signal.js';
 
 type ReconnectProps = { reconnect: { min: string | number; max: string | number; jitter: number } };
 type SerialProps = { path: string; baudRate: number; parity: Parity; dataBits: 5 | 6 | 7 | 8; stopBits: 1 | 2 };
@@ -19,7 +20,8 @@ type DeviceProps =
   | ({ name: string; type: 'modbus-rtu' } & SerialProps & QueueProps)
   | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number; maxInFlight: number } & QueueProps)
   | ({ name: string; type: 'tcp'; host: string; port: number; framing: unknown; connectTimeout: string | number; keepAlive: string | number } & ReconnectProps)
-  | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps);
+  | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps)
+  | { name: string; type: 'simulator'; bank: string; every: string | number; signals: unknown };
 
 export function checkDevice(raw: unknown): Checked<DeviceConfig> {
   if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a device: write a mapping with name:, type: and its settings`)]);
@@ -91,5 +93,7 @@ function buildDevice(p: DeviceProps): DeviceConfig {
       };
     case 'serial':
       return { name: p.name, type: p.type, ...serial(p), framing: framing(p.framing), ...reconnect(p) };
+    case 'simulator':
+      return { name: p.name, type: p.type, bank: p.bank, every: durationMs(p.every), signals: must(checkSignalMap(p.signals)) };
   }
 }
