@@ -22,6 +22,12 @@ export interface RawLinkListener {
   state(state: LineState): void;
 }
 
+/** A raw device's status: requests = frames sent to it; `dropped`: frames dropped while it was not up. */
+export interface RawDeviceStatus extends DeviceStatus {
+  readonly framesIn: number;
+  readonly dropped: number;
+}
+
 /** Sent; sent but the device is backed up (pause until drain); dropped (the device is not up). */
 export type SendResult = 'ok' | 'full' | 'dropped';
 
@@ -89,7 +95,7 @@ export class RawDeviceLink implements DeviceLink {
     return 'dropped';
   }
 
-  status(): DeviceStatus {
+  status(): RawDeviceStatus {
     return {
       name: this.name,
       type: this.config.type,
@@ -98,6 +104,8 @@ export class RawDeviceLink implements DeviceLink {
       requests: this.counters.framesOut,
       timeouts: 0,
       lastError: this.line.lastError,
+      framesIn: this.counters.framesIn,
+      dropped: this.counters.dropped,
     };
   }
 

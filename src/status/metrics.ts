@@ -16,6 +16,8 @@ import type { Totals } from './totals.js';
 /** Status fields that some device types add (Modbus links); a device without them shows none. */
 type DeviceExtras = DeviceStatus & {
   readonly crcErrors?: number;
+  /** Raw devices: frames dropped while the device was not up. */
+  readonly dropped?: number;
   readonly polls?: readonly { readonly lastSuccess: string | null; readonly stale?: boolean }[];
 };
 
@@ -169,6 +171,7 @@ export class Metrics implements ServerObserver {
     counter('fieldgate_device_requests_total', 'Requests sent to the device (since its link started)', (s) => s.requests);
     counter('fieldgate_device_timeouts_total', 'Requests the device did not answer in time', (s) => s.timeouts);
     counter('fieldgate_device_crc_errors_total', 'Replies dropped for a bad CRC (serial devices)', (s) => s.crcErrors);
+    counter('fieldgate_device_dropped_frames_total', 'Frames for a raw device dropped because it was not up', (s) => s.dropped);
     const polls = (fn: (s: DeviceExtras, poll: string, p: NonNullable<DeviceExtras['polls']>[number]) => void) =>
       each((s) => s.polls?.forEach((p, i) => fn(s, String(i), p)));
     new Gauge({

@@ -59,7 +59,7 @@ describe('bridge to a TCP device', () => {
     for (let i = 0; i < 50; i++) client.send(`lost ${i}\r\n`);
     await until(() => link(gw!).counters.dropped === 50, 3000, '50 frames dropped');
     expect(gw.captured.events('device is not up: frames sent to it are dropped until it is back')).toHaveLength(1);
-    expect(link(gw).status()).toMatchObject({ name: 'cam', type: 'tcp', lastError: expect.any(String) });
+    expect(link(gw).status()).toMatchObject({ name: 'cam', type: 'tcp', lastError: expect.any(String), dropped: 50 });
     expect(client.socket.destroyed).toBe(false); // no session was closed
 
     await device.restart();
