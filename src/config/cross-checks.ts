@@ -5,6 +5,7 @@
  */
 import { collisions } from './endpoints.js';
 import { formatPath, isMapping, problem, show, type Path, type Problem } from './issues.js';
+import { commandChecks } from './command-checks.js';
 import { pollChecks } from './poll-checks.js';
 import { simulatorChecks } from './simulator-checks.js';
 
@@ -25,6 +26,7 @@ export function crossCheck(top: Record<string, unknown>, where: Where): Problem[
     ...references(top),
     ...collisions(top, where),
     ...pollChecks(top),
+    ...commandChecks(top, where),
     ...simulatorChecks(top),
   ];
 }

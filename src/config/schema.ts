@@ -7,6 +7,7 @@ import type { Problem } from './issues.js';
 import { onceByObject } from './memo.js';
 import { CHOICE, ENDPOINT, TEXT } from './formats.js';
 import { checkBanks } from './items/bank.js';
+import { checkCommand } from './items/command.js';
 import { checkDevice } from './items/device.js';
 import { checkEach } from './items/list.js';
 import { checkPoll } from './items/poll.js';
@@ -24,6 +25,8 @@ export const checkDevices = onceByObject((raw: unknown) =>
   checkEach(raw, 'write one item per device, each starting with "- name: ..."', checkDevice));
 export const checkPolls = onceByObject((raw: unknown) =>
   checkEach(raw, 'write one item per poll, each starting with "- device: ..."', checkPoll));
+export const checkCommands = onceByObject((raw: unknown) =>
+  checkEach(raw, 'write one item per command, each starting with "- name: ..."', checkCommand));
 export const checkBankMap = onceByObject(checkBanks);
 
 /** A top-level list: carried past convict, checked item by item. */
@@ -54,6 +57,7 @@ export const TOP: SchemaDef = {
   servers: list('listeners: a list of servers', checkServers),
   devices: list('what fieldgate connects out to: a list of devices', checkDevices),
   polls: list('reads from Modbus devices into banks, on a schedule: a list of polls', checkPolls),
+  commands: list('writes into bank points that send frames to raw devices: a list of commands', checkCommands),
 };
 
 /** Keys of DESIGN §2.2 that later versions add. */
@@ -68,4 +72,5 @@ export interface TopProps {
   servers: unknown[] | null;
   devices: unknown[] | null;
   polls: unknown[] | null;
+  commands: unknown[] | null;
 }

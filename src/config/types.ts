@@ -333,9 +333,12 @@ export interface CommandConfig {
   readonly reset: boolean;
 }
 
+/** A binary field's value: a constant, the written value (`'value'`), or another point's (`{ point }`). */
+export type CommandFieldValue = number | 'value' | { readonly point: string };
+
 export type CommandFrame =
   | { readonly kind: 'text'; readonly template: string }
-  | { readonly kind: 'binary'; readonly fields: readonly { readonly type: ProfileFieldType; readonly endian: 'big' | 'little'; readonly value: number | 'value' }[] };
+  | { readonly kind: 'binary'; readonly fields: readonly { readonly type: ProfileFieldType; readonly endian: 'big' | 'little'; readonly value: CommandFieldValue }[] };
 
 export interface GatewayConfig {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
