@@ -66,17 +66,21 @@ export class Bank {
 
   /** A Modbus client wrote `count` values from `address` of `table`: timestamps its points, tells listeners. */
   written(table: TableName, address: number, count: number): void {
-    const at = this.pointAt[table];
-    if (at) {
-      const now = Date.now();
-      let last: BankPoint | undefined;
-      for (let i = address; i < address + count; i++) {
-        const point = at[i];
-        if (point !== undefined && point !== last) point.updatedAt = now;
-        last = point;
-      }
-    }
+    this.stamp(table, address, count);
     for (const listener of this.listeners) listener(table, address, count);
+  }
+
+  /** Values from `address` of `table` were updated now (a client write, a poll): their points' time. */
+  stamp(table: TableName, address: number, count: number): void {
+    const at = this.pointAt[table];
+    if (!at) return;
+    const now = Date.now();
+    let last: BankPoint | undefined;
+    for (let i = address; i < address + count; i++) {
+      const point = at[i];
+      if (point !== undefined && point !== last) point.updatedAt = now;
+      last = point;
+    }
   }
 
   table(name: TableName): RegisterTable | BitTable | undefined {

@@ -4,10 +4,12 @@
  * port or a pool) and any DeviceLink. Additions to §2.3, all optional to readers: `startedAt`,
  * `config`, `reload`; per server `state`, `error`, `pool`, `totals`.
  */
+import type { Bank } from '../bank/bank.js';
 import type { ServerConfig } from '../config/types.js';
 import type { DeviceLink, DeviceStatus } from '../devices/device.js';
 import type { GatewayServer, PortStatus } from '../servers/server.js';
 import type { SessionStats } from '../transport/session-stream.js';
+import { bankEntries, type BankEntry } from './points.js';
 import type { ServerTotals, Totals } from './totals.js';
 
 /** One configured server: running, or down with the reason (a port that could not be bound on reload). */
@@ -32,6 +34,8 @@ export interface GatewayView {
   readonly reloads: { readonly applied: number; readonly refused: number; readonly last: ReloadRecord | null };
   serverViews(): ServerView[];
   deviceLinks(): DeviceLink[];
+  /** The live banks (their points are listed with values and ages). */
+  readonly banks?: ReadonlyMap<string, Bank>;
 }
 
 export interface SessionEntry {
@@ -72,6 +76,8 @@ export interface StatusDocument {
   readonly reload: { readonly applied: number; readonly refused: number; readonly last: (Omit<ReloadRecord, 'at'> & { at: string }) | null };
   readonly servers: ServerEntry[];
   readonly devices: DeviceStatus[];
+  /** Banks that declare points: each point's value and age. */
+  readonly banks: BankEntry[];
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -127,6 +133,7 @@ export function buildDocument(view: GatewayView, version: string, totals: Totals
     },
     servers: view.serverViews().map((v) => serverEntry(v, totals)),
     devices: view.deviceLinks().map((d) => d.status()),
+    banks: view.banks ? bankEntries(view.banks, now.getTime()) : [],
   };
 }
 

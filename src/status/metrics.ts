@@ -65,6 +65,23 @@ export class Metrics implements ServerObserver {
     this.defineGatewayGauges(version);
     this.defineServerGauges();
     this.defineDeviceGauges();
+    this.definePointGauges();
+  }
+
+  /** Age of each bank point (labels come from the config: bounded). */
+  private definePointGauges(): void {
+    const view = this.view;
+    new Gauge({
+      name: 'fieldgate_point_age_seconds', help: 'Seconds since a bank point was last updated (points never updated are absent)',
+      labelNames: ['bank', 'point'], registers: [this.registry],
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const bank of view.banks?.values() ?? []) {
+          for (const p of bank.points.values()) if (p.updatedAt > 0) this.set({ bank: bank.name, point: p.name }, (now - p.updatedAt) / 1000);
+        }
+      },
+    });
   }
 
   get contentType(): string {

@@ -4,6 +4,7 @@
  */
 import type { DeviceStatus } from '../devices/device.js';
 import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
+import type { BankEntry } from './points.js';
 import { bytes, duration, portRanges, textTable } from './text-table.js';
 
 const host = (address: string) => (address.includes(':') ? `[${address}]` : address);
@@ -84,6 +85,19 @@ function header(doc: StatusDocument): string[] {
   return lines;
 }
 
+/** Points of the banks that declare them: value and how long ago it was updated. */
+function pointsTable(banks: readonly BankEntry[] | undefined): string | undefined {
+  const rows = (banks ?? []).flatMap((b) => b.points.map((p) => [
+    b.name, p.name, `${p.table} ${p.address}`, p.type, typeof p.value === 'number' ? String(Math.round(p.value * 1e6) / 1e6) : JSON.stringify(p.value),
+    p.ageSeconds === null ? 'never' : `${duration(p.ageSeconds)} ago`,
+  ]));
+  if (rows.length === 0) return undefined;
+  return ['POINTS', textTable(
+    [{ title: 'BANK' }, { title: 'POINT' }, { title: 'AT' }, { title: 'TYPE' }, { title: 'VALUE', right: true }, { title: 'UPDATED', right: true }],
+    rows,
+  )].join('\n');
+}
+
 export function renderStatus(doc: StatusDocument, now = new Date()): string {
   const parts = [
     header(doc).join('\n'),
@@ -91,6 +105,7 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     poolsTable(doc.servers, now),
     sessionsTable(doc.servers, now),
     devicesTable(doc.devices),
+    pointsTable(doc.banks),
   ];
   return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;
 }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => plc.on('initialized', () => resolve()));
   rg = await startGateway(`
 status: { listen: 127.0.0.1:0 }
-banks: { plant: { holding: 10 } }
+banks: { plant: { holding: 10, points: [{ name: total, table: holding, address: 2, type: uint32 }, { name: idle, table: holding, address: 8 }] } }
 servers:
   - { name: scada, protocol: modbus, listen: 127.0.0.1:0, bank: plant }
 devices:
@@ -67,6 +67,21 @@ describe('device figures', () => {
     expect(age).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'fieldgate_poll_stale', { device: 'plc', poll: '0' })).toBe(0);
     expect(sampleValue(families, 'fieldgate_device_up', { device: 'gone' })).toBe(0);
+    expect(sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'total' })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'idle' })).toBeUndefined(); // never updated
+  });
+
+  it('/status lists each point with its value and age; a point the poll fills is fresh', async () => {
+    await until(() => (rg.gateway.banks.get('plant')?.holding?.[3] ?? 0) === 103, 5000, 'the poll fills the bank');
+    const doc = (await (await fetch(`${base}/status`)).json()) as { banks: { name: string; points: Record<string, unknown>[] }[] };
+    expect(doc.banks).toEqual([{
+      name: 'plant',
+      points: [
+        { name: 'total', table: 'holding', address: 2, type: 'uint32', value: 102 * 65536 + 103, updatedAt: expect.any(String), ageSeconds: expect.any(Number) },
+        { name: 'idle', table: 'holding', address: 8, type: 'uint16', value: 0, updatedAt: null, ageSeconds: null },
+      ],
+    }]);
+    expect(doc.banks[0]?.points[0]?.ageSeconds).toBeLessThan(5);
   });
 
   it('/status lists the devices, /health is 503 while one is down', async () => {

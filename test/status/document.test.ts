@@ -3,6 +3,7 @@
  * and devices: any GatewayServer (an ordinary one, a port pool partly taken) and any DeviceLink.
  */
 import { describe, expect, it } from 'vitest';
+import { Bank } from '../../src/bank/bank.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { DeviceLink, DeviceStatus } from '../../src/devices/device.js';
 import type { GatewayServer, PortStatus } from '../../src/servers/server.js';
@@ -135,6 +136,24 @@ describe('fieldgate status tables', () => {
     const devices = section('DEVICES').split('\n');
     expect(devices.find((l) => l.startsWith('plc1'))).toMatch(/^plc1\s+modbus-tcp\s+down\s+3\s+10\s+4\s+connect ECONNREFUSED/);
     expect(devices.find((l) => l.startsWith('rs485'))).toMatch(/^rs485\s+modbus-rtu\s+up\s+0\s+1000\s+2\s+-$/);
+  });
+
+  it('points: value and how long ago each was updated, only when a bank declares points', () => {
+    expect(section('POINTS')).toBe('');
+    const bank = new Bank({
+      name: 'fpga1', tables: { input: 8 }, values: {},
+      points: [
+        { name: 'ch1', table: 'input', address: 0, type: 'float32', order: 'ABCD', scale: 1, offset: 0 },
+        { name: 'seq', table: 'input', address: 2, type: 'uint32', order: 'ABCD', scale: 1, offset: 0 },
+      ],
+    });
+    const now = new Date('2026-01-01T10:05:00Z');
+    bank.point('ch1')!.set(1.5, now.getTime() - 65_000);
+    const doc = buildDocument({ ...view([]), banks: new Map([['fpga1', bank]]) }, '0.1.0', new Totals(), now);
+    const rows = renderStatus(doc, now).split('\n\n').find((t) => t.startsWith('POINTS'))!.split('\n');
+    expect(rows[1]).toMatch(/^BANK\s+POINT\s+AT\s+TYPE\s+VALUE\s+UPDATED$/);
+    expect(rows[3]).toMatch(/^fpga1\s+ch1\s+input 0\s+float32\s+1\.5\s+1m 5s ago$/);
+    expect(rows[4]).toMatch(/^fpga1\s+seq\s+input 2\s+uint32\s+0\s+never$/);
   });
 
   it('formats sizes, durations and port ranges', () => {

@@ -86,7 +86,8 @@ export class PollBlock {
 
   private store(m: PollMember, partAddress: number, values: Uint16Array | Uint8Array, ms: number): void {
     const { read, into } = m.config;
-    const target = this.deps.banks.get(into.bank)?.table(into.table);
+    const bank = this.deps.banks.get(into.bank);
+    const target = bank?.table(into.table);
     const state = this.deps.states.get(m.index);
     if (!target || into.address + read.count > target.length) {
       state?.failed(`bank ${into.bank} has no ${into.table} range ${into.address}+${read.count}`, ms);
@@ -94,6 +95,7 @@ export class PollBlock {
     }
     const from = read.address - partAddress;
     target.set(values.subarray(from, from + read.count), into.address);
+    bank?.stamp(into.table, into.address, read.count);
     state?.succeeded(ms);
   }
 
