@@ -195,6 +195,7 @@ export class Gateway implements GatewayView {
   private applyBanks(banks: BankChanges): void {
     for (const name of banks.removed) this.banks.delete(name);
     for (const config of [...banks.reshaped, ...banks.added]) this.banks.set(config.name, new Bank(config));
+    for (const config of banks.repointed) this.banks.get(config.name)?.definePoints(config.points);
   }
 
   private startPolls(): void {

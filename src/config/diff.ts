@@ -29,6 +29,8 @@ export interface BankChanges {
   readonly kept: readonly string[];
   /** Kept banks whose initial `values` differ in the new file (not applied: the live values stay). */
   readonly valuesNotApplied: readonly string[];
+  /** Kept banks whose `points` changed: the points are redefined, the values stay. */
+  readonly repointed: readonly BankConfig[];
 }
 
 export interface ReloadPlan {
@@ -66,18 +68,30 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Every bank name a server config mentions (any `bank:` key at any depth: units, pool ports, handlers). */
-export function banksNamedBy(config: unknown, out = new Set<string>()): Set<string> {
+/** Every string under `name` keys at any depth of a config item (`bank` in units, pool ports, handlers, devices). */
+function namedBy(name: string, config: unknown, out = new Set<string>()): Set<string> {
   if (typeof config !== 'object' || config === null) return out;
   const values = config instanceof Map ? [...config.values()] : Array.isArray(config) ? config : undefined;
   if (values) {
-    for (const v of values) banksNamedBy(v, out);
+    for (const v of values) namedBy(name, v, out);
     return out;
   }
   for (const [key, value] of Object.entries(config)) {
-    if (key === 'bank' && typeof value === 'string') out.add(value);
-    else banksNamedBy(value, out);
+    if (key === name && typeof value === 'string') out.add(value);
+    else namedBy(name, value, out);
   }
+  return out;
+}
+
+/** Every bank name a server or device config mentions (units, pool ports, handlers, simulators, decoders). */
+export function banksNamedBy(config: unknown): Set<string> {
+  return namedBy('bank', config);
+}
+
+/** Profiles (by the name used) whose content differs between two configs. */
+function changedProfiles(prev: GatewayConfig, next: GatewayConfig): Set<string> {
+  const out = new Set<string>();
+  for (const [name, profile] of next.profiles) if (!sameValue(prev.profiles.get(name), profile)) out.add(name);
   return out;
 }
 
@@ -106,6 +120,7 @@ function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<stri
   const reshaped: BankConfig[] = [];
   const kept: string[] = [];
   const valuesNotApplied: string[] = [];
+  const repointed: BankConfig[] = [];
   for (const [name, bank] of next) {
     const old = prev.get(name);
     if (old === undefined) added.push(bank);
@@ -113,21 +128,25 @@ function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<stri
     else {
       kept.push(name);
       if (!sameValue(old.values, bank.values)) valuesNotApplied.push(name);
+      if (!sameValue(old.points, bank.points)) repointed.push(bank);
     }
   }
   const removed = [...prev.keys()].filter((name) => !next.has(name));
-  return { added, removed, reshaped, kept, valuesNotApplied };
+  return { added, removed, reshaped, kept, valuesNotApplied, repointed };
 }
 
 /** What to do to go from the running config `prev` to the validated `next`. */
 export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan {
   const banks = diffBanks(prev.banks, next.banks);
-  const touchedBanks = new Set([...banks.added.map((b) => b.name), ...banks.removed, ...banks.reshaped.map((b) => b.name)]);
+  const touchedBanks = new Set([...banks.added, ...banks.reshaped, ...banks.repointed].map((b) => b.name).concat(banks.removed));
   const renamed = prev.gateway.name !== next.gateway.name;
-  const devices = diffList(prev.devices, next.devices, () => false);
+  // Items built with a bank's points or a profile (decoders, simulators) restart when either changed.
+  const profiles = changedProfiles(prev, next);
+  const holdsTouched = (item: unknown) =>
+    [...banksNamedBy(item)].some((b) => touchedBanks.has(b)) || [...namedBy('profile', item)].some((p) => profiles.has(p));
+  const devices = diffList(prev.devices, next.devices, holdsTouched);
   // Servers look devices up by name on use (routes per request, raw bridges follow their device), so a
   // changed device reconnects without restarting the servers that use it.
-  const holdsTouched = (server: ServerConfig) => [...banksNamedBy(server)].some((b) => touchedBanks.has(b));
   const servers = diffList(prev.servers, next.servers, (s) => renamed || holdsTouched(s));
   const logLevel = prev.log.level !== next.log.level ? next.log.level : undefined;
   const statusMoved = !sameValue(prev.status?.listen, next.status?.listen);
@@ -135,7 +154,7 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   const empty =
     servers.added.length + servers.removed.length + servers.changed.length === 0 &&
     devices.added.length + devices.removed.length + devices.changed.length === 0 &&
-    banks.added.length + banks.removed.length + banks.reshaped.length + banks.valuesNotApplied.length === 0 &&
+    banks.added.length + banks.removed.length + banks.reshaped.length + banks.valuesNotApplied.length + banks.repointed.length === 0 &&
     logLevel === undefined && !renamed && !statusMoved && !polls;
   return {
     servers,
@@ -162,7 +181,7 @@ export function planFields(plan: ReloadPlan): Record<string, unknown> {
   return {
     servers: list(plan.servers),
     devices: list(plan.devices),
-    banks: { added: names(banks.added), removed: banks.removed, reshaped: names(banks.reshaped), kept: banks.kept.length, valuesNotApplied: banks.valuesNotApplied },
+    banks: { added: names(banks.added), removed: banks.removed, reshaped: names(banks.reshaped), repointed: names(banks.repointed), kept: banks.kept.length, valuesNotApplied: banks.valuesNotApplied },
     ...(plan.polls ? { polls: 'changed' } : {}),
     ...(plan.logLevel !== undefined ? { logLevel: plan.logLevel } : {}),
     ...(plan.gatewayName !== undefined ? { gatewayName: plan.gatewayName } : {}),
@@ -180,6 +199,7 @@ export function describePlan(plan: ReloadPlan): string {
   const b = plan.banks;
   const banks = [
     ...b.added.map((x) => `+${x.name}`), ...b.removed.map((n) => `-${n}`), ...b.reshaped.map((x) => `reshaped ${x.name}`),
+    ...b.repointed.map((x) => `points of ${x.name} redefined`),
     ...b.valuesNotApplied.map((n) => `${n} keeps its live values (new initial values not applied)`),
   ];
   const parts = [

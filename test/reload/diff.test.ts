@@ -85,6 +85,17 @@ describe('diffConfig', () => {
     expect(reshaped.servers.unchanged).toEqual(['scada']);
   });
 
+  it('changed points redefine a kept bank (values stay) and restart what is built with its points', () => {
+    const withPoints = BASE.replace('plant: { holding: 10, values: { holding: { 0: [1, 2] } } }',
+      'plant: { holding: 10, values: { holding: { 0: [1, 2] } }, points: [{ name: t, table: holding, address: 0 }] }');
+    const plan = diffConfig(config(withPoints), config(withPoints.replace('address: 0 }', 'address: 1, type: int16 }')));
+    expect(plan.banks.repointed.map((b) => b.name)).toEqual(['plant']);
+    expect(plan.banks.kept).toEqual(['plant', 'other']);
+    expect(plan.servers.changed.map((s) => s.name)).toEqual(['scada']);
+    expect(describePlan(plan)).toContain('points of plant redefined');
+    expect(plan.empty).toBe(false);
+  });
+
   it('reports a new log level, gateway name and status endpoint', () => {
     const next = BASE.replace('level: info', 'level: debug').replace('name: line3', 'name: line4') + 'status: { listen: 127.0.0.1:8081 }\n';
     const plan = diffConfig(config(BASE), config(next));
