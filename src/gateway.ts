@@ -10,6 +10,8 @@
  * replaced on reload does not restart the servers that route to it.
  */
 import { Bank } from './bank/bank.js';
+import type { CommandStatus } from './commands/command.js';
+import { startCommands, type RunningCommands } from './commands/commands.js';
 import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from './config/diff.js';
 import { formatIssue } from './config/load.js';
 import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from './config/types.js';
@@ -53,6 +55,8 @@ export class Gateway implements GatewayView {
   private status: StatusEndpoint | undefined;
   /** The running polls (reads from devices into banks). */
   private polls: RunningPolls | undefined;
+  /** The running commands (client writes that send frames to raw devices). */
+  private commands: RunningCommands | undefined;
   private sessionSeq = 0;
   private started = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -105,6 +109,7 @@ export class Gateway implements GatewayView {
       if (this.current.status) await this.loadStatus();
       await this.deviceSet.start(this.current.devices, this.current.profiles, true);
       this.startPolls();
+      this.startCommands();
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.openStatus(this.current.status?.listen, true);
     } catch (err) {
@@ -181,6 +186,7 @@ export class Gateway implements GatewayView {
     this.log.info({ servers: this.servers.length }, 'stopping');
     await this.status?.close();
     await this.serverSet.stopAll(this.options.stopGraceMs ?? 2000);
+    this.stopCommands();
     this.stopPolls();
     await this.deviceSet.stopAll();
     if (this.started) this.log.info('stopped');
@@ -208,6 +214,21 @@ export class Gateway implements GatewayView {
     this.polls = undefined;
   }
 
+  /** Each command's counters (triggers, sent, replies, timeouts, dropped, ...), in config order. */
+  commandStatus(): CommandStatus[] {
+    return this.commands?.status() ?? [];
+  }
+
+  private startCommands(): void {
+    const { commands, profiles } = this.current;
+    this.commands = startCommands(commands, { banks: this.banks, devices: this.devices, profiles, log: this.log });
+  }
+
+  private stopCommands(): void {
+    this.commands?.stop();
+    this.commands = undefined;
+  }
+
   /** Polls hold device links and bank objects: they restart when either set changes, or the polls do. */
   private pollsTouched(plan: ReloadPlan): boolean {
     const d = plan.devices;
@@ -220,14 +241,18 @@ export class Gateway implements GatewayView {
     const plan = diffConfig(this.current, next);
     const retry = next.servers.filter((s) => this.down.has(s.name) && plan.servers.unchanged.includes(s.name));
     const restartPolls = this.pollsTouched(plan);
+    // Commands hold bank objects and reply stores compiled against them, and subscribe to device links.
+    const restartCommands = plan.commands || this.pollsTouched({ ...plan, polls: false });
     if (plan.logLevel !== undefined) this.log.level = plan.logLevel;
     this.current = next;
     await this.serverSet.stop(new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]), 'reload', this.options.stopGraceMs ?? 2000);
+    if (restartCommands) this.stopCommands();
     if (restartPolls) this.stopPolls();
     await this.deviceSet.stop(new Set([...plan.devices.removed, ...plan.devices.changed.map((d) => d.name)]));
     this.applyBanks(plan.banks);
     await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], next.profiles, false);
     if (restartPolls) this.startPolls();
+    if (restartCommands) this.startCommands();
     const failed = await this.serverSet.start([...plan.servers.changed, ...plan.servers.added, ...retry], this.serverDeps(), false);
     this.serverSet.sort(next.servers);
     if (plan.status) await this.openStatus(plan.status.listen, false);

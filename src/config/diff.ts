@@ -43,6 +43,8 @@ export interface ReloadPlan {
   readonly gatewayName?: string;
   /** True when the `polls` list differs. */
   readonly polls: boolean;
+  /** True when the `commands` list, or a profile one of them decodes replies with, differs. */
+  readonly commands: boolean;
   /** Set when the status endpoint moved, appeared or went away; `listen` undefined = disabled. */
   readonly status?: { readonly listen: Endpoint | undefined };
   /** True when nothing at all differs. */
@@ -135,6 +137,12 @@ function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<stri
   return { added, removed, reshaped, kept, valuesNotApplied, repointed };
 }
 
+/** The commands differ, or a reply profile they use was edited. */
+function commandsChanged(prev: GatewayConfig, next: GatewayConfig): boolean {
+  if (!sameValue(prev.commands, next.commands)) return true;
+  return next.commands.some((c) => c.reply !== undefined && !sameValue(prev.profiles.get(c.reply.profile), next.profiles.get(c.reply.profile)));
+}
+
 /** What to do to go from the running config `prev` to the validated `next`. */
 export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan {
   const banks = diffBanks(prev.banks, next.banks);
@@ -151,16 +159,18 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   const logLevel = prev.log.level !== next.log.level ? next.log.level : undefined;
   const statusMoved = !sameValue(prev.status?.listen, next.status?.listen);
   const polls = !sameValue(prev.polls, next.polls);
+  const commands = commandsChanged(prev, next);
   const empty =
     servers.added.length + servers.removed.length + servers.changed.length === 0 &&
     devices.added.length + devices.removed.length + devices.changed.length === 0 &&
     banks.added.length + banks.removed.length + banks.reshaped.length + banks.valuesNotApplied.length + banks.repointed.length === 0 &&
-    logLevel === undefined && !renamed && !statusMoved && !polls;
+    logLevel === undefined && !renamed && !statusMoved && !polls && !commands;
   return {
     servers,
     devices,
     banks,
     polls,
+    commands,
     ...(logLevel !== undefined ? { logLevel } : {}),
     ...(renamed ? { gatewayName: next.gateway.name } : {}),
     ...(statusMoved ? { status: { listen: next.status?.listen } } : {}),
@@ -183,6 +193,7 @@ export function planFields(plan: ReloadPlan): Record<string, unknown> {
     devices: list(plan.devices),
     banks: { added: names(banks.added), removed: banks.removed, reshaped: names(banks.reshaped), repointed: names(banks.repointed), kept: banks.kept.length, valuesNotApplied: banks.valuesNotApplied },
     ...(plan.polls ? { polls: 'changed' } : {}),
+    ...(plan.commands ? { commands: 'changed' } : {}),
     ...(plan.logLevel !== undefined ? { logLevel: plan.logLevel } : {}),
     ...(plan.gatewayName !== undefined ? { gatewayName: plan.gatewayName } : {}),
     ...(plan.status ? { status: plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled' } : {}),
@@ -207,6 +218,7 @@ export function describePlan(plan: ReloadPlan): string {
     part('devices', plan.devices),
     banks.length > 0 ? `banks ${banks.join(' ')}` : undefined,
     plan.polls ? 'polls changed' : undefined,
+    plan.commands ? 'commands changed' : undefined,
     plan.logLevel !== undefined ? `log level ${plan.logLevel}` : undefined,
     plan.gatewayName !== undefined ? `gateway name ${plan.gatewayName}` : undefined,
     plan.status ? `status endpoint ${plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled'}` : undefined,
