@@ -3,6 +3,7 @@
  * can compare with the site drawing. A port pool is printed as its allocation table: which port is
  * reserved for which client, and where the data of a session on that port lands.
  */
+import { describeCommand } from '../commands/describe.js';
 import { showSize } from './size.js';
 import type {
   DeviceConfig, Framing, GatewayConfig, ModbusServerConfig, RawHandlerConfig, RawServerConfig, ServerConfig, UnitMap, UnitTarget,
@@ -125,5 +126,9 @@ export function describeConfig(config: GatewayConfig): string {
   for (const server of config.servers) lines.push(...describeServer(server));
   lines.push('', `devices (${config.devices.length}):`);
   for (const d of config.devices) lines.push(describeDevice(d));
+  if (config.commands.length > 0) {
+    lines.push('', `commands (${config.commands.length}):`);
+    for (const c of config.commands) lines.push(...describeCommand(c));
+  }
   return lines.join('\n');
 }
