@@ -241,8 +241,8 @@ export class Gateway implements GatewayView {
     const plan = diffConfig(this.current, next);
     const retry = next.servers.filter((s) => this.down.has(s.name) && plan.servers.unchanged.includes(s.name));
     const restartPolls = this.pollsTouched(plan);
-    // Commands hold bank objects and reply stores compiled against them, and subscribe to device links.
-    const restartCommands = plan.commands || this.pollsTouched({ ...plan, polls: false });
+    // Commands hold bank objects and reply stores compiled against their points, and subscribe to device links.
+    const restartCommands = plan.commands || plan.banks.repointed.length > 0 || this.pollsTouched({ ...plan, polls: false });
     if (plan.logLevel !== undefined) this.log.level = plan.logLevel;
     this.current = next;
     await this.serverSet.stop(new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]), 'reload', this.options.stopGraceMs ?? 2000);
