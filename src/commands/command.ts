@@ -83,12 +83,16 @@ export class Command implements RawLinkListener {
     this.follow();
   }
 
+  /** Stops listening; a command still awaiting its reply ends as dropped (its point reset, if asked). */
   stop(): void {
     this.unwatch?.();
     this.unwatch = undefined;
-    clearTimeout(this.timer);
-    this.waiting = false;
     this.held = undefined;
+    if (this.waiting) {
+      this.settle();
+      this.counters.dropped++;
+      this.done();
+    }
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.link = undefined;

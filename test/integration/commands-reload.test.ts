@@ -83,6 +83,25 @@ describe('commands on reload', () => {
     expect(cam2.text()).toBe('C\n');
   });
 
+  it('a command awaiting its reply when the commands are rebuilt ends as dropped, and its coil is reset', async () => {
+    const silent = await fakeDevice();
+    devices.push(silent);
+    const waiting = (frame: string) => `commands:\n  - { name: capture, bank: vision, point: trigger, device: camera, frame: "${frame}\\n", reply: { profile: camera-trigger, timeout: 60s }, reset: true }\n`;
+    gw = await startGateway(yaml(silent.port, waiting('A')));
+    await linkUp(gw);
+    const cam = await silent.connection(1);
+    const c = await modbusClient(gw.port('scada'));
+    clients.push(c);
+    await pulse(c);
+    await cam.until((t) => t === 'A\n');
+    expect(gw.gateway.commandStatus()[0]).toMatchObject({ pending: true });
+    expect((await c.readCoils(0, 1)).data[0]).toBe(true);
+    await gw.gateway.reload({ ok: true, config: load(yaml(silent.port, waiting('B'))) });
+    expect((await c.readCoils(0, 1)).data[0]).toBe(false);
+    await pulse(c);
+    await cam.until((t) => t === 'A\nB\n');
+  });
+
   it('the plan says when only the commands changed', () => {
     const a = load(yaml(1000, command('A')));
     expect(diffConfig(a, load(yaml(1000, command('A')))).empty).toBe(true);
