@@ -62,7 +62,8 @@ function bankCheck(c: Raw, path: Path, banks: Raw): Problem[] {
   if (typeof name !== 'string') return [];
   if (!Object.hasOwn(banks, name) || !isMapping(banks[name])) return [problem([...path, 'bank'], `bank "${name}" is not defined under banks`)];
   const points = pointsOf(banks[name]);
-  const problems = frameChecks(c.frame, [...path, 'frame'], name, points);
+  const own = typeof c.point === 'string' ? points.get(c.point) : undefined;
+  const problems = frameChecks(c.frame, [...path, 'frame'], name, own ? new Map([...points, ['value', own]]) : points);
   if (typeof c.point !== 'string') return problems;
   const point = points.get(c.point);
   if (point === undefined) {
@@ -96,6 +97,7 @@ function zeroProblem(type: string, scale: number, offset: number): string | unde
   return raw >= range[0] && raw <= range[1] ? undefined : `with offset ${offset} and scale ${scale}, 0 is outside ${type}`;
 }
 
+/** `points`: the bank's points, and under `value` the command's own point when it exists. */
 function frameChecks(frame: unknown, path: Path, bank: string, points: Map<string, Raw>): Problem[] {
   const unknown = (name: string, at: Path): Problem[] =>
     name === 'value' || points.has(name) ? [] : [problem(at, `{${name}} is neither {value} nor a point of bank "${bank}"`)];
@@ -112,6 +114,7 @@ function frameChecks(frame: unknown, path: Path, bank: string, points: Map<strin
     const found = unknown(name, at);
     if (found.length > 0) return found;
     const point = points.get(name);
-    return point?.type === 'string' ? [problem(at, `{${name}} is a string point: a binary field takes a number`)] : [];
+    const what = name === 'value' ? `{value} is the written value of "${String(point?.name)}", a string point` : `{${name}} is a string point`;
+    return point?.type === 'string' ? [problem(at, `${what}: a binary field takes a number`)] : [];
   });
 }

@@ -76,6 +76,7 @@ describe('commands: every mistake, with its key and position', () => {
   - { name: a, bank: vision, point: code, on: rising, device: camera, frame: "T" }
   - { name: k, bank: vision, point: trigger, device: camera, frame: "T", reply: { timeout: 1s }, colour: red }
   - { name: l, bank: vision, point: trigger, device: camera, frame: 42 }
+  - { name: m, bank: vision, point: code, device: camera, frame: [ { type: uint16, value: "{value}" } ] }
 `;
     const found = messages(text);
     expect(found).toEqual(expect.arrayContaining([
@@ -94,6 +95,7 @@ describe('commands: every mistake, with its key and position', () => {
       'commands[9].point: "sensor" is in input, which Modbus clients cannot write: a command\'s point must be in holding or coils',
       'commands[10].on: rising needs a number or bool point; "code" is a string: use change or write',
       'commands[11].reply: needs profile: NAME, the layout the reply is decoded with',
+      'commands[13].frame[0].value: {value} is the written value of "code", a string point: a binary field takes a number',
       'commands[12].frame: 42 is not a frame: write a text template in double quotes ("T{value}\\r\\n") or a list of fields ([{ type: uint8, value: 0x02 }, ...])',
     ]));
     const first = at(text, '- { ^name: a,').line;
