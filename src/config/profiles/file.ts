@@ -1,0 +1,65 @@
+/**
+ * Where a profile named in the config lives, and loading its file: a plain name is a file shipped
+ * with fieldgate (`<package>/hardware/profiles/NAME.yaml`); a name with a `/` or ending in .yaml/.yml
+ * is a path, relative to the config file's directory. Problems carry the PROFILE file's path, key
+ * and line:col, all at once; nothing here throws for a bad file.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatPath, type Problem } from '../issues.js';
+import { parseYaml } from '../parse-yaml.js';
+import type { ConfigIssue, ProfileConfig } from '../types.js';
+import { checkProfile } from './profile.js';
+
+/** The profiles shipped with fieldgate (this file is src/config/profiles/ or dist/config/profiles/). */
+export const SHIPPED_PROFILES = fileURLToPath(new URL('../../../hardware/profiles/', import.meta.url));
+
+export type ProfileLoad =
+  | { readonly ok: true; readonly profile: ProfileConfig }
+  | { readonly ok: false; readonly issues: ConfigIssue[] };
+
+export function isProfilePath(name: string): boolean {
+  return name.includes('/') || /\.ya?ml$/i.test(name);
+}
+
+/** Absolute path of the profile `name` for a config in `configDir`. */
+export function profilePath(name: string, configDir: string): string {
+  if (!isProfilePath(name)) return resolve(SHIPPED_PROFILES, `${name}.yaml`);
+  return isAbsolute(name) ? name : resolve(configDir, name);
+}
+
+function readError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' ? 'no such profile file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : err instanceof Error ? err.message : String(err);
+}
+
+/** The file's bytes, or why it cannot be read. */
+export function readProfileText(path: string): { text: string } | { error: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (err) {
+    return { error: `cannot read the profile: ${readError(err)}` };
+  }
+}
+
+export function loadProfileFile(path: string): ProfileLoad {
+  const read = readProfileText(path);
+  if ('error' in read) return { ok: false, issues: [{ key: '', message: read.error, file: path, line: 0, col: 0 }] };
+  return loadProfileText(read.text, path);
+}
+
+/** Validates `text` as the profile file at `path` (absolute). */
+export function loadProfileText(text: string, path: string): ProfileLoad {
+  const parsed = parseYaml(text, path);
+  if (!parsed.ok) {
+    const issues = parsed.issues.map((i) => ({ ...i, message: i.message.replace(/expected a mapping of sections \(.*\)$/, 'expected a profile: profile, format, framing, fields, ...') }));
+    return { ok: false, issues };
+  }
+  const expected = basename(path, extname(path));
+  const checked = checkProfile(parsed.value, expected, path);
+  if (checked.value !== undefined) return { ok: true, profile: checked.value };
+  const located = (p: Problem): ConfigIssue => ({ key: formatPath(p.path), message: p.message, file: path, ...parsed.locator.locate(p.path, p.at) });
+  const issues = checked.problems.map(located).sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ok: false, issues };
+}

@@ -1,0 +1,105 @@
+/**
+ * A profile file's document (hardware/profiles/NAME.yaml): the top-level convict schema (strict),
+ * then its fields with the schema of its format, then the rules over the whole layout. Every problem
+ * is reported at once, with its key path inside the profile.
+ */
+import type { SchemaDef } from '../convict-bridge.js';
+import { defineFormat } from '../convict-bridge.js';
+import { CHOICE, NAME, TEXT } from '../formats.js';
+import { failed, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
+import { checkFraming, FRAMING_LEAF, NO_FRAMING } from '../items/framing.js';
+import { runSchema } from '../run-schema.js';
+import type { Framing, ProfileChecksum, ProfileConfig, ProfileField, TableName } from '../types.js';
+import { checkField } from './field.js';
+import { layoutProblems, minLength, type Layout } from './layout.js';
+import { checkChecksum, checkSync } from './parts.js';
+import { checkSimulate } from './simulate.js';
+
+const FORMATS = ['binary', 'text', 'registers'] as const;
+type Format = (typeof FORMATS)[number];
+
+const SEPARATOR = defineFormat('fg-separator', (v) =>
+  typeof v === 'string' && v.length >= 1 && v.length <= 8 ? undefined : `${show(v)} is not a separator: write 1 to 8 characters in quotes, e.g. ","`);
+
+const mapLeaf = (doc: string) => ({ doc, format: Object, default: null, nullable: true, scalarToo: true, check: () => [] });
+
+const PROFILE: SchemaDef = {
+  profile: { doc: 'name of the profile: the file name without .yaml', format: NAME, default: undefined, required: true },
+  description: { doc: 'what the frames are, in a few words', format: TEXT, default: undefined },
+  format: { doc: `how fields are found: ${FORMATS.join(' | ')}`, format: CHOICE, values: FORMATS, default: 'binary' },
+  framing: { ...FRAMING_LEAF, doc: 'how the stream is cut into frames (binary and text profiles), e.g. { type: fixed, size: 64 }' },
+  sync: mapLeaf('binary: constant bytes a frame must have, { at: 0, hex: "A55A" }'),
+  checksum: mapLeaf('binary: { type: crc16-modbus | crc32 | sum8 | xor8, at: -2, endian, from, to }'),
+  separator: { doc: 'text: what separates the fields of a line', format: SEPARATOR, default: ',' },
+  table: { doc: 'registers: the table the layout is in: holding | input', format: CHOICE, values: ['holding', 'input'], default: 'holding' },
+  fields: { doc: 'the fields: a list of { name, at, type, ... }', format: Object, default: null, nullable: true, scalarToo: true, required: true, check: () => [] },
+  simulate: mapLeaf('what `fieldgate simulate` plays: { role, every, values }'),
+};
+
+interface Props {
+  profile: string; description?: string; format: Format; framing: unknown; sync: unknown; checksum: unknown;
+  separator: string; table: TableName; fields: unknown; simulate: unknown;
+}
+
+function part<T>(raw: unknown, key: string, check: (raw: unknown) => Checked<T>, problems: Problem[]): T | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const checked = check(raw);
+  problems.push(...under([key], checked.problems));
+  return checked.value;
+}
+
+function checkFields(format: Format, raw: unknown, problems: Problem[]): ProfileField[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push(problem(['fields'], `${show(raw)} is not a list of fields: write one item per field, each starting with "- { name: ..."`));
+    return [];
+  }
+  const fields: ProfileField[] = [];
+  const named = new Map<string, number>();
+  raw.forEach((item: unknown, i) => {
+    const checked = checkField(format, item);
+    problems.push(...under(['fields', i], checked.problems));
+    if (checked.value === undefined) return;
+    const first = named.get(checked.value.name);
+    if (first !== undefined) problems.push(problem(['fields', i, 'name'], `${show(checked.value.name)} is already the name of fields[${first}]`));
+    named.set(checked.value.name, i);
+    fields.push(checked.value);
+  });
+  return fields;
+}
+
+function formatRules(p: Props, framing: Framing | undefined, problems: Problem[]): void {
+  if (p.format !== 'registers' && p.framing === null) problems.push(problem([], `a ${p.format} profile needs framing: e.g. ${p.format === 'text' ? '{ type: line, delimiter: "\\r\\n" }' : '{ type: fixed, size: 64 }'}`));
+  if (p.format === 'text' && framing && framing.type !== 'line') problems.push(problem(['framing', 'type'], 'a text profile reads lines: use { type: line, delimiter: ... }'));
+  for (const key of ['sync', 'checksum'] as const) if (p.format !== 'binary' && p[key] !== null) problems.push(problem([key], `only binary profiles have ${key} (this one is ${p.format})`, 'key'));
+  if (p.format === 'registers' && p.framing !== null) problems.push(problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'));
+}
+
+/** `expected`: the name the file must declare (its base name). `file`: its absolute path. */
+export function checkProfile(raw: Record<string, unknown>, expected: string, file: string): Checked<ProfileConfig> {
+  const checked = runSchema<Props>(PROFILE, raw);
+  const problems: Problem[] = [...checked.problems];
+  const p = checked.value;
+  if (p === undefined) return failed(problems);
+  if (p.profile !== expected) problems.push(problem(['profile'], `${show(p.profile)} is not the file's name: a profile in ${expected}.yaml is called ${expected}`));
+  const framing = part(p.framing, 'framing', checkFraming, problems);
+  formatRules(p, framing, problems);
+  const sync = part(p.sync, 'sync', checkSync, problems);
+  const checksum: ProfileChecksum | undefined = part(p.checksum, 'checksum', checkChecksum, problems);
+  const fields = checkFields(p.format, p.fields, problems);
+  const layout: Layout = { fields, ...(sync ? { sync } : {}), ...(checksum ? { checksum } : {}) };
+  const size = framing?.type === 'fixed' ? framing.size : undefined;
+  problems.push(...layoutProblems(p.format, size, layout));
+  const complete = Array.isArray(p.fields) && fields.length === p.fields.length;
+  const names = complete ? new Set(fields.flatMap((f) => [f.name, ...(f.bits?.values() ?? [])])) : undefined;
+  const simulate = part(p.simulate, 'simulate', (r) => checkSimulate(r, p.format, names), problems);
+  if (problems.length > 0) return failed(problems);
+  return ok({
+    name: p.profile, file, description: p.description ?? '', format: p.format,
+    framing: framing ?? NO_FRAMING,
+    ...(sync ? { sync: sync.bytes } : {}), syncAt: sync?.at ?? 0,
+    minLength: minLength(p.format, size, layout),
+    ...(checksum ? { checksum } : {}),
+    separator: p.separator, table: p.table, fields,
+    ...(simulate ? { simulate } : {}),
+  });
+}
