@@ -24,6 +24,8 @@ usage:
   fieldgate run    [-c FILE]    run the daemon
   fieldgate check  [-c FILE]    validate a config file and print what it would run
   fieldgate status [--url URL]  show the running daemon's servers, sessions and devices
+  fieldgate simulate PROFILE (--connect HOST:PORT | --listen PORT | --serial PATH) [--every D] [--count N]
+                                play the field hardware a profile describes (fieldgate simulate --help)
   fieldgate --version
 
 FILE defaults to $FIELDGATE_CONFIG, else the embedded demo config (config/fieldgate.yaml).
@@ -160,7 +162,22 @@ async function status(args: Args): Promise<number> {
   return EXIT_OK;
 }
 
+/** `fieldgate simulate ...`: the simulator runs until SIGINT/SIGTERM or its --count. */
+async function simulate(argv: readonly string[]): Promise<number> {
+  const { simulateCommand, SIMULATE_USAGE } = await import('./simulate/index.js');
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${SIMULATE_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  return simulateCommand(argv, { stdout: process.stdout, stderr: process.stderr, stopRequested, cwd: process.cwd() });
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'simulate') return simulate(argv.slice(1));
   const args = parseArgs(argv);
   switch (args.command) {
     case 'run':
