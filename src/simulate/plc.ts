@@ -1,9 +1,10 @@
 /**
  * Role `plc` (an Omron-style PLC pushing its tag block): every `every` ms, the register layout
  * built from the simulated values is written with FC16 to `unit` at the layout's own addresses, one
- * request in flight; each reply is checked. A tick that finds the previous write still unanswered is skipped;
- * no reply within the deadline, or a stream that is not Modbus, closes the connection (the dialer
- * connects again with backoff). Refusals (exceptions) are reported once per change, not per write.
+ * request in flight; each reply is checked. A tick that finds the previous write still unanswered is
+ * skipped; no reply within the deadline, or a stream that is not Modbus, closes the connection (the
+ * dialer connects again with backoff). Refusals (exceptions) are reported once per change, not per
+ * write. `every` 0: the next write as soon as the last one is acknowledged.
  */
 import type net from 'node:net';
 import { MbapFramer } from '../codec/mbap.js';
@@ -24,64 +25,96 @@ export interface PlcSettings {
 
 const MIN_DEADLINE_MS = 2000;
 
-export function plcConversation(s: PlcSettings, say: Say): Conversation {
-  // one PLC: its counters go on across reconnections
-  const values = new SimulatedValues(s.values);
-  let nextId = 0;
-  let lastProblem: string | undefined;
-  const outcome = (problem: string | undefined) => {
-    if (problem === lastProblem) return;
-    lastProblem = problem;
-    say(problem === undefined ? 'writes accepted' : 'write refused', problem === undefined ? { unit: s.unit } : { unit: s.unit, reason: problem });
+/** What lives as long as the PLC, across its connections: its values, transaction ids, last outcome. */
+class Plc {
+  readonly values: SimulatedValues;
+  nextId = 0;
+  private lastProblem: string | undefined;
+
+  constructor(readonly s: PlcSettings, readonly say: Say) {
+    this.values = new SimulatedValues(s.values);
+  }
+
+  /** The requests of one write of the whole block. */
+  block(): WriteRequest[] {
+    const requests = writeRequests(encodeRegisters(this.s.profile, this.values.next()), this.s.address, this.s.unit, this.nextId);
+    this.nextId = (this.nextId + requests.length) & 0xffff;
+    return requests;
+  }
+
+  outcome(problem: string | undefined): void {
+    if (problem === this.lastProblem) return;
+    this.lastProblem = problem;
+    this.say(problem === undefined ? 'writes accepted' : 'write refused', { unit: this.s.unit, ...(problem ? { reason: problem } : {}) });
+  }
+}
+
+/** One connection: writes on the clock, replies checked in order. */
+class PlcConnection {
+  private readonly framer = new MbapFramer();
+  private queue: WriteRequest[] = [];
+  private deadline: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly deadlineMs: number;
+
+  constructor(private readonly plc: Plc, private readonly socket: net.Socket) {
+    this.deadlineMs = Math.max(MIN_DEADLINE_MS, plc.s.every);
+    socket.on('data', this.onData);
+    this.tick();
+    this.timer = plc.s.every > 0 ? setInterval(() => this.tick(), plc.s.every) : undefined;
+  }
+
+  end(): void {
+    clearInterval(this.timer);
+    clearTimeout(this.deadline);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.socket.off('data', this.onData);
+  }
+
+  private tick(): void {
+    this.immediate = undefined;
+    if (this.queue.length > 0 || !this.plc.s.tally.open || this.socket.destroyed) return;
+    this.queue = this.plc.block();
+    this.send();
+  }
+
+  private send(): void {
+    const req = this.queue[0];
+    if (!req) return;
+    this.socket.write(req.adu);
+    this.deadline = setTimeout(() => {
+      this.plc.say('no reply, connecting again', { unit: this.plc.s.unit, waitedMs: this.deadlineMs });
+      this.socket.destroy();
+    }, this.deadlineMs);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const error = this.framer.feed(chunk, (frame) => this.onReply(frame));
+    if (!error) return;
+    this.plc.say('the peer does not speak Modbus TCP, closing', { reason: error.reason, bytes: error.bytes.toString('hex') });
+    this.socket.destroy();
   };
-  return (socket: net.Socket) => {
-    const framer = new MbapFramer();
-    let queue: WriteRequest[] = [];
-    let deadline: NodeJS.Timeout | undefined;
-    let immediate: NodeJS.Immediate | undefined;
-    const send = () => {
-      const req = queue[0];
-      if (!req) return;
-      socket.write(req.adu);
-      deadline = setTimeout(() => {
-        say('no reply, connecting again', { unit: s.unit, waitedMs: Math.max(MIN_DEADLINE_MS, s.every) });
-        socket.destroy();
-      }, Math.max(MIN_DEADLINE_MS, s.every));
-    };
-    const tick = () => {
-      if (queue.length > 0 || !s.tally.open) return;
-      queue = writeRequests(encodeRegisters(s.profile, values.next()), s.address, s.unit, nextId);
-      nextId = (nextId + queue.length) & 0xffff;
-      send();
-    };
-    const onFrame = (frame: Buffer) => {
-      const req = queue.shift();
-      clearTimeout(deadline);
-      if (!req) return;
-      const problem = checkWriteReply(frame, req);
-      outcome(problem);
-      if (problem !== undefined) queue = [];
-      else if (queue.length > 0) send();
-      else {
-        s.tally.add();
-        if (s.every === 0) immediate = setImmediate(tick); // as fast as the gateway acknowledges
-      }
-    };
-    const onData = (chunk: Buffer) => {
-      const error = framer.feed(chunk, onFrame);
-      if (error) {
-        say('the peer does not speak Modbus TCP, closing', { reason: error.reason, bytes: error.bytes.toString('hex') });
-        socket.destroy();
-      }
-    };
-    socket.on('data', onData);
-    tick();
-    const timer = s.every > 0 ? setInterval(tick, s.every) : undefined;
-    return () => {
-      clearInterval(timer);
-      if (immediate) clearImmediate(immediate);
-      clearTimeout(deadline);
-      socket.off('data', onData);
-    };
+
+  private onReply(frame: Buffer): void {
+    const req = this.queue.shift();
+    clearTimeout(this.deadline);
+    if (!req) return;
+    const problem = checkWriteReply(frame, req);
+    this.plc.outcome(problem);
+    if (problem !== undefined) this.queue = [];
+    else if (this.queue.length > 0) this.send();
+    else {
+      this.plc.s.tally.add();
+      if (this.plc.s.every === 0) this.immediate = setImmediate(() => this.tick());
+    }
+  }
+}
+
+export function plcConversation(s: PlcSettings, say: Say): Conversation {
+  const plc = new Plc(s, say);
+  return (socket) => {
+    const connection = new PlcConnection(plc, socket);
+    return () => connection.end();
   };
 }
