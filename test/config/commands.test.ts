@@ -131,3 +131,22 @@ describe('commands: every mistake, with its key and position', () => {
     expect(found.some((m) => m.startsWith('commands[1].device: is required'))).toBe(true);
   });
 });
+
+describe('commands: reply profiles', () => {
+  it('loads the reply profile into config.profiles', () => {
+    const config = configOf(load(`${BASE}commands:
+  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 500ms }, reset: true }
+`));
+    expect(config.commands[0]?.reply).toEqual({ profile: 'camera-trigger', timeout: 500 });
+    expect(config.profiles.get('camera-trigger')?.format).toBe('text');
+  });
+
+  it('names a reply profile that does not exist at its key', () => {
+    const text = `${BASE}commands:
+  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T", reply: { profile: no-such-camera } }
+`;
+    const issue = issueAt(issuesOf(load(text)), 'commands[0].reply.profile');
+    expect(issue).toMatchObject(at(text, 'profile: ^no-such-camera'));
+    expect(issue.message).toMatch(/no-such-camera/);
+  });
+});

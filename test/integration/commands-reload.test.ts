@@ -26,7 +26,12 @@ const yaml = (port: number, command: string) => `
 banks:
   vision:
     coils: 8
-    points: [ { name: trigger, table: coils, address: 0, type: bool } ]
+    holding: 8
+    points:
+      - { name: trigger, table: coils, address: 0, type: bool }
+      - { name: status, table: holding, address: 0, type: uint16 }
+      - { name: result, table: holding, address: 1, type: float32 }
+      - { name: code, table: holding, address: 3, type: string, length: 4 }
 devices:
   - { name: camera, type: tcp, host: 127.0.0.1, port: ${port}, framing: { type: line, delimiter: "\\n" }, reconnect: { min: 20ms, max: 100ms } }
 servers:

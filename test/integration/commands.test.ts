@@ -89,6 +89,47 @@ describe('commands', () => {
     expect(status(g, 'capture')).toMatchObject({ triggers: 1, sent: 1, dropped: 0, pending: false });
   });
 
+  it('the camera\'s reply lands in status, result and code (read back with modbus-serial), then the coil is back to 0', async () => {
+    const cam = await camera();
+    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }'));
+    const peer = await cam.connection(1);
+    const c = await client(g);
+    await c.writeRegister(0, 5);
+    await c.writeCoil(0, true);
+    await peer.until((t) => t === 'T5\r\n');
+    await until(() => status(g, 'capture')?.replies === 1, 3000, 'the reply stored');
+    expect((await c.readCoils(0, 1)).data[0]).toBe(false);
+    const regs = await c.readHoldingRegisters(1, 7);
+    expect(regs.data[0]).toBe(1);
+    expect(regs.buffer.readFloatBE(2)).toBe(7.5);
+    expect(regs.buffer.subarray(6, 14).toString('latin1').replace(/\0+$/, '')).toBe('A1');
+    expect(status(g, 'capture')).toMatchObject({ triggers: 1, sent: 1, replies: 1, refused: 0, timeouts: 0 });
+
+    const link = g.gateway.devices.get('camera');
+    if (!isRawLink(link)) throw new Error('camera is not a raw link');
+    const framesIn = link.counters.framesIn;
+    peer.send('garbage\r\n'); // unsolicited, while no reply is awaited: ignored, nothing stored
+    await until(() => link.counters.framesIn === framesIn + 1, 3000, 'the unsolicited line received');
+    await c.writeRegister(0, 8);
+    await c.writeCoil(0, true);
+    await until(() => status(g, 'capture')?.replies === 2, 3000, 'the second reply stored');
+    expect((await c.readHoldingRegisters(2, 2)).buffer.readFloatBE(0)).toBe(12);
+    expect(status(g, 'capture')?.refused).toBe(0);
+  });
+
+  it('a reply the profile refuses stores nothing, is counted and logged, and the coil is reset', async () => {
+    const cam = await fakeDevice((peer) => peer.socket.on('data', () => peer.socket.write('XX,abc\r\n')));
+    devices.push(cam);
+    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T1\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }'));
+    await cam.connection(1);
+    const c = await client(g);
+    await c.writeCoil(0, true);
+    await until(() => status(g, 'capture')?.refused === 1, 3000, 'the reply refused');
+    expect((await c.readCoils(0, 1)).data[0]).toBe(false);
+    expect((await c.readHoldingRegisters(1, 7)).data).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(g.captured.events('command reply refused: nothing stored')[0]).toMatchObject({ command: 'capture' });
+  });
+
   it('rising: writing 1 to a coil that is already 1 sends nothing; 0 then 1 sends again', async () => {
     const cam = await camera();
     const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{value}\\r\\n" }'));
