@@ -20,6 +20,7 @@ function freezeMap<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
 /** Freezes `value` deeply, maps included (their keys and values too). */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (ArrayBuffer.isView(value)) return value; // a profile's sync bytes: typed arrays cannot be frozen
   if (value instanceof Map) {
     for (const [k, v] of value) {
       deepFreeze(k);

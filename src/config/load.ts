@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { configProfiles } from './profiles/config-profiles.js';
 import { crossCheck } from './cross-checks.js';
 import { deepFreeze } from './freeze.js';
 import { formatPath, type Problem } from './issues.js';
@@ -33,25 +34,33 @@ export function readConfigText(path: string): string | LoadResult {
 
 /** Validates `text` as the content of the file at `path` (what loadConfigFile does after reading). */
 export function loadConfigFileText(text: string, path: string): LoadResult {
+  return load(text, path, resolve(path)).result;
+}
+
+/** The same, with the bytes of every profile file the config named (path -> text, null: unreadable): a reload compares them. */
+export function loadConfigFileSources(text: string, path: string): { readonly result: LoadResult; readonly profileTexts: ReadonlyMap<string, string | null> } {
   return load(text, path, resolve(path));
 }
 
 /** `file` names the text in issues, and becomes `config.file`. */
 export function loadConfigText(text: string, file: string): LoadResult {
-  return load(text, file, file);
+  return load(text, file, file).result;
 }
 
-function load(text: string, file: string, configFile: string): LoadResult {
+function load(text: string, file: string, configFile: string): { result: LoadResult; profileTexts: ReadonlyMap<string, string | null> } {
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  if (!parsed.ok) return { result: { ok: false, issues: parsed.issues }, profileTexts: new Map() };
   const { value, locator } = parsed;
   const checked = runSchema<TopProps>(TOP, value, NOT_YET);
   const where = (path: readonly (string | number)[]): string => `line ${locator.locate(path).line}`;
-  const problems = [...checked.problems, ...crossCheck(value, where)];
-  if (problems.length > 0 || checked.value === undefined) {
-    return { ok: false, issues: toIssues(problems, locator, file) };
+  const at = (path: readonly (string | number)[]): string => `${file}:${locator.locate(path).line}:${locator.locate(path).col}`;
+  const profiles = configProfiles(value, configFile, at);
+  const problems = [...checked.problems, ...crossCheck(value, where), ...profiles.problems];
+  if (problems.length > 0 || profiles.issues.length > 0 || checked.value === undefined) {
+    return { result: { ok: false, issues: [...toIssues(problems, locator, file), ...profiles.issues] }, profileTexts: profiles.texts };
   }
-  return { ok: true, config: deepFreeze(normalize(checked.value, configFile)) };
+  const config = deepFreeze({ ...normalize(checked.value, configFile), profiles: profiles.profiles });
+  return { result: { ok: true, config }, profileTexts: profiles.texts };
 }
 
 /** Positioned, without repeats, in file order. */

@@ -6,7 +6,7 @@ import type { Bank } from '../bank/bank.js';
 import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { DeviceLink } from './device.js';
-import { RawDeviceLink } from './raw-link.js';
+import { createRawLink } from './decode-link.js';
 import { serialOpener } from '../transport/serial-opener.js';
 import { tcpOpener } from '../transport/tcp-opener.js';
 import { createRtuLink } from './modbus/rtu-link.js';
@@ -28,9 +28,9 @@ export function createDevice(config: DeviceConfig, deps: DeviceDeps): DeviceLink
     case 'modbus-tcp':
       return createTcpLink(config, deps.log);
     case 'tcp':
-      return new RawDeviceLink(config, tcpOpener(config), deps.log);
+      return createRawLink(config, tcpOpener(config), deps);
     case 'serial':
-      return new RawDeviceLink(config, serialOpener(config), deps.log);
+      return createRawLink(config, serialOpener(config), deps);
     case 'simulator':
       return new SimulatorDevice(config, deps.banks, deps.log);
     default:

@@ -4,7 +4,8 @@
  */
 import type net from 'node:net';
 import { createFramer } from '../codec/framers/index.js';
-import type { PoolPort, RawServerConfig } from '../config/types.js';
+import { decodeFraming } from '../bank/frame-decoder.js';
+import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
 import { serverLogger, sessionLogger, type Logger } from '../log.js';
 import type { ServerDeps } from '../servers/factory.js';
 import type { GatewayServer, PortStatus } from '../servers/server.js';
@@ -20,6 +21,8 @@ export class RawServer implements GatewayServer {
   private readonly listeners: PortSet;
   private readonly handler: RawHandler;
   private readonly sessions = new Set<RawSession>();
+  /** The configured framing; a decode handler's profile gives it when the server sets none. */
+  private readonly framing: Framing;
 
   constructor(
     readonly config: RawServerConfig,
@@ -27,7 +30,9 @@ export class RawServer implements GatewayServer {
   ) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);
-    this.handler = createRawHandler(config.handler, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, log: this.log });
+    const h = config.handler;
+    this.framing = h.kind === 'decode' ? decodeFraming(config.framing, deps.profiles.get(h.profile)) : config.framing;
+    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log: this.log });
     this.listeners = createPorts(config, {
       log: this.log,
       sessionCount: () => this.sessions.size,
@@ -68,7 +73,7 @@ export class RawServer implements GatewayServer {
       id,
       remote,
       log,
-      framer: createFramer(c.framing),
+      framer: createFramer(this.framing),
       idleTimeout: c.idleTimeout,
       sendTimeout: c.sendTimeout,
       sendQueue: c.sendQueue,

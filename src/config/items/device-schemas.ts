@@ -42,6 +42,14 @@ const framing: Leaf = {
   doc: 'how what the device sends is cut into frames (so sessions get whole frames): none | line | length | fixed (omit: none)',
 };
 
+/** What a raw device sends, decoded with a profile into a bank's points. */
+const decode: SchemaDef = {
+  decode: {
+    profile: { doc: 'the profile what the device sends is decoded with: a name under hardware/profiles, or a .yaml path relative to this file', format: TEXT, default: undefined, required: true },
+    bank: { doc: 'the bank the decoded values land in', format: NAME, default: undefined, required: true },
+  },
+};
+
 /** Raw devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff. */
 function reconnect(what: string): SchemaDef {
   return {
@@ -72,10 +80,11 @@ export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
     host,
     port: { doc: 'TCP port of the device, 1..65535', format: INT, min: 1, max: 65535, default: undefined, required: true },
     framing,
+    ...decode,
     ...reconnect('connect'),
     connectTimeout: { doc: 'how long one connection attempt may take', format: DURATION, min: 1, default: '5s' },
     keepAlive: { doc: 'TCP keepalive idle time before the first probe; 0 = off', format: DURATION, default: '30s' },
   },
-  serial: { ...COMMON, ...serialLine(115200, 'none'), framing, ...reconnect('open the port') },
+  serial: { ...COMMON, ...serialLine(115200, 'none'), framing, ...decode, ...reconnect('open the port') },
   simulator: { ...COMMON, ...SIMULATOR_SCHEMA },
 };

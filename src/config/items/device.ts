@@ -6,7 +6,7 @@ import type { SchemaDef } from '../convict-bridge.js';
 import { durationMs, parseDuration } from '../duration.js';
 import { failed, isMapping, must, ok, problem, show, type Checked, type Problem } from '../issues.js';
 import { runSchema } from '../run-schema.js';
-import type { DeviceConfig, Framing, Parity, ReconnectConfig } from '../types.js';
+import type { DeviceConfig, DeviceDecode, Framing, Parity, ReconnectConfig } from '../types.js';
 import { DEVICE_SCHEMAS, DEVICE_TYPES, type DeviceType } from './device-schemas.js';
 import { checkFraming, NO_FRAMING } from './framing.js';
 import { checkSignalMap } from './signal.js';
@@ -14,13 +14,14 @@ import { checkSignalMap } from './signal.js';
 type ReconnectProps = { reconnect: { min: string | number; max: string | number; jitter: number } };
 type SerialProps = { path: string; baudRate: number; parity: Parity; dataBits: 5 | 6 | 7 | 8; stopBits: 1 | 2 };
 type QueueProps = { timeout: string | number; retries: number; queue: number };
+type DecodeProps = { decode?: { profile?: string; bank?: string } };
 
 /** What convict returns for each type: every key with a default is present. */
 type DeviceProps =
   | ({ name: string; type: 'modbus-rtu' } & SerialProps & QueueProps)
   | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number; maxInFlight: number } & QueueProps)
-  | ({ name: string; type: 'tcp'; host: string; port: number; framing: unknown; connectTimeout: string | number; keepAlive: string | number } & ReconnectProps)
-  | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps)
+  | ({ name: string; type: 'tcp'; host: string; port: number; framing: unknown; connectTimeout: string | number; keepAlive: string | number } & ReconnectProps & DecodeProps)
+  | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps & DecodeProps)
   | { name: string; type: 'simulator'; bank: string; every: string | number; signals: unknown };
 
 export function checkDevice(raw: unknown): Checked<DeviceConfig> {
@@ -68,6 +69,12 @@ function queueing(p: QueueProps): { timeout: number; retries: number; queue: num
   return { timeout: durationMs(p.timeout), retries: p.retries, queue: p.queue };
 }
 
+/** `decode:` as validated (convict gives the section with undefined keys when it is omitted). */
+function decode(p: DecodeProps): { decode?: DeviceDecode } {
+  const d = p.decode;
+  return d?.profile !== undefined && d.bank !== undefined ? { decode: { profile: d.profile, bank: d.bank } } : {};
+}
+
 /** A framing as written (null: omitted), validated already. */
 function framing(f: unknown): Framing {
   return f === null ? NO_FRAMING : must(checkFraming(f));
@@ -89,10 +96,10 @@ function buildDevice(p: DeviceProps): DeviceConfig {
     case 'tcp':
       return {
         name: p.name, type: p.type, host: p.host, port: p.port, framing: framing(p.framing), ...reconnect(p),
-        connectTimeout: durationMs(p.connectTimeout), keepAlive: durationMs(p.keepAlive),
+        connectTimeout: durationMs(p.connectTimeout), keepAlive: durationMs(p.keepAlive), ...decode(p),
       };
     case 'serial':
-      return { name: p.name, type: p.type, ...serial(p), framing: framing(p.framing), ...reconnect(p) };
+      return { name: p.name, type: p.type, ...serial(p), framing: framing(p.framing), ...reconnect(p), ...decode(p) };
     case 'simulator':
       return { name: p.name, type: p.type, bank: p.bank, every: durationMs(p.every), signals: must(checkSignalMap(p.signals)) };
   }

@@ -4,7 +4,7 @@
  */
 import { parseWhole } from '../address.js';
 import type { SchemaDef } from '../convict-bridge.js';
-import { IP } from '../formats.js';
+import { IP, NAME } from '../formats.js';
 import { failed, isMapping, must, ok, problem, show, under, type Checked, type Parsed, type Problem } from '../issues.js';
 import { runSchema } from '../run-schema.js';
 import type { PoolPort } from '../types.js';
@@ -26,10 +26,16 @@ export const POOL_PORT: SchemaDef = {
     nullable: true,
     check: unitMapProblems,
   },
+  bank: {
+    doc: 'raw servers that decode frames: the bank the frames of this port land in (several boards of one kind, a bank each)',
+    format: NAME,
+    default: undefined,
+  },
 };
 
 interface PoolPortProps {
   client?: string;
+  bank?: string;
   units: Record<string, unknown> | null;
 }
 
@@ -79,10 +85,11 @@ function checkPoolPort(port: number, entry: unknown): Checked<PoolPort> {
   }
   const checked = runSchema<PoolPortProps>(POOL_PORT, entry);
   if (checked.value === undefined) return failed(checked.problems);
-  const { client, units } = checked.value;
+  const { client, units, bank } = checked.value;
   return ok({
     port,
     ...(client !== undefined ? { client } : {}),
+    ...(bank !== undefined ? { bank } : {}),
     ...(units !== null ? { units: must(checkUnitMap(units)) } : {}),
   });
 }

@@ -1,7 +1,8 @@
 /**
- * `handler:` of a raw server: `echo`, `hub`, `{ bridge: DEVICE, reply: all | sender }` or
- * `{ record: DIR, maxFileSize: SIZE }`. The mapping forms are validated with their own convict
- * schema (strict).
+ * `handler:` of a raw server: `echo`, `hub`, `{ bridge: DEVICE, reply: all | sender }`,
+ * `{ record: DIR, maxFileSize: SIZE }` or `{ decode: PROFILE, bank: BANK }`. The mapping forms are
+ * validated with their own convict schema (strict). The profile itself is loaded with the config
+ * (profiles/), the bank and its points are cross-checked there.
  */
 import type { SchemaDef } from '../convict-bridge.js';
 import { CHOICE, NAME, SIZE, TEXT } from '../formats.js';
@@ -10,10 +11,15 @@ import { runSchema } from '../run-schema.js';
 import { sizeBytes } from '../size.js';
 import type { RawHandlerConfig } from '../types.js';
 
-const FORMS = 'echo, hub, { bridge: DEVICE } or { record: DIR }';
+const FORMS = 'echo, hub, { bridge: DEVICE }, { record: DIR } or { decode: PROFILE, bank: BANK }';
 const PLAIN = ['echo', 'hub'] as const;
-const NOT_YET: Readonly<Record<string, string>> = {
-  decode: 'frame decoding (decode:) is not supported by this version',
+
+const DECODE: SchemaDef = {
+  decode: {
+    doc: 'the profile frames are decoded with: a name under hardware/profiles, or a .yaml path relative to this file',
+    format: TEXT, default: undefined, required: true,
+  },
+  bank: { doc: "the bank the decoded values land in (omit on a port pool: each port's bank:)", format: NAME, default: undefined },
 };
 
 const BRIDGE: SchemaDef = {
@@ -50,8 +56,12 @@ export function checkHandler(raw: unknown): Checked<RawHandlerConfig> {
     const { record, maxFileSize, maxTotalSize } = checked.value;
     return ok({ kind: 'record', dir: record, maxFileSize: sizeBytes(maxFileSize), maxTotalSize: sizeBytes(maxTotalSize) });
   }
-  const key = Object.keys(raw).find((k) => Object.hasOwn(NOT_YET, k));
-  if (key !== undefined) return failed([problem([key], NOT_YET[key] ?? '', 'key')]);
+  if (raw.decode !== undefined) {
+    const checked = runSchema<{ decode: string; bank?: string }>(DECODE, raw);
+    if (checked.value === undefined) return failed(checked.problems);
+    const { decode, bank } = checked.value;
+    return ok({ kind: 'decode', profile: decode, ...(bank !== undefined ? { bank } : {}) });
+  }
   const plain = Object.keys(raw).find((k) => (PLAIN as readonly string[]).includes(k));
   const hint = plain !== undefined ? `: write handler: ${plain}` : '';
   return failed([problem([], `a mapping with ${Object.keys(raw).join(', ') || 'no keys'} is not a handler${hint || `: write ${FORMS}`}`)]);
@@ -61,7 +71,7 @@ function plainHandler(name: string): Checked<RawHandlerConfig> {
   if (name === 'echo' || name === 'hub') return ok({ kind: name });
   if (name === 'bridge') return failed([problem([], 'needs a device: write { bridge: DEVICE }')]);
   if (name === 'record') return failed([problem([], 'needs a directory: write { record: DIR }')]);
-  if (Object.hasOwn(NOT_YET, name)) return failed([problem([], NOT_YET[name] ?? '')]);
+  if (name === 'decode') return failed([problem([], 'needs a profile: write { decode: PROFILE, bank: BANK }')]);
   return failed([problem([], `${show(name)} is not a handler: use ${FORMS}`)]);
 }
 

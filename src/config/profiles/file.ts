@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatPath, type Problem } from '../issues.js';
+import { formatPath, type Path, type Problem } from '../issues.js';
+import type { Position } from '../positions.js';
 import { parseYaml } from '../parse-yaml.js';
 import type { ConfigIssue, ProfileConfig } from '../types.js';
 import { checkProfile } from './profile.js';
@@ -49,17 +50,27 @@ export function loadProfileFile(path: string): ProfileLoad {
   return loadProfileText(read.text, path);
 }
 
+/** A profile file checked, and how to find a key of it (for messages that point into it). */
+export interface ProfileSource {
+  readonly result: ProfileLoad;
+  readonly locate: (path: Path) => Position;
+}
+
 /** Validates `text` as the profile file at `path` (absolute). */
 export function loadProfileText(text: string, path: string): ProfileLoad {
+  return checkProfileSource(text, path).result;
+}
+
+export function checkProfileSource(text: string, path: string): ProfileSource {
   const parsed = parseYaml(text, path);
   if (!parsed.ok) {
     const issues = parsed.issues.map((i) => ({ ...i, message: i.message.replace(/expected a mapping of sections \(.*\)$/, 'expected a profile: profile, format, framing, fields, ...') }));
-    return { ok: false, issues };
+    return { result: { ok: false, issues }, locate: () => ({ line: 0, col: 0 }) };
   }
-  const expected = basename(path, extname(path));
-  const checked = checkProfile(parsed.value, expected, path);
-  if (checked.value !== undefined) return { ok: true, profile: checked.value };
-  const located = (p: Problem): ConfigIssue => ({ key: formatPath(p.path), message: p.message, file: path, ...parsed.locator.locate(p.path, p.at) });
+  const locate = (p: Path, at?: 'key'): Position => parsed.locator.locate(p, at);
+  const checked = checkProfile(parsed.value, basename(path, extname(path)), path);
+  if (checked.value !== undefined) return { result: { ok: true, profile: checked.value }, locate };
+  const located = (p: Problem): ConfigIssue => ({ key: formatPath(p.path), message: p.message, file: path, ...locate(p.path, p.at) });
   const issues = checked.problems.map(located).sort((a, b) => a.line - b.line || a.col - b.col);
-  return { ok: false, issues };
+  return { result: { ok: false, issues }, locate };
 }

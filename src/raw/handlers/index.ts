@@ -1,10 +1,11 @@
 /** The handler for a raw server's `handler:` config. */
 import type { Bank } from '../../bank/bank.js';
-import type { ProfileConfig, RawHandlerConfig } from '../../config/types.js';
+import type { Framing, ProfileConfig, RawHandlerConfig } from '../../config/types.js';
 import type { DeviceLink } from '../../devices/device.js';
 import type { Logger } from '../../log.js';
 import type { RawHandler } from '../handler.js';
 import { BridgeHandler } from './bridge.js';
+import { DecodeHandler } from './decode.js';
 import { EchoHandler } from './echo.js';
 import { HubHandler } from './hub.js';
 import { RecordHandler } from './record.js';
@@ -14,6 +15,8 @@ export interface HandlerDeps {
   readonly devices: ReadonlyMap<string, DeviceLink>;
   readonly banks: ReadonlyMap<string, Bank>;
   readonly profiles: ReadonlyMap<string, ProfileConfig>;
+  /** The server's framing, as its sessions cut frames (a decode handler cuts runs again with it). */
+  readonly framing?: Framing;
   readonly log: Logger;
 }
 
@@ -28,7 +31,9 @@ export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): R
     case 'record':
       return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, maxTotalSize: config.maxTotalSize, log: deps.log });
     case 'decode':
-      // TODO(profiles helper): the decode handler. Unreachable until the config accepts decode:.
-      throw new Error('decode handler not built yet');
+      return new DecodeHandler({
+        profileName: config.profile, profile: deps.profiles.get(config.profile), ...(config.bank !== undefined ? { bank: config.bank } : {}),
+        framing: deps.framing ?? { type: 'none' }, banks: deps.banks, log: deps.log,
+      });
   }
 }
