@@ -11,6 +11,8 @@ function describeFrame(frame: CommandFrame): string {
   return `[${fields.join(', ')}]`;
 }
 
+const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
 const TRIGGER: Readonly<Record<CommandConfig['on'], string>> = {
   rising: 'set from 0',
   change: 'changed',
@@ -20,7 +22,7 @@ const TRIGGER: Readonly<Record<CommandConfig['on'], string>> = {
 export function describeCommand(c: CommandConfig): string[] {
   const lines = [`  ${c.name}: when ${c.bank}.${c.point} is ${TRIGGER[c.on]} by a client, send ${describeFrame(c.frame)} to device ${c.device}`];
   const after: string[] = [];
-  if (c.reply) after.push(`decode its reply with profile ${c.reply.profile} into bank ${c.bank} (timeout ${c.reply.timeout} ms)`);
+  if (c.reply) after.push(`decode its reply with profile ${c.reply.profile} into bank ${c.bank} (timeout ${seconds(c.reply.timeout)})`);
   if (c.reset) after.push(`set ${c.point} back to 0 when done`);
   if (after.length > 0) lines.push(`    then ${after.join(', then ')}`);
   return lines;

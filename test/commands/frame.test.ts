@@ -112,7 +112,7 @@ describe('fieldgate check output', () => {
     const { describeCommand } = await import('../../src/commands/describe.js');
     expect(describeCommand({ name: 'capture', bank: 'vision', point: 'trigger', on: 'rising', device: 'camera', frame: { kind: 'text', template: 'T{program}\r\n' }, reply: { profile: 'camera-trigger', timeout: 2000 }, reset: true })).toEqual([
       '  capture: when vision.trigger is set from 0 by a client, send "T{program}\\r\\n" to device camera',
-      '    then decode its reply with profile camera-trigger into bank vision (timeout 2000 ms), then set trigger back to 0 when done',
+      '    then decode its reply with profile camera-trigger into bank vision (timeout 2s), then set trigger back to 0 when done',
     ]);
     expect(describeCommand({ name: 'b', bank: 'v', point: 'p', on: 'write', device: 'd', frame: { kind: 'binary', fields: [{ type: 'uint8', endian: 'big', value: 2 }, { type: 'uint16', endian: 'little', value: 'value' }, { type: 'int16', endian: 'big', value: { point: 'x' } }] }, reset: false })).toEqual([
       '  b: when v.p is written by a client, send [uint8 2, uint16 little-endian {value}, int16 {x}] to device d',
