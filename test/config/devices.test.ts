@@ -34,7 +34,7 @@ describe('devices', () => {
   it('missing type, name and host are reported at the item', () => {
     const text = 'devices:\n  - name: a\n    host: 10.0.0.1\n  - type: tcp\n    port: 1\n';
     expect(issuesOf(load(text)).map((i) => ({ key: i.key, line: i.line, col: i.col, message: i.message }))).toEqual([
-      { key: 'devices[0].type', ...at(text, '- ^name: a'), message: 'is required: the kind of device, one of modbus-rtu, modbus-tcp, tcp, serial' },
+      { key: 'devices[0].type', ...at(text, '- ^name: a'), message: 'is required: the kind of device, one of modbus-rtu, modbus-tcp, tcp, serial, simulator' },
       { key: 'devices[1].name', ...at(text, '- ^type: tcp'), message: 'is required: unique name of this device, used by units routes, logs and status (letters, digits, _ . -)' },
       { key: 'devices[1].host', ...at(text, '- ^type: tcp'), message: 'is required: IP address or host name to connect to' },
     ]);
