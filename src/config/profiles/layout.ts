@@ -59,13 +59,15 @@ function checksumRange(c: ProfileChecksum, size: number | undefined): Problem[] 
 export function layoutProblems(format: ProfileConfig['format'], size: number | undefined, layout: Layout): Problem[] {
   const problems: Problem[] = [];
   const placed = place(spans(format, layout), size);
-  for (const [i, s] of placed.entries()) {
+  const inside: Span[] = [];
+  for (const s of placed) {
     if (s.at < 0 || (size !== undefined && s.at + s.size > size)) {
       problems.push(problem(s.path, `${s.what} (${range(s, format)}) is outside the ${size}-byte frame (0..${(size ?? 0) - 1})`));
       continue;
     }
-    const other = placed.slice(0, i).find((o) => s.at < o.at + o.size && o.at < s.at + s.size);
+    const other = inside.find((o) => s.at < o.at + o.size && o.at < s.at + s.size);
     if (other) problems.push(problem(s.path, `${s.what} (${range(s, format)}) overlaps ${other.what} (${range(other, format)})`));
+    inside.push(s);
   }
   if (layout.checksum && format === 'binary') problems.push(...checksumRange(layout.checksum, size));
   return problems;

@@ -74,11 +74,17 @@ function formatRules(p: Props, framing: Framing | undefined, problems: Problem[]
   if (p.format === 'registers' && p.framing !== null) problems.push(problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'));
 }
 
+/** The top-level keys that passed, so the fields and layout are still checked (every problem at once). */
+function withoutBadKeys(raw: Record<string, unknown>, problems: readonly Problem[]): Props | undefined {
+  const bad = new Set(problems.map((p) => p.path[0]));
+  return runSchema<Props>(PROFILE, Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k)))).value;
+}
+
 /** `expected`: the name the file must declare (its base name). `file`: its absolute path. */
 export function checkProfile(raw: Record<string, unknown>, expected: string, file: string): Checked<ProfileConfig> {
   const checked = runSchema<Props>(PROFILE, raw);
   const problems: Problem[] = [...checked.problems];
-  const p = checked.value;
+  const p = checked.value ?? withoutBadKeys(raw, problems);
   if (p === undefined) return failed(problems);
   if (p.profile !== expected) problems.push(problem(['profile'], `${show(p.profile)} is not the file's name: a profile in ${expected}.yaml is called ${expected}`));
   const framing = part(p.framing, 'framing', checkFraming, problems);
