@@ -6,7 +6,7 @@ const GOOD_SERVER = '  - name: a\n    protocol: modbus\n    listen: 127.0.0.1:15
 describe('unknown keys are errors at every level, reported at the key', () => {
   it.each([
     ['top level', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + 'sever: {}\n', 'sever', '^sever:',
-      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices, polls'],
+      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices, polls, commands'],
     ['a section', 'gateway:\n  nmae: x\n', 'gateway.nmae', '^nmae:', 'unknown key (did you mean name?); allowed here: name'],
     ['a server item', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n', 'servers[0].idleTimout', '^idleTimout',
       'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, readOnly, bank, units, maxInFlight, sendTimeout, keepAlive'],
@@ -17,7 +17,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     ['a unit entry', 'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    units: { 1: { bank: plant, mode: fast } }\n', 'servers[0].units.1.mode', '^mode',
       'unknown key; allowed here: bank, device, unit'],
     ['a pool port', 'banks:\n  plant: { holding: 1 }\nservers:\n  - { name: a, protocol: modbus, listen: 0.0.0.0, bank: plant, ports: { 9601: { clients: 10.0.0.1 } } }\n',
-      'servers[0].ports.9601.clients', '^clients', 'unknown key (did you mean client?); allowed here: client, units'],
+      'servers[0].ports.9601.clients', '^clients', 'unknown key (did you mean client?); allowed here: client, units, bank'],
     ['a device of another type', 'devices:\n  - { name: plc, type: modbus-tcp, host: 10.0.0.1, port: 502, baudRate: 9600 }\n', 'devices[0].baudRate', '^baudRate',
       'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight'],
   ])('in %s', (_, text, key, where, message) => {
@@ -39,7 +39,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     const text = 'gateway.name: line3\n';
     expect(issuesOf(load(text))).toEqual([{
       key: '["gateway.name"]', file: 'test.yaml', line: 1, col: 1,
-      message: 'unknown key; allowed here: gateway, log, status, banks, servers, devices, polls (write nested keys indented under their parent, not joined with dots)',
+      message: 'unknown key; allowed here: gateway, log, status, banks, servers, devices, polls, commands (write nested keys indented under their parent, not joined with dots)',
     }]);
   });
 

@@ -36,7 +36,7 @@ describe('fieldgate check with raw servers and pools', () => {
       '      9602  192.168.250.12  1 -> bank press2',
     ].join('\n'));
     expect(r.stdout).toContain('    handler bridge to device camera, device frames to the last sender');
-    expect(r.stdout).toContain('    handler record to /var/lib/fieldgate/capture (a file per session, rotated at 16MiB)');
+    expect(r.stdout).toContain('    handler record to /var/lib/fieldgate/capture (a file per session, rotated at 16MiB, at most 1GiB in all)');
     expect(r.stdout).toContain('  scope: serial /dev/ttyUSB1 115200 8N1, framing none (chunks as they arrive)');
   });
 
