@@ -13,8 +13,9 @@ import * as modbusTcp from './modbus-tcp.mjs';
 import * as southbound from './southbound.mjs';
 import * as rawBridge from './raw-bridge.mjs';
 import * as startup from './startup.mjs';
+import * as decode from './decode.mjs';
 
-const SECTIONS = [modbusTcp, southbound, rawBridge, startup];
+const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
