@@ -38,10 +38,11 @@ function unitSummary(units: UnitMap | undefined): string {
 export function allocationLines(s: ServerConfig, indent: string): string[] {
   if (!s.ports) return [];
   const modbus = s.protocol === 'modbus';
-  const header = modbus ? ['port', 'client', 'units'] : ['port', 'client'];
+  const banks = !modbus && s.ports.some((p) => p.bank !== undefined);
+  const header = modbus ? ['port', 'client', 'units'] : banks ? ['port', 'client', 'bank'] : ['port', 'client'];
   const rows = s.ports.map((p) => {
     const row = [String(p.port), p.client ?? 'any allowed'];
-    return modbus ? [...row, unitSummary(p.units)] : row;
+    return modbus ? [...row, unitSummary(p.units)] : banks ? [...row, p.bank ?? '-'] : row;
   });
   return [`${indent}port pool (one session per port, onBusy ${s.onBusy}):`, ...table(header, rows, `${indent}  `)];
 }
@@ -101,12 +102,16 @@ function describeServer(s: ServerConfig): string[] {
   ];
 }
 
+function decodeNote(d: { readonly profile: string; readonly bank: string } | undefined): string {
+  return d ? `, decoded with profile ${d.profile} into bank ${d.bank}` : '';
+}
+
 function describeDevice(d: DeviceConfig): string {
   switch (d.type) {
     case 'tcp':
-      return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}`;
+      return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
     case 'serial':
-      return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}`;
+      return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
     case 'simulator':
       return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
     default:
