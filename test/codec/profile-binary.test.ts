@@ -54,8 +54,8 @@ fields:
   - { name: status, at: 0, type: uint16, point: null, bits: { 0: running, 1: fault, 15: alarm } }`);
 
   it('are set from their bool names when encoding', () => {
-    expect(encodeFrame(p, new Map([['running', true], ['fault', false], ['alarm', true]])).toString('hex')).toBe('8001');
-    expect(encodeFrame(p, new Map([['status', 0xffff], ['fault', false]])).toString('hex')).toBe('fffd');
+    expect(encodeFrame(p, new Map<string, boolean>([['running', true], ['fault', false], ['alarm', true]])).toString('hex')).toBe('8001');
+    expect(encodeFrame(p, new Map<string, number | boolean>([['status', 0xffff], ['fault', false]])).toString('hex')).toBe('fffd');
   });
 
   it('decode as the whole word (the store splits the bits)', () => {
