@@ -1,4 +1,5 @@
 /** Raw servers in the YAML: framing, handlers, limits, pools; what `fieldgate check` prints of them. */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeConfig } from '../../src/config/describe.js';
 import type { RawServerConfig } from '../../src/config/types.js';
@@ -58,9 +59,9 @@ describe('raw servers', () => {
 
   it.each([
     ['bridge', 'servers[0].handler', 'needs a device: write { bridge: DEVICE }'],
-    ['chat', 'servers[0].handler', '"chat" is not a handler: use echo, hub, { bridge: DEVICE } or { record: DIR }'],
+    ['chat', 'servers[0].handler', '"chat" is not a handler: use echo, hub, { bridge: DEVICE }, { record: DIR } or { decode: PROFILE, bank: BANK }'],
     ['{ echo: true }', 'servers[0].handler', 'a mapping with echo is not a handler: write handler: echo'],
-    ['{ decode: profile1, bank: b }', 'servers[0].handler.decode', 'frame decoding (decode:) is not supported by this version'],
+    ['{ decode: profile1, bank: b }', 'servers[0].handler.decode', 'profile "profile1": cannot read the profile: no such profile file (' + fileURLToPath(new URL('../../hardware/profiles/profile1.yaml', import.meta.url)) + '; shipped profiles: camera-trigger, fpga-telemetry, omron-nj-press)'],
     ['{ bridge: cam, reply: first }', 'servers[0].handler.reply', '"first" is not one of all, sender'],
     ['{ bridge: nowhere }', 'servers[0].handler.bridge', 'device "nowhere" is not defined under devices (defined: cam, rtu)'],
     ['{ bridge: rtu }', 'servers[0].handler.bridge', 'device "rtu" is a modbus-rtu device: a bridge talks to a raw device (type tcp or serial); route Modbus unit ids to it from a modbus server instead'],
