@@ -1,4 +1,8 @@
 /** The reload plan: what differs between two validated configs (src/config/diff.ts). */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { banksNamedBy, describePlan, diffConfig, sameValue } from '../../src/config/diff.js';
 import { formatIssue, loadConfigText } from '../../src/config/load.js';
@@ -94,6 +98,34 @@ describe('diffConfig', () => {
     expect(plan.servers.changed.map((s) => s.name)).toEqual(['scada']);
     expect(describePlan(plan)).toContain('points of plant redefined');
     expect(plan.empty).toBe(false);
+  });
+
+  it('an edited profile restarts the servers and devices that decode with it, and nothing else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-diff-'));
+    const profile = readFileSync(fileURLToPath(new URL('../../hardware/profiles/camera-trigger.yaml', import.meta.url)), 'utf8');
+    const yaml = `
+banks:
+  cam: { holding: 10, points: [{ name: status, table: holding, address: 0 }, { name: result, table: holding, address: 1, type: float32 }, { name: code, table: holding, address: 3, type: string, length: 2 }] }
+devices:
+  - { name: camera, type: tcp, host: 127.0.0.1, port: 3000, decode: { profile: ./camera-trigger.yaml, bank: cam } }
+  - { name: other, type: tcp, host: 127.0.0.1, port: 3001 }
+servers:
+  - { name: lines, protocol: raw, listen: 127.0.0.1:0, handler: { decode: ./camera-trigger.yaml, bank: cam } }
+  - { name: scada, protocol: modbus, listen: 127.0.0.1:0, bank: cam }
+`;
+    const loadWith = (profileText: string) => {
+      writeFileSync(join(dir, 'camera-trigger.yaml'), profileText);
+      const r = loadConfigText(yaml, join(dir, 'fieldgate.yaml'));
+      if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
+      return r.config;
+    };
+    const before = loadWith(profile);
+    expect(diffConfig(before, loadWith(profile)).empty).toBe(true);
+    const plan = diffConfig(before, loadWith(profile.replace('NG: 2', 'NG: 20')));
+    expect(plan.servers.changed.map((s) => s.name)).toEqual(['lines']);
+    expect(plan.devices.changed.map((d) => d.name)).toEqual(['camera']);
+    expect(plan.servers.unchanged).toEqual(['scada']);
+    expect(plan.devices.unchanged).toEqual(['other']);
   });
 
   it('reports a new log level, gateway name and status endpoint', () => {
