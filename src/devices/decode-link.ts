@@ -25,6 +25,7 @@ export function createRawLink(
     return link;
   }
   const decoder = new FrameDecoder(profile, framing, deps.banks, deps.log);
+  link.decoded = decoder.counters;
   link.subscribe({
     frames: (chunks, frames) => decoder.decode(decode.bank, chunks, frames),
     drain: () => undefined,

@@ -4,6 +4,7 @@
  * use it. What bridges send goes out whole and in order. While the device is not up, frames sent to
  * it are dropped and counted, never buffered; the log says so once per outage, not once per frame.
  */
+import type { DecodeCounters } from '../bank/frame-decoder.js';
 import { createFramer, FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { SerialDeviceConfig, TcpDeviceConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,8 @@ export interface RawLinkListener {
 export interface RawDeviceStatus extends DeviceStatus {
   readonly framesIn: number;
   readonly dropped: number;
+  /** Devices with `decode:`: frames stored into the bank and refused. */
+  readonly decoded?: DecodeCounters;
 }
 
 /** Sent; sent but the device is backed up (pause until drain); dropped (the device is not up). */
@@ -41,6 +44,8 @@ export interface RawLinkCounters {
 export class RawDeviceLink implements DeviceLink {
   readonly name: string;
   readonly counters: RawLinkCounters = { framesOut: 0, framesIn: 0, dropped: 0 };
+  /** Set when what the device sends is decoded into a bank (decode-link.ts). */
+  decoded: DecodeCounters | undefined;
   private readonly line: ReconnectingLine;
   private readonly listeners = new Set<RawLinkListener>();
   private readonly batch = new FrameBatch(false);
@@ -106,6 +111,7 @@ export class RawDeviceLink implements DeviceLink {
       lastError: this.line.lastError,
       framesIn: this.counters.framesIn,
       dropped: this.counters.dropped,
+      ...(this.decoded ? { decoded: { ...this.decoded } } : {}),
     };
   }
 

@@ -2,6 +2,7 @@
  * What a raw server does with the frames its sessions receive (DESIGN §3: raw/ handlers). A handler
  * is built once per server and sees every session of it.
  */
+import type { DecodeCounters } from '../bank/frame-decoder.js';
 import type { RawSession } from './raw-session.js';
 
 export interface RawHandler {
@@ -18,4 +19,6 @@ export interface RawHandler {
    */
   received(session: RawSession, chunks: readonly Buffer[], frames: number): void;
   closed(session: RawSession): void;
+  /** Decoding handlers: frames stored and refused since the server started. */
+  decoded?(): DecodeCounters;
 }

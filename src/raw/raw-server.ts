@@ -4,7 +4,7 @@
  */
 import type net from 'node:net';
 import { createFramer } from '../codec/framers/index.js';
-import { decodeFraming } from '../bank/frame-decoder.js';
+import { decodeFraming, type DecodeCounters } from '../bank/frame-decoder.js';
 import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
 import { serverLogger, sessionLogger, type Logger } from '../log.js';
 import type { ServerDeps } from '../servers/factory.js';
@@ -54,6 +54,10 @@ export class RawServer implements GatewayServer {
   async stop(reason: CloseReason, graceMs: number): Promise<void> {
     await Promise.all([this.listeners.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
     await this.handler.stop?.();
+  }
+
+  decoded(): DecodeCounters | undefined {
+    return this.handler.decoded?.();
   }
 
   sessionStats(): SessionStats[] {

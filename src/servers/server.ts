@@ -2,6 +2,7 @@
  * What the gateway needs from any configured server, whatever its protocol (modbus, raw) and
  * whether it listens on one port or on a pool of ports.
  */
+import type { DecodeCounters } from '../bank/frame-decoder.js';
 import type { ServerConfig } from '../config/types.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 
@@ -26,4 +27,6 @@ export interface GatewayServer {
   /** Every open session. */
   sessionStats(): SessionStats[];
   readonly sessionCount: number;
+  /** Servers that decode frames into banks: frames stored and refused since start. */
+  decoded?(): DecodeCounters | undefined;
 }

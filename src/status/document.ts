@@ -5,6 +5,8 @@
  * `config`, `reload`; per server `state`, `error`, `pool`, `totals`.
  */
 import type { Bank } from '../bank/bank.js';
+import type { DecodeCounters } from '../bank/frame-decoder.js';
+import type { CommandStatus } from '../commands/command.js';
 import type { ServerConfig } from '../config/types.js';
 import type { DeviceLink, DeviceStatus } from '../devices/device.js';
 import type { GatewayServer, PortStatus } from '../servers/server.js';
@@ -36,6 +38,8 @@ export interface GatewayView {
   deviceLinks(): DeviceLink[];
   /** The live banks (their points are listed with values and ages). */
   readonly banks?: ReadonlyMap<string, Bank>;
+  /** The running commands and their counters. */
+  commandStatus?(): CommandStatus[];
 }
 
 export interface SessionEntry {
@@ -65,6 +69,8 @@ export interface ServerEntry {
   readonly sessions: SessionEntry[];
   /** Since start (closed and open sessions together). */
   readonly totals: ServerTotals;
+  /** Decoding raw servers: frames stored into banks and refused (bad checksum, sync, length). */
+  readonly decoded?: DecodeCounters;
 }
 
 export interface StatusDocument {
@@ -78,6 +84,8 @@ export interface StatusDocument {
   readonly devices: DeviceStatus[];
   /** Banks that declare points: each point's value and age. */
   readonly banks: BankEntry[];
+  /** Commands (bank writes that send frames to devices) and their counters. */
+  readonly commands: CommandStatus[];
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -99,6 +107,7 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
   const sessions = server ? server.sessionStats().map(sessionEntry) : [];
   const base = totals?.of(config.name);
   const live = sessions.reduce((t, s) => ({ bytesIn: t.bytesIn + s.bytesIn, bytesOut: t.bytesOut + s.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  const decoded = server?.decoded?.();
   return {
     name: config.name,
     protocol: config.protocol,
@@ -115,6 +124,7 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
       bytesIn: (base?.bytesIn ?? 0) + live.bytesIn,
       bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
     },
+    ...(decoded ? { decoded: { ...decoded } } : {}),
   };
 }
 
@@ -134,6 +144,7 @@ export function buildDocument(view: GatewayView, version: string, totals: Totals
     servers: view.serverViews().map((v) => serverEntry(v, totals)),
     devices: view.deviceLinks().map((d) => d.status()),
     banks: view.banks ? bankEntries(view.banks, now.getTime()) : [],
+    commands: view.commandStatus?.() ?? [],
   };
 }
 

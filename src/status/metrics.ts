@@ -68,9 +68,34 @@ export class Metrics implements ServerObserver {
     this.definePointGauges();
   }
 
-  /** Age of each bank point (labels come from the config: bounded). */
+  /** Age of each bank point, decoded frames, commands (labels come from the config: bounded). */
   private definePointGauges(): void {
     const view = this.view;
+    const registers = [this.registry];
+    new Counter({
+      name: 'fieldgate_frames_decoded_total', help: 'Frames decoded into banks (result stored) or refused (bad checksum, sync, length), per raw server or device',
+      labelNames: ['source', 'result'], registers,
+      collect() {
+        this.reset();
+        const add = (source: string, d: { stored: number; refused: number } | undefined) => {
+          if (!d) return;
+          this.inc({ source, result: 'stored' }, d.stored);
+          this.inc({ source, result: 'refused' }, d.refused);
+        };
+        for (const v of view.serverViews()) add(v.config.name, v.server?.decoded?.());
+        for (const d of view.deviceLinks()) add(d.name, (d.status() as { decoded?: { stored: number; refused: number } }).decoded);
+      },
+    });
+    new Counter({
+      name: 'fieldgate_commands_total', help: 'Commands per outcome: sent, replies, refused (reply not stored), timeouts, dropped (device down), failed',
+      labelNames: ['command', 'outcome'], registers,
+      collect() {
+        this.reset();
+        for (const c of view.commandStatus?.() ?? []) {
+          for (const outcome of ['sent', 'replies', 'refused', 'timeouts', 'dropped', 'failed'] as const) this.inc({ command: c.name, outcome }, c[outcome]);
+        }
+      },
+    });
     new Gauge({
       name: 'fieldgate_point_age_seconds', help: 'Seconds since a bank point was last updated (points never updated are absent)',
       labelNames: ['bank', 'point'], registers: [this.registry],

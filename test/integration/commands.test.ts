@@ -8,6 +8,7 @@ import { isRawLink } from '../../src/devices/raw-link.js';
 import { closeClient, modbusClient } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { fakeDevice, type FakeDevice, type Peer } from '../helpers/raw-peers.js';
+import { buildDocument } from '../../src/status/document.js';
 
 let gw: RunningGateway | undefined;
 let devices: FakeDevice[] = [];
@@ -104,6 +105,9 @@ describe('commands', () => {
     expect(regs.buffer.readFloatBE(2)).toBe(7.5);
     expect(regs.buffer.subarray(6, 14).toString('latin1').replace(/\0+$/, '')).toBe('A1');
     expect(status(g, 'capture')).toMatchObject({ triggers: 1, sent: 1, replies: 1, refused: 0, timeouts: 0 });
+    expect(buildDocument(g.gateway, 'test', undefined).commands).toEqual([
+      { name: 'capture', device: 'camera', pending: false, triggers: 1, sent: 1, replies: 1, refused: 0, timeouts: 0, dropped: 0, failed: 0, queued: 0 },
+    ]);
 
     const link = g.gateway.devices.get('camera');
     if (!isRawLink(link)) throw new Error('camera is not a raw link');

@@ -9,6 +9,8 @@ import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { connectPeer, fakeDevice, freePorts, type FakeDevice } from '../helpers/raw-peers.js';
 import { fpgaBankYaml, fpgaFrame, fpgaProfile } from './decode-helpers.js';
+import { buildDocument } from '../../src/status/document.js';
+import { parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
 
 const profile = fpgaProfile();
 let gw: RunningGateway | undefined;
@@ -76,6 +78,10 @@ servers:
     const first = gw.captured.events('frame refused')[0];
     expect(first).toMatchObject({ level: 40, reason: expect.stringMatching(/^bad crc16-modbus checksum/), bytes: badCrc.subarray(0, 16).toString('hex') });
     // 13 frames' worth of bytes minus the 24 missing = 12 whole frames refused; wait for them all
+    await until(() => gw!.gateway.findServer('fpga')?.decoded?.()?.refused === 12, 3000, '12 frames refused');
+    const doc = buildDocument(gw.gateway, 'test', undefined);
+    expect(doc.servers.find((s) => s.name === 'fpga')?.decoded).toEqual({ stored: 1, refused: 12 });
+    expect(doc.servers.find((s) => s.name === 'scada')?.decoded).toBeUndefined();
     board.socket.end();
     await board.closed;
     await gw.stop();
@@ -125,6 +131,7 @@ describe('raw device with decode:', () => {
   it('what the device sends lands in the bank (framing from the profile)', async () => {
     device = await fakeDevice((peer) => stream((x) => peer.send(x), Array.from({ length: 30 }, (_, i) => fpgaFrame(profile, 500 + i)), 50));
     gw = await startGateway(`
+status: { listen: "127.0.0.1:0" }
 banks:
 ${fpgaBankYaml('b')}
 devices:
@@ -132,5 +139,10 @@ devices:
 `);
     await until(() => seqOf('b')() === 529, 5000, 'device frames stored');
     expect(gw.gateway.banks.get('b')?.point('ch2')?.get()).toBeCloseTo(-5.29, 5);
+    expect(buildDocument(gw.gateway, 'test', undefined).devices[0]).toMatchObject({ name: 'board', decoded: { stored: 30, refused: 0 } });
+    const metrics = parsePrometheusText(await (await fetch(`http://127.0.0.1:${gw.gateway.statusPort}/metrics`)).text());
+    expect(sampleValue(metrics, 'fieldgate_frames_decoded_total', { source: 'board', result: 'stored' })).toBe(30);
+    expect(sampleValue(metrics, 'fieldgate_frames_decoded_total', { source: 'board', result: 'refused' })).toBe(0);
+    expect(sampleValue(metrics, 'fieldgate_point_age_seconds', { bank: 'b', point: 'seq' })).toBeGreaterThanOrEqual(0);
   });
 });

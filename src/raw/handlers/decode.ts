@@ -36,6 +36,10 @@ export class DecodeHandler implements RawHandler {
     return this.decoder?.counters ?? { stored: 0, refused: 0 };
   }
 
+  decoded(): DecodeCounters {
+    return this.counters;
+  }
+
   start(): Promise<void> {
     if (!this.decoder) return Promise.reject(new Error(`profile ${this.options.profileName} is not loaded`));
     return Promise.resolve();
