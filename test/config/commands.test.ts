@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, configOf, issueAt, issuesOf, load } from './helpers.js';
+import { VISION_POINTS } from '../helpers/vision.js';
 
 const BASE = `banks:
   vision:
@@ -7,12 +8,7 @@ const BASE = `banks:
     holding: 20
     input: 4
     points:
-      - { name: trigger, table: coils, address: 0, type: bool }
-      - { name: program, table: holding, address: 0, type: uint16 }
-      - { name: status, table: holding, address: 1, type: uint16 }
-      - { name: result, table: holding, address: 2, type: float32 }
-      - { name: code, table: holding, address: 4, type: string, length: 4 }
-      - { name: temp, table: holding, address: 8, type: uint16, offset: 100 }
+${VISION_POINTS}      - { name: temp, table: holding, address: 8, type: uint16, offset: 100 }
       - { name: sensor, table: input, address: 0, type: uint16 }
 devices:
   - { name: camera, type: tcp, host: 127.0.0.1, port: 3000, framing: { type: line, delimiter: "\\r\\n" } }

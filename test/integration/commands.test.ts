@@ -9,6 +9,7 @@ import { closeClient, modbusClient } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { fakeDevice, type FakeDevice, type Peer } from '../helpers/raw-peers.js';
 import { buildDocument } from '../../src/status/document.js';
+import { VISION_POINTS } from '../helpers/vision.js';
 
 let gw: RunningGateway | undefined;
 let devices: FakeDevice[] = [];
@@ -47,12 +48,7 @@ banks:
     coils: 8
     holding: 20
     points:
-      - { name: trigger, table: coils, address: 0, type: bool }
-      - { name: program, table: holding, address: 0, type: uint16 }
-      - { name: status, table: holding, address: 1, type: uint16 }
-      - { name: result, table: holding, address: 2, type: float32 }
-      - { name: code, table: holding, address: 4, type: string, length: 4 }
-      - { name: recipe, table: holding, address: 10, type: uint16 }
+${VISION_POINTS}      - { name: recipe, table: holding, address: 10, type: uint16 }
 devices:
   - { name: camera, type: tcp, host: 127.0.0.1, port: ${port}, framing: ${framing}, reconnect: { min: 20ms, max: 100ms } }
 servers:

@@ -39,7 +39,8 @@ export function readText(buf: Buffer, pos: number, length: number): string {
   return buf.toString('latin1', pos, end >= 0 && end < pos + length ? end : pos + length);
 }
 
-const INT_RANGE: Partial<Record<ProfileFieldType, readonly [number, number]>> = {
+/** Range of each integer type (float types have none). */
+export const INT_RANGE: Partial<Record<ProfileFieldType, readonly [number, number]>> = {
   uint8: [0, 0xff], int8: [-0x80, 0x7f], uint16: [0, 0xffff], int16: [-0x8000, 0x7fff],
   uint32: [0, 0xffffffff], int32: [-0x80000000, 0x7fffffff],
 };
