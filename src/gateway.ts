@@ -11,7 +11,7 @@
  */
 import { Bank } from './bank/bank.js';
 import type { CommandStatus } from './commands/command.js';
-import { startCommands, type RunningCommands } from './commands/commands.js';
+import type { RunningCommands } from './commands/commands.js';
 import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from './config/diff.js';
 import { formatIssue } from './config/load.js';
 import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from './config/types.js';
@@ -109,7 +109,7 @@ export class Gateway implements GatewayView {
       if (this.current.status) await this.loadStatus();
       await this.deviceSet.start(this.current.devices, this.current.profiles, true);
       this.startPolls();
-      this.startCommands();
+      await this.startCommands();
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.openStatus(this.current.status?.listen, true);
     } catch (err) {
@@ -219,8 +219,11 @@ export class Gateway implements GatewayView {
     return this.commands?.status() ?? [];
   }
 
-  private startCommands(): void {
+  /** The commands module is loaded only when the config has commands (memory on a small board). */
+  private async startCommands(): Promise<void> {
     const { commands, profiles } = this.current;
+    if (commands.length === 0) return;
+    const { startCommands } = await import('./commands/commands.js');
     this.commands = startCommands(commands, { banks: this.banks, devices: this.devices, profiles, log: this.log });
   }
 
@@ -252,7 +255,7 @@ export class Gateway implements GatewayView {
     this.applyBanks(plan.banks);
     await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], next.profiles, false);
     if (restartPolls) this.startPolls();
-    if (restartCommands) this.startCommands();
+    if (restartCommands) await this.startCommands();
     const failed = await this.serverSet.start([...plan.servers.changed, ...plan.servers.added, ...retry], this.serverDeps(), false);
     this.serverSet.sort(next.servers);
     if (plan.status) await this.openStatus(plan.status.listen, false);

@@ -80,7 +80,3 @@ export class FrameDecoder {
   }
 }
 
-/** The framing a decoding server or device uses: its own, or the profile's when it sets none. */
-export function decodeFraming(own: Framing, profile: ProfileConfig | undefined): Framing {
-  return own.type === 'none' && profile !== undefined ? profile.framing : own;
-}

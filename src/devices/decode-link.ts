@@ -3,7 +3,8 @@
  * into the bank (besides going to any bridge that uses the device). The link cuts frames with the
  * device's framing, or the profile's when the device sets none.
  */
-import { decodeFraming, FrameDecoder } from '../bank/frame-decoder.js';
+import { FrameDecoder } from '../bank/frame-decoder.js';
+import { decodeFraming } from '../codec/framers/decode-framing.js';
 import type { Bank } from '../bank/bank.js';
 import type { ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';

@@ -1,17 +1,18 @@
 /**
  * Builds the device link for a device config. Device types whose links are not part of this build
- * return undefined (the gateway logs it; units routed to them answer exception 0A).
+ * return undefined (the gateway logs it; units routed to them answer exception 0A). Simulators and
+ * decoding raw links are loaded only when a config has one (memory on a small board).
  */
 import type { Bank } from '../bank/bank.js';
 import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { DeviceLink } from './device.js';
-import { createRawLink } from './decode-link.js';
+import { RawDeviceLink, type RawDeviceConfig } from './raw-link.js';
+import type { LineOpener } from '../transport/line.js';
 import { serialOpener } from '../transport/serial-opener.js';
 import { tcpOpener } from '../transport/tcp-opener.js';
 import { createRtuLink } from './modbus/rtu-link.js';
 import { createTcpLink } from './modbus/tcp-link.js';
-import { SimulatorDevice } from './simulator/simulator-device.js';
 
 export interface DeviceDeps {
   readonly log: Logger;
@@ -21,19 +22,27 @@ export interface DeviceDeps {
   readonly profiles: ReadonlyMap<string, ProfileConfig>;
 }
 
-export function createDevice(config: DeviceConfig, deps: DeviceDeps): DeviceLink | undefined {
+export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Promise<DeviceLink | undefined> {
   switch (config.type) {
     case 'modbus-rtu':
       return createRtuLink(config, deps.log);
     case 'modbus-tcp':
       return createTcpLink(config, deps.log);
     case 'tcp':
-      return createRawLink(config, tcpOpener(config), deps);
+      return rawLink(config, tcpOpener(config), deps);
     case 'serial':
-      return createRawLink(config, serialOpener(config), deps);
-    case 'simulator':
+      return rawLink(config, serialOpener(config), deps);
+    case 'simulator': {
+      const { SimulatorDevice } = await import('./simulator/simulator-device.js');
       return new SimulatorDevice(config, deps.banks, deps.log);
+    }
     default:
       return undefined;
   }
+}
+
+async function rawLink(config: RawDeviceConfig, opener: LineOpener, deps: DeviceDeps): Promise<RawDeviceLink> {
+  if (config.decode === undefined) return new RawDeviceLink(config, opener, deps.log);
+  const { createRawLink } = await import('./decode-link.js');
+  return createRawLink(config, opener, deps);
 }

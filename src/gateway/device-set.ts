@@ -20,7 +20,7 @@ export class DeviceSet {
   async start(configs: readonly DeviceConfig[], profiles: ReadonlyMap<string, ProfileConfig>, failFast: boolean): Promise<void> {
     const unsupported: string[] = [];
     for (const config of configs) {
-      const device = createDevice(config, { log: deviceLogger(this.log, config.name), banks: this.banks, profiles });
+      const device = await createDevice(config, { log: deviceLogger(this.log, config.name), banks: this.banks, profiles });
       if (!device) {
         unsupported.push(`${config.name} (${config.type})`);
         continue;

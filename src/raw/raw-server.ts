@@ -4,7 +4,8 @@
  */
 import type net from 'node:net';
 import { createFramer } from '../codec/framers/index.js';
-import { decodeFraming, type DecodeCounters } from '../bank/frame-decoder.js';
+import type { DecodeCounters } from '../bank/frame-decoder.js';
+import { decodeFraming } from '../codec/framers/decode-framing.js';
 import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
 import { serverLogger, sessionLogger, type Logger } from '../log.js';
 import type { ServerDeps } from '../servers/factory.js';

@@ -5,7 +5,7 @@ import type { DeviceLink } from '../../devices/device.js';
 import type { Logger } from '../../log.js';
 import type { RawHandler } from '../handler.js';
 import { BridgeHandler } from './bridge.js';
-import { DecodeHandler } from './decode.js';
+import { DeferredHandler } from './deferred.js';
 import { EchoHandler } from './echo.js';
 import { HubHandler } from './hub.js';
 import { RecordHandler } from './record.js';
@@ -31,9 +31,12 @@ export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): R
     case 'record':
       return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, maxTotalSize: config.maxTotalSize, log: deps.log });
     case 'decode':
-      return new DecodeHandler({
-        profileName: config.profile, profile: deps.profiles.get(config.profile), ...(config.bank !== undefined ? { bank: config.bank } : {}),
-        framing: deps.framing ?? { type: 'none' }, banks: deps.banks, log: deps.log,
+      return new DeferredHandler(async () => {
+        const { DecodeHandler } = await import('./decode.js');
+        return new DecodeHandler({
+          profileName: config.profile, profile: deps.profiles.get(config.profile), ...(config.bank !== undefined ? { bank: config.bank } : {}),
+          framing: deps.framing ?? { type: 'none' }, banks: deps.banks, log: deps.log,
+        });
       });
   }
 }
