@@ -9,18 +9,13 @@
 import type net from 'node:net';
 import { MbapFramer } from '../codec/mbap.js';
 import { encodeRegisters } from '../codec/profile/encode.js';
-import type { ProfileConfig, SignalConfig } from '../config/types.js';
 import { checkWriteReply, writeRequests, type WriteRequest } from './fc16.js';
-import type { Conversation, Say, Tally } from './types.js';
+import type { Conversation, PlaySettings, Say } from './types.js';
 import { SimulatedValues } from './values.js';
 
-export interface PlcSettings {
-  readonly profile: ProfileConfig;
-  readonly values: ReadonlyMap<string, SignalConfig>;
-  readonly every: number;
+export interface PlcSettings extends PlaySettings {
   readonly unit: number;
   readonly address: number;
-  readonly tally: Tally;
 }
 
 const MIN_DEADLINE_MS = 2000;

@@ -12,24 +12,19 @@ import { decodeRequest, encodeException } from '../codec/pdu/index.js';
 import { encodeRtuFrame } from '../codec/rtu/frame.js';
 import { crcMatches } from '../codec/rtu/crc.js';
 import { encodeRegisters, registerSpan } from '../codec/profile/encode.js';
-import type { ProfileConfig, SignalConfig } from '../config/types.js';
 import { openSerialPort, type SerialPortLike } from '../devices/modbus/serial-port.js';
 import { FieldgateError } from '../errors.js';
 import { executeOnBank } from '../modbus/bank-executor.js';
 import { deviceIdentity } from '../modbus/device-identity.js';
 import { requestLength } from './rtu-request.js';
-import type { Say, Tally } from './types.js';
+import type { PlaySettings, Say } from './types.js';
 import { SimulatedValues } from './values.js';
 
 /** ms of silence that ends a frame whose length is unknown, or drops bytes that make none. */
 const SILENCE_MS = 20;
 
-export interface RtuSlaveSettings {
-  readonly profile: ProfileConfig;
-  readonly values: ReadonlyMap<string, SignalConfig>;
-  readonly every: number;
+export interface RtuSlaveSettings extends PlaySettings {
   readonly unit: number;
-  readonly tally: Tally;
   readonly path: string;
   readonly baudRate: number;
   readonly parity: 'none' | 'even' | 'odd';

@@ -7,20 +7,14 @@
  */
 import type net from 'node:net';
 import { encodeFrame } from '../codec/profile/encode.js';
-import type { ProfileConfig, SignalConfig } from '../config/types.js';
-import { Tally, type Conversation } from './types.js';
+import { Tally, type Conversation, type PlaySettings } from './types.js';
 import { SimulatedValues } from './values.js';
 
 const SEND_LIMIT = 1024 * 1024;
 /** Frames per write when streaming as fast as possible. */
 const BATCH = 64;
 
-export interface StreamSettings {
-  readonly profile: ProfileConfig;
-  readonly values: ReadonlyMap<string, SignalConfig>;
-  readonly every: number;
-  readonly tally: Tally;
-}
+export type StreamSettings = PlaySettings;
 
 /**
  * A connection's stream. A board that dials out goes on with its sequence after a reconnection

@@ -1,5 +1,6 @@
 /** What every simulated role shares: how it reports, what it hands back, how it counts. */
 import type net from 'node:net';
+import type { ProfileConfig, SignalConfig } from '../config/types.js';
 
 /** One line per connection or error: the event and its fields (printed to stderr by the CLI). */
 export type Say = (event: string, fields?: Readonly<Record<string, unknown>>) => void;
@@ -16,6 +17,15 @@ export interface Simulation {
   count(): number;
   /** Closes every connection (letting what was written go out) and the listener or port. */
   stop(): Promise<void>;
+}
+
+/** What every role plays from: the profile, a signal per field, the pace, and the count so far. */
+export interface PlaySettings {
+  readonly profile: ProfileConfig;
+  readonly values: ReadonlyMap<string, SignalConfig>;
+  /** ms between frames or writes (0: as fast as the peer takes them). */
+  readonly every: number;
+  readonly tally: Tally;
 }
 
 /** What a role does with one TCP connection; returns what to do when the connection ends. */
