@@ -17,7 +17,7 @@ import path from 'node:path';
 import { ensureBuilt } from './lib/build.mjs';
 import { freePort, waitForPort } from './lib/net.mjs';
 import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
-import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
+import { cpuSecondsOf, memoryOf, minorFaultsOf } from './lib/procfs.mjs';
 import { median, ratio } from './lib/stats.mjs';
 import { fmtMiB, fmtRatio, formatTable } from './lib/table.mjs';
 
@@ -91,7 +91,7 @@ function forwarders(ctx) {
     childCpu: true,
     start: async (port, sinkPort) => {
       const socatCmd = `/usr/bin/socat -d -d TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr TCP:127.0.0.1:${sinkPort}`;
-      const script = `${socatCmd}; echo "child-cpu-ticks $(cut -d' ' -f16,17 /proc/$$/stat)"`;
+      const script = `${socatCmd}; echo "child-cpu-ticks $(cut -d' ' -f16,17 /proc/$$/stat) child-faults $(cut -d' ' -f12 /proc/$$/stat)"`;
       const proc = startProcess('socat', '/bin/sh', ['-c', script], { cpu: FORWARDER_CPU });
       await waitForOutput(proc, (o) => o.includes('listening on'), 'listening on');
       return proc;
@@ -112,6 +112,12 @@ async function childCpuSeconds(proc) {
   return (Number(m[1]) + Number(m[2])) / ticks;
 }
 
+/** The minor page faults a `childCpu` forwarder's shell printed once its child exited. */
+function childFaults(proc) {
+  const m = /child-faults (\d+)/.exec(proc.stdout());
+  return m ? Number(m[1]) : null;
+}
+
 /** One transfer through a fresh forwarder and sink. */
 async function transfer(ctx, fwd, blast, tmp) {
   const { bytes, framing } = DATA[fwd.data];
@@ -123,16 +129,19 @@ async function transfer(ctx, fwd, blast, tmp) {
     await waitForPort(sinkPort, { proc: sink });
     proc = await fwd.start(port, sinkPort, tmp);
     const cpu0 = cpuSecondsOf(proc.pid);
+    const faults0 = minorFaultsOf(proc.pid);
     const src = await runProcess('source', blast, ['source', String(port), String(bytes), framing, String(FRAME)], { cpu: ENDS_CPU, timeoutMs: 120000 });
     if (src.code !== 0) throw new Error(`source failed (${src.code ?? src.signal}): ${src.stderr.trim()}`);
     const bounded = await Promise.race([sink.exited, new Promise((r) => setTimeout(() => r(null), 60000))]);
     if (!bounded || bounded.code !== 0) throw new Error(`sink did not receive ${bytes} bytes: ${sink.stderr().trim() || 'timed out'}`);
     const cpu1 = fwd.childCpu ? await childCpuSeconds(proc) : cpuSecondsOf(proc.pid);
+    const faults1 = fwd.childCpu ? childFaults(proc) : minorFaultsOf(proc.pid);
+    const faults = faults1 === null ? null : fwd.childCpu ? faults1 : faults0 === null ? null : faults1 - faults0;
     const s = JSON.parse(src.stdout.trim().split('\n').pop());
     const k = JSON.parse(sink.stdout().trim().split('\n').pop());
     const seconds = (k.last_ns - s.start_ns) / 1e9;
     const cpu = cpu1 === null ? null : fwd.childCpu ? cpu1 : cpu0 === null ? null : cpu1 - cpu0;
-    return { ok: true, bytes: k.bytes, seconds, mbps: k.bytes / seconds / 1e6, cpuSeconds: cpu, cpuPerGiB: cpu === null ? null : cpu / (k.bytes / 1024 ** 3), hwmKiB: memoryOf(proc.pid)?.hwmKiB ?? null };
+    return { ok: true, bytes: k.bytes, seconds, mbps: k.bytes / seconds / 1e6, cpuSeconds: cpu, cpuPerGiB: cpu === null ? null : cpu / (k.bytes / 1024 ** 3), faultsPerGiB: faults === null ? null : faults / (k.bytes / 1024 ** 3), hwmKiB: memoryOf(proc.pid)?.hwmKiB ?? null };
   } finally {
     if (proc) await stopProcess(proc, 3000);
     await stopProcess(sink, 1000);
@@ -143,12 +152,16 @@ function report(ctx, results, skipped) {
   const out = [];
   out.push(`Raw TCP bridge, client -> forwarder -> TCP sink on loopback: ${TOTAL / MiB} MiB per run (length: ${FRAME}-byte frames + 2-byte prefix),`);
   out.push(`median of ${ctx.opts.runs} run${ctx.opts.runs > 1 ? 's' : ''}; forwarder on CPU ${FORWARDER_CPU}, client and sink (bench/src/tcp-blast.c) on CPU ${ENDS_CPU};`);
-  out.push('MB/s = 10^6 bytes per second from the first write to the last byte at the sink; CPU s/GiB = forwarder user+system time per GiB.');
+  out.push('MB/s = 10^6 bytes per second from the first write to the last byte at the sink; CPU s/GiB = forwarder user+system time per GiB;');
+  out.push('faults/GiB = the forwarder\'s minor page faults per GiB (pages the kernel had to map in again: freed heap given back and reused).');
   out.push('');
   const pct = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
   out.push(formatTable(
-    [{ title: 'forwarder', align: 'left' }, { title: 'MB/s' }, { title: 'CPU s/GiB' }, { title: 'peak RSS MiB' }, { title: 'runs' }],
-    results.map((r) => [r.label, Number.isFinite(r.mbps) ? Math.round(r.mbps) : (r.error ? 'FAILED' : '-'), pct(r.cpuPerGiB), fmtMiB(r.hwmKiB), `${r.runs.filter((x) => x.ok).length}/${r.runs.length}`]),
+    [{ title: 'forwarder', align: 'left' }, { title: 'MB/s' }, { title: 'CPU s/GiB' }, { title: 'faults/GiB' }, { title: 'peak RSS MiB' }, { title: 'runs' }],
+    results.map((r) => [
+      r.label, Number.isFinite(r.mbps) ? Math.round(r.mbps) : (r.error ? 'FAILED' : '-'), pct(r.cpuPerGiB),
+      Number.isFinite(r.faultsPerGiB) ? String(Math.round(r.faultsPerGiB)) : '-', fmtMiB(r.hwmKiB), `${r.runs.filter((x) => x.ok).length}/${r.runs.length}`,
+    ]),
   ));
   const by = (id) => results.find((r) => r.id === id);
   const rows = ['none', 'length'].map((d) => {
@@ -202,6 +215,7 @@ export async function run(ctx) {
     const ok = r.runs.filter((x) => x.ok);
     r.mbps = median(ok.map((x) => x.mbps));
     r.cpuPerGiB = median(ok.map((x) => x.cpuPerGiB));
+    r.faultsPerGiB = median(ok.map((x) => x.faultsPerGiB).filter((v) => v !== null));
     r.hwmKiB = Math.max(0, ...ok.map((x) => x.hwmKiB ?? 0)) || null;
     if (ok.length === 0) r.error = r.runs[0]?.error ?? 'no run';
   }

@@ -44,3 +44,15 @@ export function cpuSecondsOf(pid) {
   const stime = Number(rest[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / clkTck() : null;
 }
+
+/** Minor page faults (all threads) so far of pid (field 10 of /proc/PID/stat), or null if it is gone. */
+export function minorFaultsOf(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const minflt = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[7]);
+  return Number.isFinite(minflt) ? minflt : null;
+}
