@@ -16,8 +16,11 @@ import { FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { PoolPort } from '../config/types.js';
 import type { CloseReason, SessionStats, SessionStream } from '../transport/session-stream.js';
 
-/** Why reading is paused: our own unsent output, a backed-up device, a backed-up file. */
-export type HoldReason = 'output' | 'device' | 'file';
+/**
+ * Why reading is paused: our own unsent output, a backed-up device, a backed-up file, or a turn
+ * given to the other sessions of the process after CPU-heavy work (decoding).
+ */
+export type HoldReason = 'output' | 'device' | 'file' | 'turn';
 
 export interface RawSessionOptions {
   readonly id: number;

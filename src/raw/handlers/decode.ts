@@ -65,6 +65,11 @@ export class DecodeHandler implements RawHandler {
       return;
     }
     this.decoder.decode(bank, chunks, frames);
+    // Decoding costs CPU per byte: a board streaming flat out would otherwise keep the event loop
+    // reading its socket (libuv reads a ready socket many times in a row) while SCADA's requests
+    // wait. After each read the session pauses until the loop has served the others.
+    session.hold('turn');
+    setImmediate(() => session.release('turn'));
   }
 
   closed(): void {}
