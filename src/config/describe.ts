@@ -6,7 +6,7 @@
 import { describeCommand } from '../commands/describe.js';
 import { showSize } from './size.js';
 import type {
-  DeviceConfig, Framing, GatewayConfig, ModbusServerConfig, RawHandlerConfig, RawServerConfig, ServerConfig, UnitMap, UnitTarget,
+  DeviceConfig, Framing, GatewayConfig, ModbusServerConfig, PointConfig, RawHandlerConfig, RawServerConfig, ServerConfig, UnitMap, UnitTarget,
 } from './types.js';
 
 function target(t: UnitTarget): string {
@@ -119,6 +119,13 @@ function describeDevice(d: DeviceConfig): string {
   }
 }
 
+function describePoint(p: PointConfig): string {
+  const parts: string[] = [p.type === 'string' ? `string of ${p.length ?? 1} registers` : p.type];
+  if (p.type !== 'bool' && p.type !== 'int16' && p.type !== 'uint16') parts.push(p.order);
+  if (p.scale !== 1 || p.offset !== 0) parts.push(`x ${p.scale} + ${p.offset}`);
+  return parts.join(' ');
+}
+
 export function describeConfig(config: GatewayConfig): string {
   const lines = [`gateway ${config.gateway.name}, log level ${config.log.level}`];
   lines.push(config.status ? `status endpoint http://${config.status.listen.host}:${config.status.listen.port}` : 'status endpoint disabled');
@@ -126,6 +133,7 @@ export function describeConfig(config: GatewayConfig): string {
   for (const bank of config.banks.values()) {
     const tables = Object.entries(bank.tables).map(([name, size]) => `${name} ${size}`);
     lines.push(`  ${bank.name}: ${tables.join(', ')}`);
+    for (const p of bank.points) lines.push(`    ${p.name}: ${p.table} ${p.address}, ${describePoint(p)}`);
   }
   lines.push('', `servers (${config.servers.length}):`);
   for (const server of config.servers) lines.push(...describeServer(server));

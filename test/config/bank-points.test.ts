@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeConfig } from '../../src/config/describe.js';
 import { at, configOf, issuesOf, load } from './helpers.js';
 
 const bank = (points: string, tables = 'holding: 20\n    input: 10\n    coils: 8') => `banks:
@@ -19,6 +20,20 @@ describe('bank points', () => {
       { name: 'count', table: 'holding', address: 0, type: 'uint16', order: 'ABCD', scale: 1, offset: 0 },
       { name: 'recipe', table: 'holding', address: 2, type: 'string', order: 'ABCD', scale: 1, offset: 0, length: 4 },
       { name: 'run', table: 'coils', address: 3, type: 'bool', order: 'ABCD', scale: 1, offset: 0 },
+    ]);
+  });
+
+  it('fieldgate check prints each point with its place, type, order and scaling', () => {
+    const text = bank(`      - { name: temp, table: input, address: 0, type: float32, order: CDAB, scale: 0.1, offset: -40 }
+      - { name: recipe, table: holding, address: 2, type: string, length: 4 }
+      - { name: run, table: coils, address: 3, type: bool }
+`);
+    expect(describeConfig(configOf(load(text))).split('\n').slice(3, 8)).toEqual([
+      'banks (1):',
+      '  b: holding 20, input 10, coils 8',
+      '    temp: input 0, float32 CDAB x 0.1 + -40',
+      '    recipe: holding 2, string of 4 registers ABCD',
+      '    run: coils 3, bool',
     ]);
   });
 
