@@ -16,7 +16,10 @@ export type RawDeviceConfig = TcpDeviceConfig | SerialDeviceConfig;
 
 /** What a bridge hears from its device. */
 export interface RawLinkListener {
-  /** `frames` whole frames from the device, in order, as runs in `chunks` (valid during the call). */
+  /**
+   * `frames` whole frames from the device, in order, as runs in `chunks`: valid only during the call
+   * (views of a reused read buffer, transport/read-buffer.ts); copy what must outlive it.
+   */
   frames(chunks: readonly Buffer[], frames: number): void;
   /** The device took what was written: sources paused on `full` may resume. */
   drain(): void;

@@ -15,7 +15,9 @@ export interface RawHandler {
   opened(session: RawSession): void;
   /**
    * Whole frames `session` received, in order: `chunks` holds `frames` frames (as runs, unless
-   * `oneByOne`). The list is only valid during the call; its buffers may be kept.
+   * `oneByOne`). List and buffers are valid only during the call (views of a reused read buffer,
+   * transport/read-buffer.ts): copy what must outlive it; `RawSession.send` and device writes keep
+   * what they queue by themselves.
    */
   received(session: RawSession, chunks: readonly Buffer[], frames: number): void;
   closed(session: RawSession): void;

@@ -38,6 +38,7 @@ export class RawServer implements GatewayServer {
       log: this.log,
       sessionCount: () => this.sessions.size,
       onRefused: (why) => deps.observer.connectionRefused(config.name, why),
+      readBuffers: true,
       open: (socket, remote, pool) => this.open(socket, remote, pool),
     });
   }

@@ -11,6 +11,7 @@
  * Nothing the peer sends can throw out of here.
  */
 import { IdleDeadline } from '../transport/idle-deadline.js';
+import { retainQueued } from '../transport/read-buffer.js';
 import type { Logger } from 'pino';
 import { FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { PoolPort } from '../config/types.js';
@@ -37,7 +38,8 @@ export interface RawSessionOptions {
   readonly oneByOne?: boolean;
   /**
    * Whole frames received, in order: `chunks` holds them (runs of adjacent frames, or one per frame
-   * with `oneByOne`), `frames` counts them. The list is only valid during the call; its buffers may be kept.
+   * with `oneByOne`), `frames` counts them. List and buffers are valid only during the call: the
+   * buffers may be views of a reused read buffer (transport/read-buffer.ts); `send` keeps what it must.
    */
   readonly receive: (session: RawSession, chunks: readonly Buffer[], frames: number) => void;
   readonly onClose?: (session: RawSession, reason: CloseReason) => void;
@@ -100,6 +102,7 @@ export class RawSession {
       this.stats.bytesOut += chunk.length;
       stream.write(chunk);
     }
+    retainQueued(stream, chunks);
     this.afterWrite();
   }
 

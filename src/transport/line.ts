@@ -8,6 +8,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Backoff } from './backoff.js';
+import { retainQueued } from './read-buffer.js';
 
 export type LineState = 'connecting' | 'up' | 'down';
 
@@ -78,10 +79,15 @@ export class ReconnectingLine {
   write(chunks: readonly Buffer[]): WriteResult {
     const stream = this.stream;
     if (this.current !== 'up' || !stream) return 'down';
-    if (chunks.length === 1) return stream.write(chunks[0]) ? 'ok' : 'full';
+    if (chunks.length === 1) {
+      const ok = stream.write(chunks[0]);
+      retainQueued(stream, chunks);
+      return ok ? 'ok' : 'full';
+    }
     stream.cork(); // several chunks: one writev
     for (const chunk of chunks) stream.write(chunk);
     stream.uncork();
+    retainQueued(stream, chunks);
     // write() says "full" for whatever waits behind a cork, even when uncork then sent it all at
     // once: what is left unsent afterwards is what counts
     return stream.writableLength < stream.writableHighWaterMark ? 'ok' : 'full';

@@ -65,6 +65,7 @@ export class PortPool implements PortSet {
           onConnection: (socket, remote) => this.accept(slot, socket, remote),
           keepAlive: config.keepAlive,
           owner: `server "${config.name}" (pool port ${pool.port})`,
+          readBuffers: deps.readBuffers ?? false,
         }),
       };
       return slot;

@@ -35,6 +35,8 @@ export interface PortsDeps {
   readonly sessionCount: () => number;
   /** Told about every refused connection (metrics). */
   readonly onRefused?: (why: string) => void;
+  /** Read connections into reused buffers (tcp-listener.ts): raw servers. */
+  readonly readBuffers?: boolean;
   /** Builds the session for an accepted connection; `pool` is the pool port it came in on. */
   readonly open: (socket: net.Socket, remote: string, pool: PoolPort | undefined) => PortHolder;
 }
@@ -66,6 +68,7 @@ class SinglePort implements PortSet {
       onConnection: (socket, remote) => deps.open(socket, remote, undefined),
       keepAlive: config.keepAlive,
       owner: `server "${config.name}"`,
+      readBuffers: deps.readBuffers ?? false,
     });
   }
 

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { FieldgateError } from '../errors.js';
+import { withReadBuffer } from './accepted-socket.js';
 import type { AllowCheck } from './allow-list.js';
 
 export interface ListenerOptions {
@@ -22,6 +23,11 @@ export interface ListenerOptions {
   readonly keepAlive: number;
   /** Name shown in error messages ("server scada"). */
   readonly owner: string;
+  /**
+   * Read each connection into one reused buffer (read-buffer.ts): for bulk byte streams (raw
+   * servers), whose frames are handled within the read. Modbus sessions keep Node's own buffers.
+   */
+  readonly readBuffers?: boolean;
 }
 
 const BIND_HINTS: Readonly<Record<string, string>> = {
@@ -40,7 +46,8 @@ export class TcpListener {
   private readonly server: net.Server;
 
   constructor(private readonly options: ListenerOptions) {
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    const pauseOnConnect = options.readBuffers ?? false;
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) => this.accept(socket));
     this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
   }
 
@@ -78,7 +85,8 @@ export class TcpListener {
     });
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
+    let socket = accepted;
     const remote = remoteOf(socket);
     const address = socket.remoteAddress ?? '';
     socket.on('error', () => undefined); // a reset before the session attaches must not crash
@@ -89,6 +97,7 @@ export class TcpListener {
       socket.destroy();
       return;
     }
+    if (this.options.readBuffers) socket = withReadBuffer(socket, this.server, true);
     if (this.options.keepAlive > 0) socket.setKeepAlive(true, this.options.keepAlive);
     this.options.onConnection(socket, remote);
   }

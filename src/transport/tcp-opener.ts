@@ -1,7 +1,11 @@
-/** Opens an outbound TCP connection for a ReconnectingLine, with a deadline and TCP keepalive. */
+/**
+ * Opens an outbound TCP connection for a ReconnectingLine (raw device links), with a deadline and TCP
+ * keepalive.
+ */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LineOpener } from './line.js';
+import { emitDataFrom, ReadBuffer } from './read-buffer.js';
 
 export interface TcpTarget {
   readonly host: string;
@@ -16,7 +20,10 @@ export function tcpOpener(t: TcpTarget): LineOpener {
   return {
     target: net.isIPv6(t.host) ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`,
     open(opened) {
-      const socket = net.connect({ host: t.host, port: t.port, noDelay: true });
+      // Each connection reads into one reused buffer (read-buffer.ts): a device streaming flat out
+      // costs no allocation per read.
+      const onread = emitDataFrom(new ReadBuffer(), () => socket);
+      const socket: net.Socket = net.connect({ host: t.host, port: t.port, noDelay: true, onread });
       const fail = (err: Error) => {
         socket.off('connect', ok);
         opened(err);
