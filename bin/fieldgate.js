@@ -9,11 +9,8 @@
 // peak RSS 61.2-61.6 -> 60.5-60.8 MiB, requests/s unchanged (`npm run bench -- --only modbus`).
 // Tried and not kept: --v8-pool-size=1 (-1 MiB, but ~8% slower bulk raw bridges); one forced GC
 // after start (--expose-gc: less at start, more after a long load).
-// Not set here, on purpose: GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864 makes bulk raw
-// bridges as cheap as socat (raw-bridge bench: `none` 0.86x -> 1.11x socat's MB/s, 1.24x -> 0.88x its
-// CPU per GiB) by keeping freed heap instead of faulting in fresh pages for every 64 KiB read, but
-// it costs 3 MiB of peak RSS on the Modbus path (60.5 -> 63.6 MiB at 100 clients, over the 64 MB
-// budget). Sites that bridge bulk data set it in a systemd drop-in (README, "Raw bridge").
+// Bulk raw streams need no allocator tuning: raw sessions and raw device links read into one reused
+// buffer each (src/transport/read-buffer.ts), so glibc's heap stays put.
 // npm start, npx and the systemd unit all run this file directly, so they all get these flags;
 // `node bin/fieldgate.js` (no flags) works too, with more memory.
 import('../dist/cli.js').catch((err) => {
