@@ -22,9 +22,15 @@ export interface DecodeHandlerOptions {
   readonly log: Logger;
 }
 
+/** A session's scratch buffer: one read (Node reads at most 64 KiB at a time). */
+const SCRATCH_SIZE = 64 * 1024;
+
 export class DecodeHandler implements RawHandler {
   private readonly decoder: FrameDecoder | undefined;
   private reported = false;
+  /** Per session: the copy of its last read, and the decode waiting for the next turn. */
+  private readonly scratch = new Map<RawSession, Buffer>();
+  private readonly pending = new Map<RawSession, { run: () => void }>();
 
   constructor(private readonly options: DecodeHandlerOptions) {
     const { profile, framing, banks, log } = options;
@@ -46,6 +52,7 @@ export class DecodeHandler implements RawHandler {
   }
 
   stop(): Promise<void> {
+    for (const p of [...this.pending.values()]) p.run(); // what was received is stored, not lost
     this.decoder?.stop();
     const { stored, refused } = this.counters;
     this.options.log.info({ profile: this.options.profileName, stored, refused }, 'decoded frames');
@@ -60,19 +67,51 @@ export class DecodeHandler implements RawHandler {
 
   received(session: RawSession, chunks: readonly Buffer[], frames: number): void {
     const bank = this.bankOf(session);
-    if (bank === undefined || this.decoder === undefined) {
-      if (this.decoder) this.decoder.counters.refused += frames;
+    const decoder = this.decoder;
+    if (bank === undefined || decoder === undefined) {
+      if (decoder) decoder.counters.refused += frames;
       return;
     }
-    this.decoder.decode(bank, chunks, frames);
     // Decoding costs CPU per byte: a board streaming flat out would otherwise keep the event loop
-    // reading its socket (libuv reads a ready socket many times in a row) while SCADA's requests
-    // wait. After each read the session pauses until the loop has served the others.
+    // busy with its socket while SCADA's requests wait. So each read is decoded on the next turn of
+    // the loop, with the session paused until then: the requests that came in meanwhile are served
+    // first. The frames are views of the session's read buffer, valid only now: they are copied
+    // into a buffer of the session's own (one read's worth, reused).
+    this.pending.get(session)?.run(); // never more than one read waits; keep the order regardless
+    const copy = this.copy(session, chunks);
     session.hold('turn');
-    setImmediate(() => session.release('turn'));
+    const run = () => {
+      clearImmediate(immediate);
+      this.pending.delete(session);
+      decoder.decode(bank, copy, frames);
+      session.release('turn');
+    };
+    const immediate = setImmediate(run);
+    this.pending.set(session, { run });
   }
 
-  closed(): void {}
+  closed(session: RawSession): void {
+    this.scratch.delete(session); // a decode still waiting keeps its copy
+  }
+
+  /** Views of `chunks` in `session`'s scratch buffer, same boundaries. */
+  private copy(session: RawSession, chunks: readonly Buffer[]): Buffer[] {
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    let scratch = this.scratch.get(session);
+    if (scratch === undefined || scratch.length < total) {
+      scratch = Buffer.allocUnsafeSlow(Math.max(total, SCRATCH_SIZE));
+      this.scratch.set(session, scratch);
+    }
+    const views: Buffer[] = [];
+    let at = 0;
+    for (const c of chunks) {
+      c.copy(scratch, at);
+      views.push(scratch.subarray(at, at + c.length));
+      at += c.length;
+    }
+    return views;
+  }
 
   private bankOf(session: RawSession): string | undefined {
     return this.options.bank ?? session.pool?.bank;
