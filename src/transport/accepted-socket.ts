@@ -4,14 +4,14 @@
  * into a new net.Socket built with `onread` — the same constructor call Node's own server makes,
  * plus that option. This touches two internals (`_handle`, `_server`); where they are not what this
  * expects (another Node version), the socket is used as accepted, with Node's per-read buffers.
- * Tested on Node 20 and 24 (test/transport/accepted-socket.test.ts, and every raw server test).
+ * Tested on Node 20 and 24 (test/transport/read-buffer.test.ts, and every raw server test).
  * The listener must accept paused (`pauseOnConnect`), so that no read happens before the move.
  */
 import net from 'node:net';
 import { emitDataFrom, ReadBuffer } from './read-buffer.js';
 
 interface SocketInternals {
-  _handle?: { useUserBuffer?: unknown; readStop?: unknown } | null;
+  _handle?: { useUserBuffer?: unknown } | null;
   _server?: net.Server | null;
   server?: net.Server | null;
 }

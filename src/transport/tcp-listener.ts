@@ -86,18 +86,19 @@ export class TcpListener {
   }
 
   private accept(accepted: net.Socket): void {
-    let socket = accepted;
-    const remote = remoteOf(socket);
-    const address = socket.remoteAddress ?? '';
-    socket.on('error', () => undefined); // a reset before the session attaches must not crash
+    const remote = remoteOf(accepted);
+    const address = accepted.remoteAddress ?? '';
+    const ignoreErrors = () => undefined; // a reset before the session attaches must not crash
+    accepted.on('error', ignoreErrors);
     const why = this.options.allow(address) ? this.options.admit(address) : 'not-allowed';
     if (why) {
       this.options.log.warn({ peer: remote, port: this.port, why }, 'connection refused');
       this.options.onRefused?.(why);
-      socket.destroy();
+      accepted.destroy();
       return;
     }
-    if (this.options.readBuffers) socket = withReadBuffer(socket, this.server, true);
+    const socket = this.options.readBuffers ? withReadBuffer(accepted, this.server, true) : accepted;
+    if (socket !== accepted) socket.on('error', ignoreErrors);
     if (this.options.keepAlive > 0) socket.setKeepAlive(true, this.options.keepAlive);
     this.options.onConnection(socket, remote);
   }

@@ -30,7 +30,7 @@ export class DecodeHandler implements RawHandler {
   private reported = false;
   /** Per session: the copy of its last read, and the decode waiting for the next turn. */
   private readonly scratch = new Map<RawSession, Buffer>();
-  private readonly pending = new Map<RawSession, { run: () => void }>();
+  private readonly pending = new Map<RawSession, () => void>();
 
   constructor(private readonly options: DecodeHandlerOptions) {
     const { profile, framing, banks, log } = options;
@@ -52,7 +52,7 @@ export class DecodeHandler implements RawHandler {
   }
 
   stop(): Promise<void> {
-    for (const p of [...this.pending.values()]) p.run(); // what was received is stored, not lost
+    for (const run of [...this.pending.values()]) run(); // what was received is stored, not lost
     this.decoder?.stop();
     const { stored, refused } = this.counters;
     this.options.log.info({ profile: this.options.profileName, stored, refused }, 'decoded frames');
@@ -77,7 +77,7 @@ export class DecodeHandler implements RawHandler {
     // the loop, with the session paused until then: the requests that came in meanwhile are served
     // first. The frames are views of the session's read buffer, valid only now: they are copied
     // into a buffer of the session's own (one read's worth, reused).
-    this.pending.get(session)?.run(); // never more than one read waits; keep the order regardless
+    this.pending.get(session)?.(); // never more than one read waits; keep the order regardless
     const copy = this.copy(session, chunks);
     session.hold('turn');
     const run = () => {
@@ -87,7 +87,7 @@ export class DecodeHandler implements RawHandler {
       session.release('turn');
     };
     const immediate = setImmediate(run);
-    this.pending.set(session, { run });
+    this.pending.set(session, run);
   }
 
   closed(session: RawSession): void {
