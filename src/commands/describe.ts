@@ -4,6 +4,8 @@ import type { CommandConfig, CommandFrame } from '../config/types.js';
 function describeFrame(frame: CommandFrame): string {
   if (frame.kind === 'text') return JSON.stringify(frame.template);
   const fields = frame.fields.map((f) => {
+    if ('hex' in f) return `bytes ${f.hex.toString('hex').toUpperCase()}`;
+    if ('checksum' in f) return `${f.checksum}${f.checksum === 'crc16-modbus' || f.checksum === 'crc32' ? ` ${f.endian}-endian` : ''} of the bytes from ${f.from} up to it`;
     const value = typeof f.value === 'number' ? String(f.value) : f.value === 'value' ? '{value}' : `{${f.value.point}}`;
     const order = f.endian === 'little' && !f.type.endsWith('8') ? ' little-endian' : '';
     return `${f.type}${order} ${value}`;

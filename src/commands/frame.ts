@@ -5,7 +5,8 @@
  * a number field) is returned as the reason, never thrown.
  */
 import type { PointValue } from '../bank/point-codec.js';
-import type { CommandFieldValue, CommandFrame } from '../config/types.js';
+import { checksumSize, writeChecksum } from '../codec/profile/checksum.js';
+import type { ChecksumType, CommandFieldValue, CommandFrame, CommandFramePart } from '../config/types.js';
 import { FIELD_SIZE, fieldValueProblem, isCommandFieldType, writeField, type CommandFieldType } from './binary-field.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
@@ -52,14 +53,15 @@ function compileText(parts: readonly TemplatePart[]): CompiledFrame {
   };
 }
 
-interface Field {
-  readonly type: CommandFieldType;
-  readonly little: boolean;
-  readonly value: CommandFieldValue;
-  readonly offset: number;
-}
+type NumberPart = Extract<CommandFramePart, { type: unknown }>;
 
-function fieldNumber(field: Field, source: ValueSource): number | string {
+/** A part of a binary frame at its offset. */
+type Laid =
+  | { readonly kind: 'number'; readonly type: CommandFieldType; readonly little: boolean; readonly value: CommandFieldValue; readonly offset: number }
+  | { readonly kind: 'hex'; readonly bytes: Buffer; readonly offset: number }
+  | { readonly kind: 'checksum'; readonly type: ChecksumType; readonly from: number; readonly little: boolean; readonly offset: number };
+
+function fieldNumber(field: Extract<Laid, { kind: 'number' }>, source: ValueSource): number | string {
   const { value } = field;
   if (typeof value === 'number') return value;
   const name = value === 'value' ? 'value' : value.point;
@@ -70,23 +72,49 @@ function fieldNumber(field: Field, source: ValueSource): number | string {
   return v;
 }
 
-function compileBinary(fields: Extract<CommandFrame, { kind: 'binary' }>['fields']): CompiledFrame | string {
-  const laid: Field[] = [];
+/** The size of a binary frame part (a number field's type must be a command field type). */
+export function partSize(part: CommandFramePart): number {
+  if ('hex' in part) return part.hex.length;
+  if ('checksum' in part) return checksumSize(part.checksum);
+  return isCommandFieldType(part.type) ? FIELD_SIZE[part.type] : 0;
+}
+
+function lay(part: CommandFramePart, offset: number): Laid | string {
+  if ('hex' in part) return { kind: 'hex', bytes: part.hex, offset };
+  if ('checksum' in part) {
+    if (part.from >= offset) return `the checksum at byte ${offset} covers nothing: from ${part.from} is not before it`;
+    return { kind: 'checksum', type: part.checksum, from: part.from, little: part.endian === 'little', offset };
+  }
+  const number: NumberPart = part;
+  if (!isCommandFieldType(number.type)) return `${number.type} is not a binary field type`;
+  return { kind: 'number', type: number.type, little: number.endian === 'little', value: number.value, offset };
+}
+
+function compileBinary(parts: readonly CommandFramePart[]): CompiledFrame | string {
+  const laid: Laid[] = [];
   let size = 0;
-  for (const f of fields) {
-    if (!isCommandFieldType(f.type)) return `${f.type} is not a binary field type`;
-    laid.push({ type: f.type, little: f.endian === 'little', value: f.value, offset: size });
-    size += FIELD_SIZE[f.type];
+  for (const part of parts) {
+    const l = lay(part, size);
+    if (typeof l === 'string') return l;
+    laid.push(l);
+    size += partSize(part);
   }
   return {
     build(source) {
       const buf = Buffer.alloc(size);
-      for (const field of laid) {
-        const n = fieldNumber(field, source);
-        if (typeof n === 'string') return n;
-        const bad = fieldValueProblem(field.type, n);
-        if (bad !== undefined) return bad;
-        writeField(buf, field.offset, field.type, field.little, n);
+      // in order, so a checksum covers the values written before it
+      for (const part of laid) {
+        if (part.kind === 'hex') {
+          part.bytes.copy(buf, part.offset);
+        } else if (part.kind === 'checksum') {
+          writeChecksum(part.type, buf, part.from, part.offset, part.offset, part.little);
+        } else {
+          const n = fieldNumber(part, source);
+          if (typeof n === 'string') return n;
+          const bad = fieldValueProblem(part.type, n);
+          if (bad !== undefined) return bad;
+          writeField(buf, part.offset, part.type, part.little, n);
+        }
       }
       return buf;
     },

@@ -336,9 +336,18 @@ export interface CommandConfig {
 /** A binary field's value: a constant, the written value (`'value'`), or another point's (`{ point }`). */
 export type CommandFieldValue = number | 'value' | { readonly point: string };
 
+/**
+ * One part of a binary command frame: a number field, constant bytes (`hex`), or a checksum of the
+ * frame's bytes from `from` up to the checksum itself.
+ */
+export type CommandFramePart =
+  | { readonly type: ProfileFieldType; readonly endian: 'big' | 'little'; readonly value: CommandFieldValue }
+  | { readonly hex: Buffer }
+  | { readonly checksum: ChecksumType; readonly from: number; readonly endian: 'big' | 'little' };
+
 export type CommandFrame =
   | { readonly kind: 'text'; readonly template: string }
-  | { readonly kind: 'binary'; readonly fields: readonly { readonly type: ProfileFieldType; readonly endian: 'big' | 'little'; readonly value: CommandFieldValue }[] };
+  | { readonly kind: 'binary'; readonly fields: readonly CommandFramePart[] };
 
 export interface GatewayConfig {
   /** Absolute path of the file this was loaded from (undefined when built in code). */

@@ -78,6 +78,37 @@ describe('binary frames', () => {
     expect(fieldValueProblem('float64', Number.NaN)).toBe('NaN is not a finite number');
   });
 
+  it('writes constant bytes, and checksums of the bytes before them (known vectors)', () => {
+    // Modbus RTU "read 10 holding registers at 0 from unit 1": CRC C5 CD, low byte first
+    const rtu = compiled({ kind: 'binary', fields: [
+      { hex: Buffer.from('0103', 'hex') },
+      { type: 'uint16', endian: 'big', value: 0 },
+      { type: 'uint16', endian: 'big', value: 'value' },
+      { checksum: 'crc16-modbus', from: 0, endian: 'little' },
+    ] });
+    expect(hex(rtu.build(() => 10))).toBe('01030000000a' + 'c5cd');
+    // CRC-32 of "123456789" is CBF43926, either byte order
+    const ascii = { hex: Buffer.from('123456789', 'latin1') };
+    expect(hex(compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'big' }] }).build(source))).toBe('313233343536373839cbf43926');
+    expect(hex(compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'little' }] }).build(source))).toBe('313233343536373839' + '2639f4cb');
+    // STX, body, sum8 of the body only, ETX after the checksum; xor8 over everything before it
+    const framed = compiled({ kind: 'binary', fields: [
+      { hex: Buffer.from([0x02]) },
+      { type: 'uint8', endian: 'big', value: 'value' },
+      { hex: Buffer.from('AB', 'latin1') },
+      { checksum: 'sum8', from: 1, endian: 'big' },
+      { hex: Buffer.from([0x03]) },
+      { checksum: 'xor8', from: 0, endian: 'big' },
+    ] });
+    // 05 + 41 + 42 = 88; 02 ^ 05 ^ 41 ^ 42 ^ 88 ^ 03 = 8f
+    expect(hex(framed.build(() => 5))).toBe('0205414288' + '03' + '8f');
+  });
+
+  it('refuses a checksum that covers nothing (a frame built in code, not through the config)', () => {
+    expect(compileFrame({ kind: 'binary', fields: [{ type: 'uint8', endian: 'big', value: 1 }, { checksum: 'sum8', from: 1, endian: 'big' }] }))
+      .toBe('the checksum at byte 1 covers nothing: from 1 is not before it');
+  });
+
   it('writes every type at an offset', () => {
     const buf = Buffer.alloc(4);
     writeField(buf, 1, 'int16', false, -1);
@@ -116,6 +147,9 @@ describe('fieldgate check output', () => {
     ]);
     expect(describeCommand({ name: 'b', bank: 'v', point: 'p', on: 'write', device: 'd', frame: { kind: 'binary', fields: [{ type: 'uint8', endian: 'big', value: 2 }, { type: 'uint16', endian: 'little', value: 'value' }, { type: 'int16', endian: 'big', value: { point: 'x' } }] }, reset: false })).toEqual([
       '  b: when v.p is written by a client, send [uint8 2, uint16 little-endian {value}, int16 {x}] to device d',
+    ]);
+    expect(describeCommand({ name: 'c', bank: 'v', point: 'p', on: 'write', device: 'd', frame: { kind: 'binary', fields: [{ hex: Buffer.from([1, 0xab]) }, { type: 'uint8', endian: 'big', value: 'value' }, { checksum: 'crc16-modbus', from: 0, endian: 'little' }, { checksum: 'sum8', from: 1, endian: 'big' }] }, reset: false })).toEqual([
+      '  c: when v.p is written by a client, send [bytes 01AB, uint8 {value}, crc16-modbus little-endian of the bytes from 0 up to it, sum8 of the bytes from 1 up to it] to device d',
     ]);
   });
 });

@@ -47,6 +47,28 @@ describe('commands: valid', () => {
     });
   });
 
+  it('loads constant bytes and checksums in a binary frame', () => {
+    const config = configOf(load(`${BASE}commands:
+  - name: move
+    bank: vision
+    point: program
+    device: camera
+    frame:
+      - { hex: "01 06" }
+      - { type: uint16, value: "{value}" }
+      - { checksum: crc16-modbus }
+      - { checksum: sum8, from: 2, endian: big }
+      - { hex: "03" }
+`));
+    expect(config.commands[0]?.frame).toEqual({ kind: 'binary', fields: [
+      { hex: Buffer.from([0x01, 0x06]) },
+      { type: 'uint16', endian: 'big', value: 'value' },
+      { checksum: 'crc16-modbus', from: 0, endian: 'little' },
+      { checksum: 'sum8', from: 2, endian: 'big' },
+      { hex: Buffer.from([0x03]) },
+    ] });
+  });
+
   it('takes on: write and a literal brace', () => {
     const config = configOf(load(`${BASE}commands:
   - { name: json, bank: vision, point: program, on: write, device: camera, frame: "{{\\"p\\":{value}}}\\n" }
@@ -92,7 +114,7 @@ describe('commands: every mistake, with its key and position', () => {
       'commands[10].on: rising needs a number or bool point; "code" is a string: use change or write',
       'commands[11].reply: needs profile: NAME, the layout the reply is decoded with',
       'commands[13].frame[0].value: {value} is the written value of "code", a string point: a binary field takes a number',
-      'commands[12].frame: 42 is not a frame: write a text template in double quotes ("T{value}\\r\\n") or a list of fields ([{ type: uint8, value: 0x02 }, ...])',
+      'commands[12].frame: 42 is not a frame: write a text template in double quotes ("T{value}\\r\\n") or a list of parts ([{ type: uint8, value: 0x02 }, { hex: "41 42" }, { checksum: sum8 }, ...])',
     ]));
     const first = at(text, '- { ^name: a,').line;
     expect(found).toContain(`commands[10].name: "a" is already the name of commands[0] (line ${first}): command names must be unique`);
@@ -101,6 +123,33 @@ describe('commands: every mistake, with its key and position', () => {
     expect(issueAt(issues, 'commands[0].bank')).toMatchObject(at(text, 'bank: ^nobank'));
     expect(issueAt(issues, 'commands[6].frame[0].value')).toMatchObject(at(text, 'value: ^300'));
     expect(issueAt(issues, 'commands[3].device')).toMatchObject(at(text, 'device: ^plc, frame'));
+  });
+
+  it('refuses bad hex bytes and checksums that cover nothing, at their keys', () => {
+    const text = `${BASE}commands:
+  - name: p
+    bank: vision
+    point: program
+    device: camera
+    frame:
+      - { checksum: sum8 }
+      - { hex: "0G" }
+      - { hex: 0241 }
+      - { hex: "02", type: uint8 }
+      - { type: uint8, value: 1 }
+      - { checksum: crc8 }
+      - { checksum: xor8, from: 1 }
+`;
+    const found = messages(text);
+    expect(found).toEqual(expect.arrayContaining([
+      'commands[0].frame[0]: a checksum covers the bytes before it: it cannot be the first part',
+      'commands[0].frame[1].hex: "0G" is not hex bytes: write pairs of hex digits in quotes, e.g. "02 41"',
+      'commands[0].frame[2].hex: 241 is not hex bytes: write pairs of hex digits in quotes, e.g. "02 41" (without quotes, YAML reads the digits as a number)',
+      'commands[0].frame[5].checksum: "crc8" is not one of crc16-modbus, crc32, sum8, xor8',
+      'commands[0].frame[6].from: the checksum is at byte 1: it covers the bytes before it, so from must be below 1',
+    ]));
+    expect(found.find((m) => m.startsWith('commands[0].frame[3].type'))).toMatch(/type/);
+    expect(issueAt(issuesOf(load(text)), 'commands[0].frame[1].hex')).toMatchObject(at(text, 'hex: ^"0G"'));
   });
 
   it('refuses a template character that is not one byte, and an empty frame', () => {

@@ -202,4 +202,15 @@ describe('commands', () => {
     await peer.untilBytes(11);
     expect(peer.bytes().toString('hex')).toBe('02' + '1234' + '3412' + '42f6e979' + 'fe' + '03');
   });
+
+  it('a binary frame with constant bytes and a CRC-16/MODBUS: an RTU request built from a written value', async () => {
+    const cam = await camera();
+    const frame = '[ { hex: "01 03 00 00" }, { type: uint16, value: "{value}" }, { checksum: crc16-modbus } ]';
+    const g = await start(yaml(cam.port, `  - { name: rtu, bank: vision, point: recipe, on: write, device: camera, frame: ${frame} }`, 'none'));
+    const peer = await cam.connection(1);
+    const c = await client(g);
+    await c.writeRegister(10, 10);
+    await peer.untilBytes(8);
+    expect(peer.bytes().toString('hex')).toBe('01030000000a' + 'c5cd'); // the well-known CRC of this request
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type { ChecksumType } from '../../config/types.js';
 import { crc16 } from '../rtu/crc.js';
+import { writeRaw } from './binary-field.js';
 
 const CRC32_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -56,4 +57,10 @@ export function checksumOf(type: ChecksumType, buf: Uint8Array, start: number, e
 /** The checksum of all of `bytes`. */
 export function checksum(type: ChecksumType, bytes: Buffer): number {
   return checksumOf(type, bytes, 0, bytes.length);
+}
+
+/** Computes the checksum of `buf[from, to)` and writes it at `at` in its size and byte order. */
+export function writeChecksum(type: ChecksumType, buf: Buffer, from: number, to: number, at: number, little: boolean): void {
+  const unsigned = ({ 1: 'uint8', 2: 'uint16', 4: 'uint32' } as const)[checksumSize(type) as 1 | 2 | 4];
+  writeRaw(buf, at, unsigned, little, checksumOf(type, buf, from, to));
 }

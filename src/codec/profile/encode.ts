@@ -6,7 +6,7 @@
  */
 import type { Framing, ProfileConfig, ProfileField } from '../../config/types.js';
 import { binaryFieldSize, writeRaw } from './binary-field.js';
-import { checksumOf, checksumSize } from './checksum.js';
+import { writeChecksum } from './checksum.js';
 import { resolveAt } from './frame-check.js';
 import { encodeRegisters } from './register-codec.js';
 import { encodeText } from './text-codec.js';
@@ -59,8 +59,8 @@ function encodeBinary(profile: ProfileConfig, values: FieldValues): Buffer {
   }
   const c = profile.checksum;
   if (c) {
-    const sum = checksumOf(c.type, frame, resolveAt(c.from, frame.length), resolveAt(c.to, frame.length));
-    writeRaw(frame, resolveAt(c.at, frame.length), ({ 1: 'uint8', 2: 'uint16', 4: 'uint32' } as const)[checksumSize(c.type) as 1 | 2 | 4], c.endian === 'little', sum);
+    const n = frame.length;
+    writeChecksum(c.type, frame, resolveAt(c.from, n), resolveAt(c.to, n), resolveAt(c.at, n), c.endian === 'little');
   }
   return frame;
 }

@@ -7,13 +7,17 @@
  * type, so it is filled in by `finishCommands` once the banks are known.
  */
 import { COMMAND_FIELD_TYPES, fieldValueProblem, type CommandFieldType } from '../../commands/binary-field.js';
+import { partSize } from '../../commands/frame.js';
 import { parseTemplate, singlePlaceholder } from '../../commands/template.js';
 import { defineFormat, type SchemaDef } from '../convict-bridge.js';
 import { durationMs } from '../duration.js';
-import { BOOL, CHOICE, DURATION, NAME, TEXT } from '../formats.js';
+import { BOOL, CHOICE, DURATION, INT, NAME, TEXT } from '../formats.js';
+import { hexBytes, notHexBytes } from '../hex-bytes.js';
+import { CHECKSUM_TYPES } from '../profiles/parts.js';
+import { MAX_FRAME } from './framing.js';
 import { failed, isMapping, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
 import { runSchema } from '../run-schema.js';
-import type { BankConfig, CommandConfig, CommandFieldValue, CommandFrame } from '../types.js';
+import type { BankConfig, ChecksumType, CommandConfig, CommandFrame, CommandFramePart } from '../types.js';
 
 export const TRIGGERS = ['rising', 'change', 'write'] as const;
 type On = (typeof TRIGGERS)[number];
@@ -30,7 +34,18 @@ const FIELD: SchemaDef = {
   endian: { doc: 'byte order of multi-byte fields: big | little', format: CHOICE, values: ['big', 'little'], default: 'big' },
 };
 
-const FRAME_FORMS = 'write a text template in double quotes ("T{value}\\r\\n") or a list of fields ([{ type: uint8, value: 0x02 }, ...])';
+const HEX_PART: SchemaDef = {
+  hex: { doc: 'constant bytes in hex, in quotes, e.g. "02 41"', format: '*', default: undefined, required: true },
+};
+
+const CHECKSUM_PART: SchemaDef = {
+  checksum: { doc: `checksum of the bytes before it: ${CHECKSUM_TYPES.join(' | ')}`, format: CHOICE, values: CHECKSUM_TYPES, default: undefined, required: true },
+  from: { doc: 'first byte covered (default 0: the frame\'s first byte)', format: INT, min: 0, max: MAX_FRAME, default: 0 },
+  endian: { doc: 'byte order (default: little for crc16-modbus, as Modbus RTU, else big)', format: CHOICE, values: ['big', 'little'], default: undefined },
+};
+
+const PART_FORMS = 'write { type: uint8, value: 0x02 }, { hex: "02 41" } or { checksum: crc16-modbus }';
+const FRAME_FORMS = `write a text template in double quotes ("T{value}\\r\\n") or a list of parts ([{ type: uint8, value: 0x02 }, { hex: "41 42" }, { checksum: sum8 }, ...])`;
 
 export const COMMAND: SchemaDef = {
   name: { doc: 'name of the command, unique (used in logs and status)', format: NAME, default: undefined, required: true },
@@ -84,19 +99,40 @@ export function checkFrame(raw: unknown): Checked<CommandFrame> {
   }
   if (!Array.isArray(raw) || raw.length === 0) return failed([problem([], `${show(raw)} is not a frame: ${FRAME_FORMS}`)]);
   const problems: Problem[] = [];
-  const fields: Extract<CommandFrame, { kind: 'binary' }>['fields'][number][] = [];
+  const fields: CommandFramePart[] = [];
+  let offset = 0;
   raw.forEach((item: unknown, i) => {
-    const field = checkField(item);
-    problems.push(...under([i], field.problems));
-    if (field.value) fields.push(field.value);
+    const part = checkPart(item, offset);
+    problems.push(...under([i], part.problems));
+    if (part.value) {
+      fields.push(part.value);
+      offset += partSize(part.value);
+    }
   });
+  if (offset > MAX_FRAME) problems.push(problem([], `the frame is ${offset} bytes: at most ${MAX_FRAME}`));
   return problems.length > 0 ? failed(problems) : ok({ kind: 'binary', fields });
 }
 
 type FieldProps = { type: CommandFieldType; value: number | string; endian: 'big' | 'little' };
+type ChecksumProps = { checksum: ChecksumType; from: number; endian?: 'big' | 'little' };
 
-function checkField(raw: unknown): Checked<{ type: CommandFieldType; endian: 'big' | 'little'; value: CommandFieldValue }> {
-  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a field: write { type: uint8, value: 0x02 }`)]);
+/** One part of a binary frame, starting at byte `offset` of the frame. */
+function checkPart(raw: unknown, offset: number): Checked<CommandFramePart> {
+  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a field: ${PART_FORMS}`)]);
+  if ('hex' in raw) {
+    const checked = runSchema<{ hex: unknown }>(HEX_PART, raw);
+    if (checked.value === undefined) return failed(checked.problems);
+    const bytes = hexBytes(checked.value.hex);
+    return bytes === undefined ? failed([problem(['hex'], notHexBytes(checked.value.hex, '02 41'))]) : ok({ hex: bytes });
+  }
+  if ('checksum' in raw) {
+    const checked = runSchema<ChecksumProps>(CHECKSUM_PART, raw);
+    if (checked.value === undefined) return failed(checked.problems);
+    const { checksum, from, endian } = checked.value;
+    if (offset === 0) return failed([problem([], 'a checksum covers the bytes before it: it cannot be the first part')]);
+    if (from >= offset) return failed([problem(['from'], `the checksum is at byte ${offset}: it covers the bytes before it, so from must be below ${offset}`)]);
+    return ok({ checksum, from, endian: endian ?? (checksum === 'crc16-modbus' ? 'little' : 'big') });
+  }
   const checked = runSchema<FieldProps>(FIELD, raw);
   if (checked.value === undefined) return failed(checked.problems);
   const { type, endian, value } = checked.value;

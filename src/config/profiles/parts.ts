@@ -3,6 +3,7 @@ import type { SchemaDef } from '../convict-bridge.js';
 import { CHOICE, INT } from '../formats.js';
 import { failed, isMapping, ok, problem, show, type Checked } from '../issues.js';
 import { MAX_FRAME } from '../items/framing.js';
+import { hexBytes, notHexBytes } from '../hex-bytes.js';
 import { runSchema } from '../run-schema.js';
 import type { ChecksumType, ProfileChecksum } from '../types.js';
 import { checksumSize } from '../../codec/profile/checksum.js';
@@ -28,9 +29,9 @@ export function checkSync(raw: unknown): Checked<{ at: number; bytes: Buffer }> 
   const checked = runSchema<{ at: number; hex: unknown }>(SYNC, raw);
   if (checked.value === undefined) return failed(checked.problems);
   const { at, hex } = checked.value;
-  const digits = typeof hex === 'string' ? hex.replace(/\s+/g, '') : '';
-  if (!/^([0-9A-Fa-f]{2})+$/.test(digits)) return failed([problem(['hex'], `${show(hex)} is not hex bytes: write pairs of hex digits in quotes, e.g. "A55A"`)]);
-  return ok({ at, bytes: Buffer.from(digits, 'hex') });
+  const bytes = hexBytes(hex);
+  if (bytes === undefined) return failed([problem(['hex'], notHexBytes(hex, 'A55A'))]);
+  return ok({ at, bytes });
 }
 
 type ChecksumProps = { type: ChecksumType; at?: number; endian?: 'big' | 'little'; from?: number; to?: number };
