@@ -21,6 +21,10 @@ export interface SimulateOptions {
   readonly every?: number;
   /** Stop after this many frames sent, replies given or writes acknowledged. */
   readonly count?: number;
+  /** Overrides the profile's simulate.unit (plc, rtu-slave). */
+  readonly unit?: number;
+  /** plc, rtu-slave: the first register of the layout (default: the layout's own addresses). */
+  readonly address?: number;
 }
 
 export const SIMULATE_USAGE = `fieldgate simulate PROFILE (--connect HOST:PORT | --listen [HOST:]PORT | --serial PATH) [options]
@@ -34,6 +38,8 @@ Modbus RTU slave on a serial line (rtu-slave; any register profile with --serial
   --baud N, --parity P  serial line settings (default 19200, even)
   --every DURATION      override the profile's interval (e.g. 100ms; 0 = as fast as the peer takes them)
   --count N             stop after N frames, replies or writes
+  --unit N              plc, rtu-slave: the unit id (default: the profile's simulate.unit)
+  --address N           plc, rtu-slave: the first register of the layout (default: its own addresses)
 PROFILE is a name under hardware/profiles/ or a path to a profile file.`;
 
 function usage(message: string): FieldgateError {
@@ -45,6 +51,8 @@ interface Raw {
   transports: Transport[];
   every?: number;
   count?: number;
+  unit?: number;
+  address?: number;
   baud: number;
   parity: Parity;
 }
@@ -69,6 +77,8 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     else if (flag === '--serial') serialPaths.push(value());
     else if (flag === '--every') raw.every = every(value());
     else if (flag === '--count') raw.count = whole(flag, value(), 1);
+    else if (flag === '--unit') raw.unit = whole(flag, value(), 0, 255);
+    else if (flag === '--address') raw.address = whole(flag, value(), 0, 65535);
     else if (flag === '--baud') raw.baud = whole(flag, value(), 1);
     else if (flag === '--parity') raw.parity = parity(value());
     else throw usage(`unknown option "${arg}"`);
@@ -87,6 +97,8 @@ function finish(raw: Raw): SimulateOptions {
     transport,
     ...(raw.every !== undefined ? { every: raw.every } : {}),
     ...(raw.count !== undefined ? { count: raw.count } : {}),
+    ...(raw.unit !== undefined ? { unit: raw.unit } : {}),
+    ...(raw.address !== undefined ? { address: raw.address } : {}),
   };
 }
 
@@ -111,7 +123,7 @@ function every(v: string): number {
 
 function whole(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = parseWhole(v, min, max);
-  if (n === undefined) throw usage(`${flag} "${v}" is not a whole number from ${min}`);
+  if (n === undefined) throw usage(`${flag} "${v}" is not a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
   return n;
 }
 

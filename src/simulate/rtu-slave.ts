@@ -25,6 +25,8 @@ const SILENCE_MS = 20;
 
 export interface RtuSlaveSettings extends PlaySettings {
   readonly unit: number;
+  /** The first register of the layout in the slave's table. */
+  readonly address: number;
   readonly path: string;
   readonly baudRate: number;
   readonly parity: 'none' | 'even' | 'odd';
@@ -33,8 +35,8 @@ export interface RtuSlaveSettings extends PlaySettings {
 export async function startRtuSlave(s: RtuSlaveSettings, say: Say): Promise<{ stop(): Promise<void> }> {
   const values = new SimulatedValues(s.values);
   const span = registerSpan(s.profile);
-  const bank = new Bank({ name: s.profile.name, points: [], tables: { [s.profile.table]: Math.max(1, span.address + span.count) }, values: {} });
-  const refresh = () => bank[s.profile.table]?.set(encodeRegisters(s.profile, values.next()), span.address);
+  const bank = new Bank({ name: s.profile.name, points: [], tables: { [s.profile.table]: Math.max(1, s.address + span.count) }, values: {} });
+  const refresh = () => bank[s.profile.table]?.set(encodeRegisters(s.profile, values.next()), s.address);
   refresh();
   const port = await open(s);
   say('serial port open', { path: s.path, baudRate: s.baudRate, parity: s.parity, unit: s.unit });

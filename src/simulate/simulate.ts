@@ -43,15 +43,18 @@ export async function startSimulation(profile: ProfileConfig, options: SimulateO
   const tally = new Tally(options.count);
   const t = options.transport;
   const what = `${profile.name} as ${role}${role === 'answer' ? '' : ` every ${every}ms`}`;
+  if (options.unit !== undefined && (role === 'stream' || role === 'answer')) throw usage(`--unit is for plc and rtu-slave; ${profile.name} plays ${role}`);
+  const unit = options.unit ?? sim.unit;
+  const address = registerAddress(profile, role, options.address);
   if (t.kind === 'serial') {
-    const slave = await startRtuSlave({ profile, values: sim.values, every, unit: sim.unit, tally, path: t.path, baudRate: t.baudRate, parity: t.parity }, say);
-    return handle(`${what}, unit ${sim.unit} on ${t.path}`, tally, () => slave.stop());
+    const slave = await startRtuSlave({ profile, values: sim.values, every, unit, address, tally, path: t.path, baudRate: t.baudRate, parity: t.parity }, say);
+    return handle(`${what}, unit ${unit} at register ${address} on ${t.path}`, tally, () => slave.stop());
   }
   const converse: Conversation = role === 'stream'
     ? streamConversation({ profile, values: sim.values, every, tally }, t.kind === 'listen')
     : role === 'answer'
       ? answerConversation(profile, tally, say)
-      : plcConversation({ profile, values: sim.values, every, unit: sim.unit, address: registerSpan(profile).address, tally }, say);
+      : plcConversation({ profile, values: sim.values, every, unit, address, tally }, say);
   if (t.kind === 'connect') {
     const dialer = new Dialer(t.host, t.port, say, converse);
     dialer.start();
@@ -59,6 +62,17 @@ export async function startSimulation(profile: ProfileConfig, options: SimulateO
   }
   const listening = await serve(t.host, t.port, say, converse);
   return { ...handle(`${what}, listening on ${t.host}:${listening.port}`, tally, () => listening.stop()), port: listening.port };
+}
+
+/** Where a register layout starts: `--address`, else the layout's own first register; it must fit. */
+function registerAddress(profile: ProfileConfig, role: Role, given: number | undefined): number {
+  if (given === undefined || profile.format !== 'registers') {
+    if (given !== undefined) throw usage(`--address is for register profiles (plc, rtu-slave); ${profile.name} plays ${role}`);
+    return profile.format === 'registers' ? registerSpan(profile).address : 0;
+  }
+  const { count } = registerSpan(profile);
+  if (given + count > 65536) throw usage(`--address ${given}: the layout of ${profile.name} is ${count} registers, so it must start at ${65536 - count} at most`);
+  return given;
 }
 
 function handle(what: string, tally: Tally, stop: () => Promise<void>): Simulation {

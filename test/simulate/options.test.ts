@@ -23,6 +23,9 @@ describe('fieldgate simulate arguments', () => {
     expect(parseSimulateArgs(['./my.yaml', '--serial', '/tmp/ttyFG1', '--baud', '9600', '--parity', 'none', '--every', '250ms'])).toEqual({
       profile: './my.yaml', transport: { kind: 'serial', path: '/tmp/ttyFG1', baudRate: 9600, parity: 'none' }, every: 250,
     });
+    expect(parseSimulateArgs(['omron-nj-press', '--connect', '127.0.0.1:9601', '--unit', '2', '--address=100'])).toEqual({
+      profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port: 9601 }, unit: 2, address: 100,
+    });
   });
 
   it.each([
@@ -38,6 +41,8 @@ describe('fieldgate simulate arguments', () => {
     [['p', '--connect'], /--connect needs a value/],
     [['p', 'q', '--connect', '127.0.0.1:1'], /unexpected argument "q"/],
     [['p', '--fast'], /unknown option "--fast"/],
+    [['p', '--connect', '127.0.0.1:1', '--unit', '256'], /--unit "256" is not a whole number from 0 to 255/],
+    [['p', '--connect', '127.0.0.1:1', '--address', '65536'], /--address "65536" is not a whole number from 0 to 65535/],
   ])('%j is a usage error (exit 64)', (argv, message) => {
     const err = usageError(argv as string[]);
     expect(err.code).toBe('FG_ERR_USAGE');

@@ -143,6 +143,39 @@ servers:
     expect(said.filter((l) => l.startsWith('write refused'))).toEqual([]);
   });
 
+  it('--unit and --address: the block lands at that register of that unit', async () => {
+    gw = await startGateway(`
+banks:
+  other: { holding: 4 }
+  line2:
+    holding: 120
+    points:
+      - { name: count, table: holding, address: 100, type: uint32, order: CDAB }
+      - { name: recipe, table: holding, address: 105, type: string, length: 8 }
+servers:
+  - name: scada
+    protocol: modbus
+    listen: 127.0.0.1:0
+    units: { 1: { bank: other }, 7: { bank: line2 } }
+`);
+    const options = { profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port: gw.port('scada') }, every: 20, count: 3, unit: 7, address: 100 } as const;
+    sim = await startSimulation(profile('omron-nj-press'), options, say);
+    expect(sim.what).toContain('connecting to');
+    await sim.done;
+    const bank = gw.gateway.banks.get('line2')!;
+    expect(bank.point('recipe')?.get()).toBe('PART-A');
+    expect(bank.point('count')?.get()).toBe(2);
+    expect([...(gw.gateway.banks.get('other')!.holding ?? [])]).toEqual([0, 0, 0, 0]);
+    expect(said.filter((l) => l.startsWith('write refused'))).toEqual([]);
+  });
+
+  it('--address that puts the layout past register 65535, or on a frame profile, is a usage error', async () => {
+    const to = { kind: 'connect', host: '127.0.0.1', port: 9 } as const;
+    await expect(startSimulation(profile('omron-nj-press'), { profile: 'p', transport: to, address: 65535 }, say)).rejects.toThrow(/must start at 65\d+ at most/);
+    await expect(startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, address: 10 }, say)).rejects.toThrow(/--address is for register profiles/);
+    await expect(startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, unit: 2 }, say)).rejects.toThrow(/--unit is for plc and rtu-slave/);
+  });
+
   it('a write the gateway refuses is reported once, with the exception', async () => {
     gw = await startGateway(`
 banks:
