@@ -1,59 +1,69 @@
 /**
  * A rate-limited log line for something that may happen thousands of times a second (a bad frame
- * from a peer): the first occurrence is logged at once with its details; after that at most one
- * summary line per window (10 s) says how many more there were and the last reason. When a window
- * passes with none, the next one is logged at once again. Counting is all a repeat costs.
+ * from a peer, a command whose device is down): the first occurrence of a message is logged at once
+ * with its details; after that at most one summary line per window (10 s) says how many more there
+ * were and the last reason. When a window passes with none, the next one is logged at once again.
+ * Each message has its own window, so one failure never hides another kind. Counting is all a
+ * repeat costs; `stop` logs what is still counted.
  */
 import type { Logger } from './log.js';
 
 export const LOG_WINDOW_MS = 10_000;
 
-export class LogLimit {
-  private timer: NodeJS.Timeout | undefined;
-  private suppressed = 0;
-  private lastReason = '';
+interface Window {
+  timer: NodeJS.Timeout | undefined;
+  suppressed: number;
+  lastReason: unknown;
+}
 
-  /** `event`: the msg of the lines; the summary's is `${event} (repeated)`. */
+export class LogLimit {
+  private readonly windows = new Map<string, Window>();
+
   constructor(
     private readonly log: Logger,
-    private readonly event: string,
     private readonly windowMs: number = LOG_WINDOW_MS,
   ) {}
 
-  /** One occurrence; `bytes` (the first 16 are logged, in hex) are looked at only when logged. */
-  hit(reason: string, bytes?: Uint8Array): void {
-    if (this.timer !== undefined) {
-      this.suppressed++;
-      this.lastReason = reason;
+  /**
+   * One occurrence of `message`, described by `fields` (its `reason`, if any, is kept for the
+   * summary); `bytes` (the first 16 are logged, in hex) are looked at only when logged.
+   */
+  hit(message: string, fields: Readonly<Record<string, unknown>>, bytes?: Uint8Array): void {
+    let w = this.windows.get(message);
+    if (w === undefined) this.windows.set(message, (w = { timer: undefined, suppressed: 0, lastReason: undefined }));
+    if (w.timer !== undefined) {
+      w.suppressed++;
+      w.lastReason = fields['reason'];
       return;
     }
     const hex = bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(16, bytes.length)).toString('hex');
-    this.log.warn(hex === undefined ? { reason } : { reason, bytes: hex }, this.event);
-    this.arm();
+    this.log.warn(hex === undefined ? fields : { ...fields, bytes: hex }, message);
+    this.arm(message, w);
   }
 
-  /** Logs what is still counted, and forgets the window (a server stops). */
+  /** Logs what is still counted, and forgets the windows (a server or a command stops). */
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.flush();
+    for (const [message, w] of this.windows) {
+      clearTimeout(w.timer);
+      this.flush(message, w);
+    }
+    this.windows.clear();
   }
 
-  private arm(): void {
-    this.timer = setTimeout(() => this.onWindowEnd(), this.windowMs);
-    this.timer.unref();
-  }
-
-  private onWindowEnd(): void {
-    this.timer = undefined;
-    if (this.flush()) this.arm();
+  private arm(message: string, w: Window): void {
+    w.timer = setTimeout(() => {
+      w.timer = undefined;
+      if (this.flush(message, w)) this.arm(message, w);
+    }, this.windowMs);
+    w.timer.unref();
   }
 
   /** True when a summary was logged. */
-  private flush(): boolean {
-    if (this.suppressed === 0) return false;
-    this.log.warn({ count: this.suppressed, lastReason: this.lastReason, seconds: this.windowMs / 1000 }, `${this.event} (repeated)`);
-    this.suppressed = 0;
+  private flush(message: string, w: Window): boolean {
+    if (w.suppressed === 0) return false;
+    const last = w.lastReason === undefined ? {} : { lastReason: w.lastReason };
+    this.log.warn({ count: w.suppressed, ...last, seconds: this.windowMs / 1000 }, `${message} (repeated)`);
+    w.suppressed = 0;
     return true;
   }
 }

@@ -35,7 +35,7 @@ export class FrameDecoder {
     log: Logger,
   ) {
     this.framer = createFramer(framing);
-    this.limit = new LogLimit(log, 'frame refused');
+    this.limit = new LogLimit(log);
   }
 
   /** Stores `chunks` (runs of whole frames) into bank `bankName`. */
@@ -44,7 +44,7 @@ export class FrameDecoder {
     if (this.store === undefined) {
       this.counters.refused += frames;
       this.missing = `bank ${bankName} does not exist`;
-      this.limit.hit(this.missing, chunks[0]);
+      this.limit.hit('frame refused', { reason: this.missing }, chunks[0]);
       return;
     }
     this.now = Date.now();
@@ -66,7 +66,7 @@ export class FrameDecoder {
 
   private refuse(reason: string, buf: Buffer, start: number, end: number): void {
     this.counters.refused++;
-    this.limit.hit(reason, buf.subarray(start, Math.min(end, start + 16)));
+    this.limit.hit('frame refused', { reason }, buf.subarray(start, Math.min(end, start + 16)));
   }
 
   private storeFor(bankName: string): ProfileStore | undefined {

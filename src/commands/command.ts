@@ -20,7 +20,7 @@ import type { DeviceLink } from '../devices/device.js';
 import { isRawLink, type RawDeviceLink, type RawLinkListener } from '../devices/raw-link.js';
 import type { Logger } from '../log.js';
 import type { LineState } from '../transport/line.js';
-import { FailureLog } from './failure-log.js';
+import { LogLimit } from '../log-limit.js';
 import { compileFrame, type CompiledFrame } from './frame.js';
 import { firstFrame } from './reply-frame.js';
 import { fires } from './trigger.js';
@@ -60,7 +60,7 @@ export interface CommandStatus extends CommandCounters {
 export class Command implements RawLinkListener {
   readonly counters: CommandCounters = { triggers: 0, sent: 0, replies: 0, refused: 0, timeouts: 0, dropped: 0, failed: 0, queued: 0 };
   private readonly frame: CompiledFrame | string;
-  private readonly failures: FailureLog;
+  private readonly failures: LogLimit;
   private last: PointValue = 0;
   private timer: NodeJS.Timeout | undefined;
   private waiting = false;
@@ -74,7 +74,7 @@ export class Command implements RawLinkListener {
     private readonly deps: CommandDeps,
   ) {
     this.frame = compileFrame(config.frame);
-    this.failures = new FailureLog(deps.log);
+    this.failures = new LogLimit(deps.log);
   }
 
   start(): void {
@@ -96,6 +96,7 @@ export class Command implements RawLinkListener {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.link = undefined;
+    this.failures.stop(); // what was counted but not yet logged
   }
 
   status(): CommandStatus {
@@ -137,7 +138,7 @@ export class Command implements RawLinkListener {
     const frame = typeof this.frame === 'string' ? this.frame : this.frame.build((name) => (name === 'value' ? value : bank.point(name)?.get()));
     if (typeof frame !== 'string') return frame;
     this.counters.failed++;
-    this.failures.report('failed', { value, reason: frame }, 'command frame cannot be built: nothing sent');
+    this.failures.hit('command frame cannot be built: nothing sent', { value, reason: frame });
     return undefined;
   }
 
@@ -146,7 +147,7 @@ export class Command implements RawLinkListener {
     const result = link ? link.send([frame], 1) : 'dropped';
     if (result === 'dropped') {
       this.counters.dropped++;
-      this.failures.report('dropped', { device: this.config.device, running: link !== undefined }, 'command frame dropped: the device is not up');
+      this.failures.hit('command frame dropped: the device is not up', { device: this.config.device, running: link !== undefined });
       return this.done();
     }
     this.counters.sent++;
@@ -171,7 +172,7 @@ export class Command implements RawLinkListener {
     if (reason === undefined) this.counters.replies++;
     else {
       this.counters.refused++;
-      this.failures.report('refused', { reason, bytes: frame.subarray(0, 16).toString('hex') }, 'command reply refused: nothing stored');
+      this.failures.hit('command reply refused: nothing stored', { reason }, frame);
     }
     this.done();
   }
@@ -184,7 +185,7 @@ export class Command implements RawLinkListener {
     if (state === 'up' || !this.waiting) return;
     this.settle();
     this.counters.dropped++;
-    this.failures.report('lost', { device: this.config.device, state }, 'command reply lost: the device went down while it was awaited');
+    this.failures.hit('command reply lost: the device went down while it was awaited', { device: this.config.device, state });
     this.done();
   }
 
@@ -192,7 +193,7 @@ export class Command implements RawLinkListener {
     if (!this.waiting) return;
     this.settle();
     this.counters.timeouts++;
-    this.failures.report('timeout', { device: this.config.device, timeout: this.config.reply?.timeout }, 'command reply timed out');
+    this.failures.hit('command reply timed out', { device: this.config.device, timeout: this.config.reply?.timeout });
     this.done();
   }
 
@@ -207,7 +208,7 @@ export class Command implements RawLinkListener {
     if (this.config.reset) {
       const point = this.deps.bank.point(this.config.point);
       const error = point?.set(0);
-      if (error !== undefined) this.failures.report('reset', { reason: error }, 'command point cannot be set back to 0');
+      if (error !== undefined) this.failures.hit('command point cannot be set back to 0', { reason: error });
       this.last = point?.get() ?? 0;
     }
     const held = this.held;
