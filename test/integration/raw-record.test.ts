@@ -90,6 +90,22 @@ describe('record', () => {
     expect(Number(before.at(-1)?.slice(-3)) + 1).toBe(Number(last[0]?.slice(-3))); // contiguous
   });
 
+  it('rotates between frames that arrived in one read: no file passes maxFileSize', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    gw = await startGateway(recorder(dir, ', maxFileSize: 1KiB'));
+    const peer = await connectPeer(gw.port('scope'));
+    peer.send(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame(`frame number ${String(i).padStart(3, '0')}`))));
+    await peer.end();
+    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
+    await gw.stop();
+    gw = undefined;
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    for (const f of files) expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(1024);
+    const [current] = files as [string];
+    expect(framesOf(join(dir, current)).map((x) => x.subarray(1).toString()).at(-1)).toBe('frame number 039');
+  });
+
   it('keeps all of the server\'s files within maxTotalSize: the oldest finished files go first, other files stay', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
     writeFileSync(join(dir, 'scope_old-run_20200101T000000.000Z_s1.log'), 'x'.repeat(3000)); // an earlier run

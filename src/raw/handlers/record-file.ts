@@ -5,12 +5,13 @@
  * directory budget (record-budget.ts) bounds all of its files together. A write error (disk full,
  * directory removed) stops this file, logged once; the session goes on.
  */
-import { createWriteStream, renameSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, renameSync, type WriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RecordBudget } from './record-budget.js';
 
 export class RecordFile {
-  private stream: WriteStream;
+  /** Undefined only when the file could not be opened (then `failed`). */
+  private stream: WriteStream | undefined;
   private size = 0;
   private failed = false;
   /** Frames not written because the file failed. */
@@ -26,36 +27,65 @@ export class RecordFile {
     this.stream = this.openStream();
   }
 
-  /** Appends the frames, stamped `at`; false when the file is backed up (wait for onDrain). */
+  /**
+   * Appends the frames, stamped `at`; false when the file is backed up (wait for onDrain). A file is
+   * rotated before the line that would take it past maxSize, however many frames came in one read.
+   */
   append(frames: readonly Buffer[], at: Date): boolean {
-    if (this.failed) {
-      this.dropped += frames.length;
-      return true;
-    }
     const stamp = at.toISOString();
     let text = '';
-    for (const frame of frames) text += `${stamp} ${frame.length} ${frame.toString('hex')}\n`;
-    if (this.size > 0 && this.size + text.length > this.maxSize) this.rotate();
-    if (!this.budget.reserve(text.length)) {
-      this.dropped += frames.length;
-      return true;
+    let lines = 0;
+    let taken = true;
+    for (const frame of frames) {
+      const line = `${stamp} ${frame.length} ${frame.toString('hex')}\n`;
+      const size = this.size + text.length;
+      if (size > 0 && size + line.length > this.maxSize) {
+        taken = this.write(text, lines) && taken;
+        text = '';
+        lines = 0;
+        if (!this.failed) this.rotate();
+      }
+      text += line;
+      lines++;
     }
-    this.size += text.length;
-    return this.stream.write(text);
+    return this.write(text, lines) && taken;
   }
 
   close(): Promise<void> {
     const stream = this.stream;
     this.budget.finish(this.path, this.size);
     return new Promise((resolve) => {
-      if (stream.closed || stream.destroyed) return resolve();
+      if (!stream || stream.closed || stream.destroyed) return resolve();
       stream.once('close', () => resolve());
       stream.end();
     });
   }
 
-  private openStream(): WriteStream {
-    const stream = createWriteStream(this.path, { flags: 'a' });
+  /** Writes `lines` lines of text (within the directory budget); false when the file is backed up. */
+  private write(text: string, lines: number): boolean {
+    if (lines === 0) return true;
+    const stream = this.stream;
+    if (this.failed || !stream || !this.budget.reserve(text.length)) {
+      this.dropped += lines;
+      return true;
+    }
+    this.size += text.length;
+    return stream.write(text);
+  }
+
+  /**
+   * Opens the file at once (not when the stream gets to it), so that a rotation right after, in the
+   * same read, finds the file to rename.
+   */
+  private openStream(): WriteStream | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'a');
+    } catch (err) {
+      this.fail(err as Error);
+      return undefined;
+    }
+    const stream = createWriteStream(this.path, { fd });
     stream.on('error', (err) => this.fail(err));
     stream.on('drain', () => {
       if (stream === this.stream) this.onDrain();
@@ -75,7 +105,7 @@ export class RecordFile {
     }
     this.stream = this.openStream();
     this.size = 0;
-    old.end();
+    old?.end();
     this.log.info({ file: this.path, rotatedTo: `${this.path}.1` }, 'recording file rotated');
   }
 
