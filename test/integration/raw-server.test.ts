@@ -65,6 +65,9 @@ describe('hub (the chat scenario)', () => {
       if (!talker.socket.write(line)) await new Promise((r) => talker.socket.once('drain', r));
       sent++;
       if (sent % 64 === 0) await new Promise((r) => setImmediate(r));
+      // the listener is a reader that keeps up: this process, which also writes, lets it catch up
+      // (else fieldgate would rightly queue for it too)
+      if (sent % 8 === 0) await listener.untilBytes((sent - 8) * line.length, 10_000);
     }
     slow.socket.resume(); // a paused socket does not notice that it was closed
     await slow.closed;
