@@ -23,6 +23,14 @@ servers:
 `;
 
 /** The frames of a record file: [length, bytes] per line, the time checked. */
+/** Once every session is closed: stops the gateway (files flushed) and lists the directory. */
+async function stopRecording(dir: string): Promise<string[]> {
+  await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
+  await gw!.stop();
+  gw = undefined;
+  return readdirSync(dir).sort();
+}
+
 function framesOf(file: string): Buffer[] {
   return readFileSync(file, 'latin1').split('\n').filter(Boolean).map((line) => {
     const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\d+) ([0-9a-f]*)$/.exec(line);
@@ -49,10 +57,7 @@ describe('record', () => {
       b.send(frame(sent.b[i] ?? ''));
     }
     await Promise.all([a.end(), b.end()]);
-    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
-    await gw.stop();
-    gw = undefined;
-    const files = readdirSync(dir).sort();
+    const files = await stopRecording(dir);
     expect(files).toHaveLength(2);
     for (const f of files) expect(f).toMatch(/^scope_127\.0\.0\.1-\d+_\d{8}T\d{6}\.\d{3}Z_s\d+\.log$/);
     const contents = files.map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
@@ -74,10 +79,7 @@ describe('record', () => {
       await new Promise((r) => setImmediate(r));
     }
     await peer.end();
-    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
-    await gw.stop();
-    gw = undefined;
-    const files = readdirSync(dir).sort();
+    const files = await stopRecording(dir);
     expect(files).toHaveLength(2);
     const [current, older] = files as [string, string];
     expect(older).toBe(`${current}.1`);
@@ -96,10 +98,7 @@ describe('record', () => {
     const peer = await connectPeer(gw.port('scope'));
     peer.send(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame(`frame number ${String(i).padStart(3, '0')}`))));
     await peer.end();
-    await until(() => gw!.gateway.findServer('scope')!.sessionCount === 0);
-    await gw.stop();
-    gw = undefined;
-    const files = readdirSync(dir).sort();
+    const files = await stopRecording(dir);
     expect(files).toHaveLength(2);
     for (const f of files) expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(1024);
     const [current] = files as [string];
