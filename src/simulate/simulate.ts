@@ -66,12 +66,13 @@ export async function startSimulation(profile: ProfileConfig, options: SimulateO
 
 /** Where a register layout starts: `--address`, else the layout's own first register; it must fit. */
 function registerAddress(profile: ProfileConfig, role: Role, given: number | undefined): number {
-  if (given === undefined || profile.format !== 'registers') {
+  if (profile.format !== 'registers') {
     if (given !== undefined) throw usage(`--address is for register profiles (plc, rtu-slave); ${profile.name} plays ${role}`);
-    return profile.format === 'registers' ? registerSpan(profile).address : 0;
+    return 0;
   }
-  const { count } = registerSpan(profile);
-  if (given + count > 65536) throw usage(`--address ${given}: the layout of ${profile.name} is ${count} registers, so it must start at ${65536 - count} at most`);
+  const span = registerSpan(profile);
+  if (given === undefined) return span.address;
+  if (given + span.count > 65536) throw usage(`--address ${given}: the layout of ${profile.name} is ${span.count} registers, so it must start at ${65536 - span.count} at most`);
   return given;
 }
 
