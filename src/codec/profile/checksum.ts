@@ -35,6 +35,11 @@ function xor8(buf: Uint8Array, start: number, end: number): number {
   return x;
 }
 
+/** The byte order a checksum is written in unless said: CRC-16/MODBUS low byte first (as in Modbus RTU), the others big-endian. */
+export function defaultChecksumEndian(type: ChecksumType): 'big' | 'little' {
+  return type === 'crc16-modbus' ? 'little' : 'big';
+}
+
 /** Bytes the checksum takes in the frame. */
 export function checksumSize(type: ChecksumType): number {
   return type === 'crc32' ? 4 : type === 'crc16-modbus' ? 2 : 1;

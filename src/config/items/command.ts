@@ -7,6 +7,7 @@
  * type, so it is filled in by `finishCommands` once the banks are known.
  */
 import { COMMAND_FIELD_TYPES, fieldValueProblem, type CommandFieldType } from '../../commands/binary-field.js';
+import { defaultChecksumEndian } from '../../codec/profile/checksum.js';
 import { partSize } from '../../commands/frame.js';
 import { parseTemplate, singlePlaceholder } from '../../commands/template.js';
 import { defineFormat, type SchemaDef } from '../convict-bridge.js';
@@ -131,7 +132,7 @@ function checkPart(raw: unknown, offset: number): Checked<CommandFramePart> {
     const { checksum, from, endian } = checked.value;
     if (offset === 0) return failed([problem([], 'a checksum covers the bytes before it: it cannot be the first part')]);
     if (from >= offset) return failed([problem(['from'], `the checksum is at byte ${offset}: it covers the bytes before it, so from must be below ${offset}`)]);
-    return ok({ checksum, from, endian: endian ?? (checksum === 'crc16-modbus' ? 'little' : 'big') });
+    return ok({ checksum, from, endian: endian ?? defaultChecksumEndian(checksum) });
   }
   const checked = runSchema<FieldProps>(FIELD, raw);
   if (checked.value === undefined) return failed(checked.problems);

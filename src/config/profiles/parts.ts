@@ -6,7 +6,7 @@ import { MAX_FRAME } from '../items/framing.js';
 import { hexBytes, notHexBytes } from '../hex-bytes.js';
 import { runSchema } from '../run-schema.js';
 import type { ChecksumType, ProfileChecksum } from '../types.js';
-import { checksumSize } from '../../codec/profile/checksum.js';
+import { checksumSize, defaultChecksumEndian } from '../../codec/profile/checksum.js';
 
 export const CHECKSUM_TYPES: readonly ChecksumType[] = ['crc16-modbus', 'crc32', 'sum8', 'xor8'];
 const POSITION = (doc: string) => ({ doc, format: INT, min: -MAX_FRAME, max: MAX_FRAME, default: undefined });
@@ -45,7 +45,7 @@ export function checkChecksum(raw: unknown): Checked<ProfileChecksum> {
   const at = p.at ?? -checksumSize(p.type);
   return ok({
     type: p.type, at,
-    endian: p.endian ?? (p.type === 'crc16-modbus' ? 'little' : 'big'),
+    endian: p.endian ?? defaultChecksumEndian(p.type),
     from: p.from ?? 0,
     to: p.to ?? at,
   });
