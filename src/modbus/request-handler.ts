@@ -5,12 +5,13 @@
  * send.
  */
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
-import { decodeRequest, ExceptionCode, isWriteFunction } from '../codec/pdu/index.js';
+import { decodeRequest, ExceptionCode } from '../codec/pdu/index.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isModbusLink, type RequestOrigin } from '../devices/modbus/modbus-link.js';
 import { overlayOf } from '../devices/polls/bank-overlay.js';
 import { exceptionReply, executeOnBank } from './bank-executor.js';
 import type { DeviceIdentity } from './device-identity.js';
+import { readOnlyAllows } from './read-only.js';
 import type { UnitRoute, UnitRouter } from './unit-router.js';
 
 /** A reply: response PDU preceded by MBAP headroom; null = send nothing (broadcast). */
@@ -22,6 +23,7 @@ export type { RequestOrigin } from '../devices/modbus/modbus-link.js';
 export type RequestHandler = (unit: number, pdu: Buffer, origin?: RequestOrigin) => Reply | Promise<Reply>;
 
 export interface HandlerOptions {
+  /** Only the functions read-only.ts allows; the rest are answered 01 and never forwarded. */
   readonly readOnly: boolean;
   readonly identity: DeviceIdentity;
   /** The gateway's device links, for units routed to a device; absent = every route answers 0A. */
@@ -34,7 +36,7 @@ export function createRequestHandler(router: UnitRouter, options: HandlerOptions
     const fc = pdu[0] ?? 0;
     const route = router.resolve(unit);
     if (!route) return exceptionReply(fc, ExceptionCode.GatewayPathUnavailable);
-    if (readOnly && isWriteFunction(fc)) return exceptionReply(fc, ExceptionCode.IllegalFunction);
+    if (readOnly && !readOnlyAllows(pdu)) return exceptionReply(fc, ExceptionCode.IllegalFunction);
     if (route.kind === 'device') return forward(devices, route, pdu, origin);
     const decoded = decodeRequest(pdu);
     if ('exception' in decoded) return exceptionReply(decoded.fc, decoded.exception);

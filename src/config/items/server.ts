@@ -19,7 +19,7 @@ const { sendTimeout: _sendTimeout, keepAlive, ...LISTEN_AND_LIMITS } = SERVER_CO
 
 export const SERVER: SchemaDef = {
   ...LISTEN_AND_LIMITS,
-  readOnly: { doc: 'true: every write function is answered with exception 01', format: BOOL, default: false },
+  readOnly: { doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01', format: BOOL, default: false },
   bank: { doc: 'serve every unit id not in units from this bank', format: NAME, default: undefined },
   units: {
     doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
