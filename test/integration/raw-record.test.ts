@@ -1,9 +1,9 @@
 /** handler: { record: DIR }: a file per session, named by fieldgate, a line per frame, rotation. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordFileName } from '../../src/raw/handlers/record.js';
+import { recordFileName, recordFilePattern } from '../../src/raw/handlers/record.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { connectPeer } from '../helpers/raw-peers.js';
 
@@ -68,6 +68,13 @@ describe('record', () => {
   it('file names are made only of safe characters, whatever the peer address', () => {
     const name = recordFileName('fpga.line-3', '[::ffff:10.0.0.1]:50312', new Date('2026-05-01T10:00:00.123Z'), 7);
     expect(name).toBe('fpga.line-3_ffff-10.0.0.1-50312_20260501T100000.123Z_s7.log');
+    const ours = recordFilePattern('fpga.line-3');
+    expect(ours.test(name)).toBe(true);
+    expect(ours.test(`${name}.1`)).toBe(true);
+    for (const other of [
+      recordFileName('fpga.line-3_b', '127.0.0.1:1', new Date(0), 1), recordFileName('fpga', '127.0.0.1:1', new Date(0), 1),
+      'fpgaXline-3_1.2.3.4-5_20260501T100000.123Z_s7.log', `${name}.2`, `${name}.bak`, 'fpga.line-3_notes.txt',
+    ]) expect(ours.test(other), other).toBe(false);
   });
 
   it('rotates a file at maxFileSize: the older part is kept as .1', async () => {
@@ -130,6 +137,47 @@ describe('record', () => {
     expect(files).toContain('notes.txt');
     const newest = ours.filter((f) => f.endsWith('.log')).map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
     expect(newest.flat()).toContain('session 2 frame 029'); // the last frames are kept
+  });
+
+  it('the budget counts and deletes only files named as fieldgate names this server\'s files, not other servers\' or an operator\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    const others = [
+      'a_b_127.0.0.1-5000_20200101T000000.000Z_s1.log', // server a_b's recording
+      'a_b_127.0.0.1-5000_20200101T000000.000Z_s1.log.1',
+      'a_notes.txt', // an operator's
+      'a_127.0.0.1-5000_20200101T000000.000Z_s1.log.bak',
+      'a_127.0.0.1-5000_20200101T000000.000Z_s1.log.2',
+      'a_127.0.0.1-5000_notatime_s1.log',
+    ];
+    const ours = 'a_127.0.0.1-5000_20200101T000001.000Z_s2.log'; // an earlier run of server a
+    for (const [i, f] of others.entries()) {
+      writeFileSync(join(dir, f), 'x'.repeat(2000));
+      utimesSync(join(dir, f), 1_000_000 + i, 1_000_000 + i); // older than ours: deleted first if counted
+    }
+    writeFileSync(join(dir, ours), 'y'.repeat(3000));
+    utimesSync(join(dir, ours), 2_000_000, 2_000_000);
+    gw = await startGateway(`
+servers:
+  - name: a
+    protocol: raw
+    listen: 127.0.0.1:0
+    framing: { type: length, size: 1 }
+    handler: { record: ${JSON.stringify(dir)}, maxFileSize: 1KiB, maxTotalSize: 4KiB }
+`);
+    expect(readdirSync(dir).sort()).toEqual([...others, ours].sort()); // 3000 bytes of ours fit
+    const peer = await connectPeer(gw.port('a'));
+    for (let i = 0; i < 60; i++) {
+      peer.send(frame(`frame number ${String(i).padStart(3, '0')}`)); // 2 KiB on disk at least: ours must go
+      await new Promise((r) => setImmediate(r));
+    }
+    await peer.end();
+    await until(() => gw!.gateway.findServer('a')!.sessionCount === 0);
+    await gw.stop();
+    gw = undefined;
+    const files = readdirSync(dir);
+    for (const f of others) expect(files).toContain(f);
+    expect(files).not.toContain(ours);
+    for (const f of others) expect(readFileSync(join(dir, f), 'latin1')).toBe('x'.repeat(2000));
   });
 
   it('a directory that cannot be created stops the start with a clear error', async () => {

@@ -1,6 +1,8 @@
 /**
  * The disk budget of one recording server: every file of this server under its directory (earlier
- * runs' too, found by the server's file-name prefix at start) counts against `maxTotal`. When a
+ * runs' too, found at start by the exact names fieldgate gives this server's files; another
+ * server's files, or anything else in the directory, are never counted nor deleted) counts against
+ * `maxTotal`. When a
  * write would go past it, the oldest finished files (closed sessions, rotated `.1` parts) are
  * deleted first; when only files still being written are left, the write is refused (the frames are
  * counted as dropped by the file) until room is made. So a recorder left running for months never
@@ -26,7 +28,8 @@ export class RecordBudget {
 
   constructor(
     private readonly dir: string,
-    private readonly prefix: string,
+    /** The names of this server's files (record.ts recordFilePattern). */
+    private readonly names: RegExp,
     readonly maxTotal: number,
     private readonly log: Logger,
   ) {}
@@ -34,7 +37,7 @@ export class RecordBudget {
   /** Counts what earlier runs left in the directory. */
   scan(): void {
     for (const name of readdirSync(this.dir)) {
-      if (!name.startsWith(this.prefix)) continue;
+      if (!this.names.test(name)) continue;
       try {
         const st = statSync(join(this.dir, name));
         if (!st.isFile()) continue;

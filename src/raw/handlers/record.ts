@@ -23,17 +23,24 @@ export interface RecordOptions {
   readonly log: Logger;
 }
 
-/** `scope_127.0.0.1-50312_20260501T100000.123Z_s7.log`: only letters, digits, `.`, `-`, `_`. */
+/**
+ * `scope_127.0.0.1-50312_20260501T100000.123Z_s7.log`: only letters, digits, `.`, `-`, `_`; the
+ * peer and the time never hold a `_`, so the server part is known from the end of the name.
+ */
 export function recordFileName(server: string, peer: string, at: Date, session: number): string {
   const stamp = at.toISOString().replace(/[-:]/g, '');
-  return `${recordFilePrefix(server)}${safe(peer)}_${stamp}_s${session}.log`;
+  return `${safe(server)}_${safe(peer, /[^A-Za-z0-9.]+/g)}_${stamp}_s${session}.log`;
 }
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
+const safe = (s: string, unsafe = /[^A-Za-z0-9._]+/g) => s.replace(unsafe, '-').replace(/^-+|-+$/g, '');
 
-/** What every file name of `server` starts with (how its budget finds earlier runs' files). */
-export function recordFilePrefix(server: string): string {
-  return `${safe(server)}_`;
+/**
+ * The names fieldgate gives `server`'s files (recordFileName, and `.1` for a rotated part), and no
+ * other: how its budget finds earlier runs' files without touching another server's or an operator's.
+ */
+export function recordFilePattern(server: string): RegExp {
+  const name = safe(server).replace(/[.\-]/g, '\\$&');
+  return new RegExp(`^${name}_[A-Za-z0-9.-]*_\\d{8}T\\d{6}\\.\\d{3}Z_s\\d+\\.log(?:\\.1)?$`);
 }
 
 export class RecordHandler implements RawHandler {
@@ -44,7 +51,7 @@ export class RecordHandler implements RawHandler {
   private readonly budget: RecordBudget;
 
   constructor(private readonly options: RecordOptions) {
-    this.budget = new RecordBudget(options.dir, recordFilePrefix(options.server), options.maxTotalSize, options.log);
+    this.budget = new RecordBudget(options.dir, recordFilePattern(options.server), options.maxTotalSize, options.log);
   }
 
   async start(): Promise<void> {
