@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFileName, recordFilePattern } from '../../src/raw/handlers/record.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
-import { connectPeer } from '../helpers/raw-peers.js';
+import { connectPeer, type Peer } from '../helpers/raw-peers.js';
 
 let gw: RunningGateway | undefined;
 afterEach(async () => {
@@ -110,6 +110,61 @@ describe('record', () => {
     for (const f of files) expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(1024);
     const [current] = files as [string];
     expect(framesOf(join(dir, current)).map((x) => x.subarray(1).toString()).at(-1)).toBe('frame number 039');
+  });
+
+  /** A 256-byte frame (the most a 1-byte length allows) numbered `i`: a 542-byte line. */
+  const big = (i: number) => frame(`${String(i).padStart(6, '0')} `.padEnd(255, 'x'));
+  const BIG_LINE = 542;
+  /** The numbers of the big frames in a session's files, the rotated part first. */
+  const bigNumbers = (dir: string, files: string[]) =>
+    [...files].sort((a, b) => Number(b.endsWith('.1')) - Number(a.endsWith('.1')))
+      .flatMap((f) => framesOf(join(dir, f)).map((x) => Number(x.subarray(1, 7).toString())));
+
+  it('reads on after a rotation in the middle of a read that backed up the old file but not the new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    gw = await startGateway(recorder(dir, ', maxFileSize: 64KiB')); // 120 big lines a file
+    const peer = await connectPeer(gw.port('scope'));
+    const send = (from: number, to: number) => peer.send(Buffer.concat(Array.from({ length: to - from }, (_, k) => big(from + k))));
+    send(0, 80); // 43,360 bytes on disk
+    await until(() => readdirSync(dir).length === 1 && readFileSync(join(dir, readdirSync(dir)[0] ?? '')).length === 80 * BIG_LINE);
+    // One read: 40 lines (21,680 bytes, past the file's write buffer) for the old file, 8 for the new one.
+    send(80, 128);
+    await until(() => readdirSync(dir).length === 2); // rotated
+    send(128, 168); // after the rotation: must be read
+    const ended = peer.end();
+    const files = await stopRecording(dir); // the session read the end of the stream and closed
+    await ended;
+    expect(files).toHaveLength(2);
+    expect(bigNumbers(dir, files)).toEqual(Array.from({ length: 168 }, (_, i) => i));
+  });
+
+  it('three sessions streaming faster than the disk takes it read on through a rotation: every byte sent is on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
+    gw = await startGateway(recorder(dir, ', maxFileSize: 256KiB')); // 483 big lines a file: one rotation
+    const peers = await Promise.all([1, 2, 3].map(() => connectPeer(gw!.port('scope'))));
+    const server = gw.gateway.findServer('scope')!;
+    const bytesIn = (peer: Peer) => server.sessionStats().find((s) => s.remote.endsWith(`:${peer.socket.localPort}`))?.bytesIn ?? 0;
+    // Each session sends 45 frames (24,390 bytes of lines, past a file's write buffer) as soon as
+    // the last 45 were read: the rotation after line 483 falls in the 11th read, 12 lines after it.
+    const frames = 600;
+    const stream = async (peer: Peer) => {
+      for (let i = 0; i < frames; i += 45) {
+        const n = Math.min(45, frames - i);
+        peer.send(Buffer.concat(Array.from({ length: n }, (_, k) => big(i + k))));
+        await until(() => bytesIn(peer) === (i + n) * 256, 5000, `session reading frames ${i}..${i + n - 1}`);
+      }
+      await peer.end();
+    };
+    await Promise.all(peers.map(stream));
+    const files = await stopRecording(dir);
+    expect(files).toHaveLength(6);
+    const sessions = new Map<string, string[]>();
+    for (const f of files) {
+      const key = f.replace(/\.1$/, '');
+      sessions.set(key, [...(sessions.get(key) ?? []), f]);
+    }
+    expect(sessions.size).toBe(3);
+    for (const parts of sessions.values()) expect(bigNumbers(dir, parts)).toEqual(Array.from({ length: frames }, (_, i) => i));
   });
 
   it('keeps all of the server\'s files within maxTotalSize: the oldest finished files go first, other files stay', async () => {

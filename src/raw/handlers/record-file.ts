@@ -14,6 +14,12 @@ export class RecordFile {
   private stream: WriteStream | undefined;
   private size = 0;
   private failed = false;
+  /**
+   * Streams whose last write went past their buffer and that have not drained yet: the current one,
+   * and a rotated one until its file is closed (an ended stream emits no 'drain'). The session
+   * reads on when none is left.
+   */
+  private readonly backedUp = new Set<WriteStream>();
   /** Frames not written because the file failed. */
   dropped = 0;
 
@@ -35,12 +41,11 @@ export class RecordFile {
     const stamp = at.toISOString();
     let text = '';
     let lines = 0;
-    let taken = true;
     for (const frame of frames) {
       const line = `${stamp} ${frame.length} ${frame.toString('hex')}\n`;
       const size = this.size + text.length;
       if (size > 0 && size + line.length > this.maxSize) {
-        taken = this.write(text, lines) && taken;
+        this.write(text, lines);
         text = '';
         lines = 0;
         if (!this.failed) this.rotate();
@@ -48,7 +53,8 @@ export class RecordFile {
       text += line;
       lines++;
     }
-    return this.write(text, lines) && taken;
+    this.write(text, lines);
+    return this.backedUp.size === 0;
   }
 
   close(): Promise<void> {
@@ -61,16 +67,21 @@ export class RecordFile {
     });
   }
 
-  /** Writes `lines` lines of text (within the directory budget); false when the file is backed up. */
-  private write(text: string, lines: number): boolean {
-    if (lines === 0) return true;
+  /** Writes `lines` lines of text (within the directory budget). */
+  private write(text: string, lines: number): void {
+    if (lines === 0) return;
     const stream = this.stream;
     if (this.failed || !stream || !this.budget.reserve(text.length)) {
       this.dropped += lines;
-      return true;
+      return;
     }
     this.size += text.length;
-    return stream.write(text);
+    if (!stream.write(text)) this.backedUp.add(stream);
+  }
+
+  /** `stream` has drained or is closed: the session reads on once no stream is backed up. */
+  private unblock(stream: WriteStream): void {
+    if (this.backedUp.delete(stream) && this.backedUp.size === 0) this.onDrain();
   }
 
   /**
@@ -87,9 +98,8 @@ export class RecordFile {
     }
     const stream = createWriteStream(this.path, { fd });
     stream.on('error', (err) => this.fail(err));
-    stream.on('drain', () => {
-      if (stream === this.stream) this.onDrain();
-    });
+    stream.on('drain', () => this.unblock(stream));
+    stream.on('close', () => this.unblock(stream));
     return stream;
   }
 
