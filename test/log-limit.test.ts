@@ -38,4 +38,42 @@ describe('LogLimit', () => {
     limit.stop();
     expect(events('frame refused (repeated)')).toHaveLength(1);
   });
+  it('per source: each source has its own window; the summary names the source', () => {
+    vi.useFakeTimers();
+    const { log, events } = captureLogger('debug');
+    const limit = new LogLimit(log, { windowMs: 10_000, reasonField: 'why', sourceField: 'address' });
+    for (let i = 0; i < 30; i++) limit.hit('connection refused', { peer: `10.0.0.${i % 3}:${1000 + i}`, why: i < 29 ? 'not-allowed' : 'max-clients' }, undefined, `10.0.0.${i % 3}`);
+    expect(events('connection refused').map((l) => l['peer'])).toEqual(['10.0.0.0:1000', '10.0.0.1:1001', '10.0.0.2:1002']);
+    vi.advanceTimersByTime(10_000);
+    expect(events('connection refused (repeated)').map((l) => [l['address'], l['count'], l['seconds']])).toEqual([
+      ['10.0.0.0', 9, 10], ['10.0.0.1', 9, 10], ['10.0.0.2', 9, 10],
+    ]);
+    expect(events('connection refused (repeated)')[2]).toMatchObject({ lastReason: 'max-clients' });
+    vi.advanceTimersByTime(10_000); // quiet: the windows close and are forgotten
+    limit.hit('connection refused', { peer: '10.0.0.1:2000', why: 'not-allowed' }, undefined, '10.0.0.1');
+    expect(events('connection refused')).toHaveLength(4);
+    limit.stop();
+    expect(events('connection refused (repeated)')).toHaveLength(3);
+  });
+
+  it('tracks at most maxSources sources: the rest share one "others" window, so lines are bounded however many sources there are', () => {
+    vi.useFakeTimers();
+    const { log, lines, events } = captureLogger('debug');
+    const limit = new LogLimit(log, { windowMs: 10_000, sourceField: 'address', maxSources: 256 });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 1000; i++) limit.hit('connection refused', { n: i }, undefined, `10.0.${i >> 8}.${i & 255}`);
+    }
+    expect(events('connection refused')).toHaveLength(257); // 256 sources and the first of the others
+    expect(events('connection refused').at(-1)).toMatchObject({ n: 256, address: 'others' });
+    vi.advanceTimersByTime(10_000);
+    const summaries = events('connection refused (repeated)');
+    expect(summaries).toHaveLength(257);
+    expect(summaries.find((l) => l['address'] === 'others')).toMatchObject({ count: 3 * 744 - 1 });
+    expect(lines).toHaveLength(514);
+    vi.advanceTimersByTime(20_000); // quiet windows are forgotten: new sources are tracked again
+    limit.hit('connection refused', { n: 0 }, undefined, '192.168.0.1');
+    expect(events('connection refused').at(-1)).toMatchObject({ n: 0 });
+    expect(events('connection refused').at(-1)?.['address']).toBeUndefined();
+    limit.stop();
+  });
 });

@@ -12,9 +12,10 @@ import { BlockList, isIPv6 } from 'node:net';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { OnBusy, PoolPort } from '../config/types.js';
+import type { LogLimit } from '../log-limit.js';
 import { allowList, plainAddress } from './allow-list.js';
 import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './ports.js';
-import { TcpListener } from './tcp-listener.js';
+import { refusalLog, TcpListener } from './tcp-listener.js';
 
 interface Slot {
   readonly pool: PoolPort;
@@ -40,6 +41,8 @@ export class PortPool implements PortSet {
   private readonly slots: Slot[];
   private readonly log: Logger;
   private readonly onBusy: OnBusy;
+  /** One refusal log for every port of the pool: a source is summed up once, whichever port it tries. */
+  private readonly refusals: LogLimit;
 
   constructor(
     private readonly config: ListenConfig,
@@ -48,6 +51,7 @@ export class PortPool implements PortSet {
   ) {
     this.log = deps.log;
     this.onBusy = config.onBusy;
+    this.refusals = refusalLog(deps.log);
     const allow = allowList(config.allow);
     this.slots = ports.map((pool) => {
       const slot: Slot = {
@@ -62,6 +66,7 @@ export class PortPool implements PortSet {
           allow,
           admit: (address) => this.admit(slot, address),
           onRefused: deps.onRefused,
+          refusals: this.refusals,
           onConnection: (socket, remote) => this.accept(slot, socket, remote),
           keepAlive: config.keepAlive,
           owner: `server "${config.name}" (pool port ${pool.port})`,
@@ -83,6 +88,7 @@ export class PortPool implements PortSet {
 
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.listener.close()));
+    this.refusals.stop();
   }
 
   table(): PortEntry[] {

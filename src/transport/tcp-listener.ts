@@ -1,13 +1,15 @@
 /**
  * One listening TCP port. Accepts connections, refuses those not allowed or past the client limit
- * (closed at once, logged with the reason), and hands each accepted socket on. Bytes only: what runs
- * over the socket is the caller's business.
+ * (closed at once, logged with the reason through the server's refusal log: the first refusal of a
+ * source address per window in full, the rest summed up), and hands each accepted socket on. Bytes
+ * only: what runs over the socket is the caller's business.
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { FieldgateError } from '../errors.js';
+import { LogLimit } from '../log-limit.js';
 import { withReadBuffer } from './accepted-socket.js';
-import type { AllowCheck } from './allow-list.js';
+import { plainAddress, type AllowCheck } from './allow-list.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -19,6 +21,11 @@ export interface ListenerOptions {
   readonly onConnection: (socket: net.Socket, remote: string) => void;
   /** Told about every refused connection (for metrics). */
   readonly onRefused?: (why: string) => void;
+  /**
+   * Where refusals are logged, when several listeners share one (a pool's ports; the owner stops
+   * it). Absent: the listener has its own, stopped when it closes.
+   */
+  readonly refusals?: LogLimit;
   /** ms of idle before the first TCP keepalive probe; 0 = off. */
   readonly keepAlive: number;
   /** Name shown in error messages ("server scada"). */
@@ -37,6 +44,15 @@ const BIND_HINTS: Readonly<Record<string, string>> = {
   ENOTFOUND: 'the host name does not resolve',
 };
 
+/**
+ * A server's refusal log: `connection refused` (peer, port, why) for the first refusal of each source
+ * address per window, then `connection refused (repeated)` (address, count, lastReason, seconds) when
+ * the window closes; at most LOG_MAX_SOURCES addresses at once, the rest counted as `others`.
+ */
+export function refusalLog(log: Logger): LogLimit {
+  return new LogLimit(log, { reasonField: 'why', sourceField: 'address' });
+}
+
 export function remoteOf(socket: net.Socket): string {
   const addr = socket.remoteAddress ?? '?';
   return addr.includes(':') ? `[${addr}]:${socket.remotePort}` : `${addr}:${socket.remotePort}`;
@@ -44,8 +60,12 @@ export function remoteOf(socket: net.Socket): string {
 
 export class TcpListener {
   private readonly server: net.Server;
+  private readonly refusals: LogLimit;
+  private readonly ownRefusals: boolean;
 
   constructor(private readonly options: ListenerOptions) {
+    this.ownRefusals = options.refusals === undefined;
+    this.refusals = options.refusals ?? refusalLog(options.log);
     const pauseOnConnect = options.readBuffers ?? false;
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) => this.accept(socket));
     this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
@@ -77,12 +97,13 @@ export class TcpListener {
     });
   }
 
-  /** Stops accepting; open sockets are the caller's to close. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  /** Stops accepting (and logs the refusals its own refusal log still counts); open sockets are the caller's to close. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
+    if (this.ownRefusals) this.refusals.stop();
   }
 
   private accept(accepted: net.Socket): void {
@@ -92,7 +113,7 @@ export class TcpListener {
     accepted.on('error', ignoreErrors);
     const why = this.options.allow(address) ? this.options.admit(address) : 'not-allowed';
     if (why) {
-      this.options.log.warn({ peer: remote, port: this.port, why }, 'connection refused');
+      this.refusals.hit('connection refused', { peer: remote, port: this.port, why }, undefined, plainAddress(address));
       this.options.onRefused?.(why);
       accepted.destroy();
       return;
