@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeConfig } from './config/describe.js';
 import { ConfigFile } from './config/config-file.js';
-import { formatIssue, loadConfigFile } from './config/load.js';
+import { formatIssue, loadConfigFileAsync } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, exitCodeOf, FieldgateError } from './errors.js';
 import { Gateway } from './gateway.js';
@@ -71,9 +71,9 @@ function parseArgs(argv: readonly string[]): Args {
   return { command: command ?? 'help', config: config ?? defaultConfigPath(), ...(url ? { url } : {}) };
 }
 
-/** Loads and validates; on failure prints every problem and returns undefined. */
-function loadOrReport(file: string, source?: ConfigFile): GatewayConfig | undefined {
-  const result = source ? source.load() : loadConfigFile(file);
+/** Loads and validates (without blocking: config-file.ts); on failure prints every problem and returns undefined. */
+async function loadOrReport(file: string, source?: ConfigFile): Promise<GatewayConfig | undefined> {
+  const result = source ? await source.loadAsync() : await loadConfigFileAsync(file);
   if (result.ok) return result.config;
   process.stderr.write(`fieldgate: the configuration ${file} is not valid (${result.issues.length} problem(s)):\n`);
   for (const issue of result.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
@@ -81,7 +81,7 @@ function loadOrReport(file: string, source?: ConfigFile): GatewayConfig | undefi
 }
 
 async function check(args: Args): Promise<number> {
-  const config = loadOrReport(args.config);
+  const config = await loadOrReport(args.config);
   if (!config) return EXIT_CONFIG;
   process.stdout.write(`${args.config}: valid\n\n${describeConfig(config)}\n`);
   return EXIT_OK;
@@ -108,13 +108,13 @@ function stopWithin(gateway: Gateway, log: Logger, ms: number): Promise<number> 
 async function reload(source: ConfigFile, gateway: Gateway, service: ServiceNotifier, log: Logger): Promise<void> {
   log.info({ config: source.path }, 'reload requested');
   service.reloading();
-  const outcome = await gateway.reload(source.load());
+  const outcome = await gateway.reload(await source.loadAsync());
   service.reloaded(`${outcome.result}: ${outcome.summary}`);
 }
 
 async function run(args: Args): Promise<number> {
   const source = new ConfigFile(args.config);
-  const config = loadOrReport(args.config, source);
+  const config = await loadOrReport(args.config, source);
   if (!config) return EXIT_CONFIG;
   const log = createRootLogger(config.log.level, config.gateway.name);
   log.info({ version: VERSION, config: args.config, pid: process.pid }, 'starting');
@@ -145,9 +145,9 @@ async function run(args: Args): Promise<number> {
 }
 
 /** --url, else the config's status.listen (a wildcard host means this machine), else the default. */
-function statusUrlFor(args: Args): string {
+async function statusUrlFor(args: Args): Promise<string> {
   if (args.url) return args.url;
-  const loaded = loadConfigFile(args.config);
+  const loaded = await loadConfigFileAsync(args.config);
   const listen = loaded.ok ? loaded.config.status?.listen : undefined;
   if (!listen) return DEFAULT_STATUS_URL;
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
@@ -157,7 +157,7 @@ function statusUrlFor(args: Args): string {
 async function status(args: Args): Promise<number> {
   const { fetchStatus } = await import('./status/status-client.js');
   const { renderStatus } = await import('./status/status-report.js');
-  const doc = await fetchStatus(statusUrlFor(args));
+  const doc = await fetchStatus(await statusUrlFor(args));
   process.stdout.write(renderStatus(doc));
   return EXIT_OK;
 }

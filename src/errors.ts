@@ -6,6 +6,7 @@
  * |------------------------|------|--------------------------------------------------------------------|
  * | FG_ERR_CONFIG          | 78   | the configuration file is invalid (every problem listed)           |
  * | FG_ERR_CONFIG_READ     | 78   | the configuration file cannot be read or is not YAML               |
+ * |                        |      | (a profile too; only a regular file of at most 4 MiB is read)      |
  * | FG_ERR_BIND            | 1    | a server cannot listen on its address (in use, not permitted, ...) |
  * | FG_ERR_START           | 1    | any other failure while starting                                   |
  * | FG_ERR_USAGE           | 64   | the command line is wrong                                           |

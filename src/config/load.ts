@@ -1,35 +1,59 @@
 /**
- * Loading the configuration file (DESIGN §2.2, §3.5): read, parse YAML keeping positions, validate
- * the whole document (schema + cross-checks), then either every problem with file:line:col, or the
- * normalized config, deep-frozen. Nothing here throws for a bad file.
+ * Loading the configuration file: read, parse YAML keeping positions, validate the whole document
+ * (schema + cross-checks), then either every problem with file:line:col, or the normalized config,
+ * deep-frozen. Nothing here throws for a bad file. Only a regular file of at most 4 MiB is read
+ * (read-file.ts), the config and every profile it names; start and reload use the async loaders,
+ * which read every file without blocking the event loop.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { configProfiles } from './profiles/config-profiles.js';
 import { crossCheck } from './cross-checks.js';
 import { deepFreeze } from './freeze.js';
 import { formatPath, type Problem } from './issues.js';
 import { normalize } from './normalize.js';
-import { parseYaml } from './parse-yaml.js';
+import { parseYaml, type ParsedYaml } from './parse-yaml.js';
 import type { Locator } from './positions.js';
+import { profilePath, readProfileTextAsync, withProfileTexts, type ProfileText } from './profiles/file.js';
+import { profileRefs } from './profiles/refs.js';
+import { readFileText, readFileTextSync, type FileText } from './read-file.js';
 import { runSchema } from './run-schema.js';
 import { NOT_YET, TOP, type TopProps } from './schema.js';
 import type { ConfigIssue, LoadResult } from './types.js';
 
 export { formatIssue } from './issues.js';
 
+/** What the validation of a config file gives: the result, and the bytes of every profile it named. */
+export interface LoadedSources {
+  readonly result: LoadResult;
+  /** path -> bytes of every profile file the config named (null: unreadable): a reload compares them. */
+  readonly profileTexts: ReadonlyMap<string, string | null>;
+}
+
+/** Reads and validates the file, synchronously (tools and tests; the daemon uses loadConfigFileAsync). */
 export function loadConfigFile(path: string): LoadResult {
   const text = readConfigText(path);
   return typeof text === 'string' ? loadConfigFileText(text, path) : text;
 }
 
+/** Reads and validates the file and its profiles without blocking the event loop (start, reload, check). */
+export async function loadConfigFileAsync(path: string): Promise<LoadResult> {
+  const text = await readConfigTextAsync(path);
+  return typeof text === 'string' ? (await loadConfigSourcesAsync(text, path)).result : text;
+}
+
 /** The file's text, or the issue that says why it cannot be read. */
 export function readConfigText(path: string): string | LoadResult {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    return { ok: false, issues: [{ key: '', message: readError(err), file: path, line: 0, col: 0 }] };
-  }
+  return configText(readFileTextSync(path), path);
+}
+
+/** The same, read without blocking the event loop. */
+export async function readConfigTextAsync(path: string): Promise<string | LoadResult> {
+  return configText(await readFileText(path), path);
+}
+
+function configText(read: FileText, path: string): string | LoadResult {
+  if (read.ok) return read.text;
+  return { ok: false, issues: [{ key: '', message: `cannot read the configuration file: ${read.reason}`, file: path, line: 0, col: 0 }] };
 }
 
 /** Validates `text` as the content of the file at `path` (what loadConfigFile does after reading). */
@@ -37,9 +61,22 @@ export function loadConfigFileText(text: string, path: string): LoadResult {
   return load(text, path, resolve(path)).result;
 }
 
-/** The same, with the bytes of every profile file the config named (path -> text, null: unreadable): a reload compares them. */
-export function loadConfigFileSources(text: string, path: string): { readonly result: LoadResult; readonly profileTexts: ReadonlyMap<string, string | null> } {
+/** The same, with the bytes of every profile file the config named: a reload compares them. */
+export function loadConfigFileSources(text: string, path: string): LoadedSources {
   return load(text, path, resolve(path));
+}
+
+/** The same, the profile files read first without blocking the event loop. */
+export async function loadConfigSourcesAsync(text: string, path: string): Promise<LoadedSources> {
+  const configFile = resolve(path);
+  const parsed = parseYaml(text, path);
+  if (!parsed.ok) return validate(parsed, path, configFile);
+  const texts = new Map<string, ProfileText>();
+  for (const ref of profileRefs(parsed.value)) {
+    const at = profilePath(ref.name, dirname(configFile));
+    if (!texts.has(at)) texts.set(at, await readProfileTextAsync(at));
+  }
+  return withProfileTexts(texts, () => validate(parsed, path, configFile));
 }
 
 /** `file` names the text in issues, and becomes `config.file`. */
@@ -47,8 +84,11 @@ export function loadConfigText(text: string, file: string): LoadResult {
   return load(text, file, file).result;
 }
 
-function load(text: string, file: string, configFile: string): { result: LoadResult; profileTexts: ReadonlyMap<string, string | null> } {
-  const parsed = parseYaml(text, file);
+function load(text: string, file: string, configFile: string): LoadedSources {
+  return validate(parseYaml(text, file), file, configFile);
+}
+
+function validate(parsed: ParsedYaml, file: string, configFile: string): LoadedSources {
   if (!parsed.ok) return { result: { ok: false, issues: parsed.issues }, profileTexts: new Map() };
   const { value, locator } = parsed;
   const checked = runSchema<TopProps>(TOP, value, NOT_YET);
@@ -74,14 +114,4 @@ function toIssues(problems: readonly Problem[], locator: Locator, file: string):
     issues.push({ key, message: p.message, file, ...locator.locate(p.path, p.at) });
   }
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
-}
-
-function readError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const reason =
-    code === 'ENOENT' ? 'no such file'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'EISDIR' ? 'it is a directory, not a file'
-    : err instanceof Error ? err.message : String(err);
-  return `cannot read the configuration file: ${reason}`;
 }

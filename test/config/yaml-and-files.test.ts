@@ -1,8 +1,11 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatIssue, loadConfigFile } from '../../src/config/load.js';
+import { ConfigFile } from '../../src/config/config-file.js';
+import { formatIssue, loadConfigFile, loadConfigFileAsync } from '../../src/config/load.js';
+import { MAX_FILE_BYTES } from '../../src/config/read-file.js';
 import { at, issuesOf, load } from './helpers.js';
 
 describe('YAML syntax errors and unreadable files', () => {
@@ -58,6 +61,77 @@ describe('YAML syntax errors and unreadable files', () => {
     expect(issuesOf(loadConfigFile(path)).map(formatIssue)).toEqual([
       `${path}:2:10: log.level: "loud" is not one of fatal, error, warn, info, debug, trace`,
     ]);
+  });
+});
+
+describe('files that are not regular files, or too large (start and reload read them)', () => {
+  const YAML = 'banks: { b: { holding: 1 } }\nservers: [ { name: s, protocol: modbus, listen: "127.0.0.1:0", bank: b } ]\n';
+  const dir = () => mkdtempSync(join(tmpdir(), 'fieldgate-config-'));
+  const fifoIn = (d: string, name: string) => {
+    const path = join(d, name);
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+  /** Every way the daemon and `fieldgate check` read a config file. */
+  const everyLoader = async (path: string) => [
+    loadConfigFile(path),
+    await loadConfigFileAsync(path),
+    new ConfigFile(path).load(),
+    await new ConfigFile(path).loadAsync(),
+  ];
+  const refused = (path: string, why: string) => [{ key: '', file: path, line: 0, col: 0, message: `cannot read the configuration file: ${why}` }];
+
+  it('a FIFO is refused at once, without waiting for a writer', async () => {
+    const fifo = fifoIn(dir(), 'fg.yaml');
+    for (const result of await everyLoader(fifo)) expect(issuesOf(result)).toEqual(refused(fifo, 'it is a FIFO, not a regular file'));
+  });
+
+  it('a link to /dev/zero is refused without reading from it', async () => {
+    const link = join(dir(), 'fg.yaml');
+    symlinkSync('/dev/zero', link);
+    for (const result of await everyLoader(link)) expect(issuesOf(result)).toEqual(refused(link, 'it is a character device, not a regular file'));
+  });
+
+  it('a file of 4 MiB is read; one byte more is refused', async () => {
+    const path = join(dir(), 'fg.yaml');
+    const filler = `#${'x'.repeat(MAX_FILE_BYTES - YAML.length - 2)}\n`;
+    writeFileSync(path, YAML + filler);
+    for (const result of await everyLoader(path)) expect(result.ok).toBe(true);
+    writeFileSync(path, `${YAML}#${filler}`);
+    const why = `it is larger than 4 MiB (${MAX_FILE_BYTES + 1} bytes)`;
+    for (const result of await everyLoader(path)) expect(issuesOf(result)).toEqual(refused(path, why));
+  });
+
+  it('a profile that is a FIFO, a link to /dev/zero or over 4 MiB is refused at the key that names it', async () => {
+    const d = dir();
+    const config = join(d, 'fg.yaml');
+    writeFileSync(config, `banks: { b: { holding: 1, points: [ { name: a, table: holding, address: 0 } ] } }
+servers:
+  - { name: fpga, protocol: raw, listen: 127.0.0.1:0, handler: { decode: ./board.yaml, bank: b } }
+`);
+    const board = join(d, 'board.yaml');
+    const profile = 'profile: board\nframing: { type: fixed, size: 2 }\nfields:\n  - { name: a, at: 0, type: uint16 }\n';
+    writeFileSync(board, profile);
+    const source = new ConfigFile(config);
+    expect((await source.loadAsync()).ok).toBe(true);
+    const problem = (why: string) => `profile "./board.yaml": cannot read the profile: ${why} (${board}; a path is relative to the config file)`;
+    rmSync(board);
+    execFileSync('mkfifo', [board]);
+    for (const result of [...(await everyLoader(config)), await source.loadAsync()]) {
+      expect(issuesOf(result).map((i) => [i.key, i.message])).toEqual([['servers[0].handler.decode', problem('it is a FIFO, not a regular file')]]);
+    }
+    rmSync(board);
+    symlinkSync('/dev/zero', board);
+    for (const result of [...(await everyLoader(config)), await source.loadAsync()]) {
+      expect(issuesOf(result).map((i) => i.message)).toEqual([problem('it is a character device, not a regular file')]);
+    }
+    rmSync(board);
+    writeFileSync(board, `${profile}#${'x'.repeat(MAX_FILE_BYTES)}\n`);
+    for (const result of [...(await everyLoader(config)), await source.loadAsync()]) {
+      expect(issuesOf(result).map((i) => i.message)).toEqual([problem(`it is larger than 4 MiB (${MAX_FILE_BYTES + profile.length + 2} bytes)`)]);
+    }
+    writeFileSync(board, profile);
+    expect((await source.loadAsync()).ok).toBe(true);
   });
 });
 

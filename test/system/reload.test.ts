@@ -1,5 +1,6 @@
 /** SIGHUP against the built daemon: the edited file is validated, diffed and applied; a bad one is refused. */
-import { rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { closeClient, modbusClient } from '../helpers/clients.js';
 import { startDaemon, tempFile } from '../helpers/daemon.js';
@@ -57,5 +58,54 @@ describe('fieldgate run: SIGHUP', () => {
     expect(d.child.exitCode).toBeNull();
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
+  });
+});
+
+/** The daemon's resident memory in MiB (Linux /proc). */
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+}
+
+describe('fieldgate run: SIGHUP onto a path that is not a regular file', () => {
+  it('refuses a FIFO and a link to /dev/zero at once, keeps serving Modbus and keeps its config', async () => {
+    const file = tempFile('hup.yaml', config(false));
+    const d = startDaemon(['run', '-c', file]);
+    try {
+      const scada = await d.waitFor((l) => l['msg'] === 'listening' && l['server'] === 'scada');
+      await d.waitFor((l) => l['msg'] === 'started');
+      const c = await modbusClient(scada['port'] as number);
+      c.setTimeout(1000);
+      const refusals = () => d.lines.filter((l) => String(l['msg']).startsWith('reload refused')).length;
+
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+      d.child.kill('SIGHUP');
+      const fifo = await d.waitFor((l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('FIFO'), 3000);
+      expect(String(fifo['problem'])).toBe(`${file}: cannot read the configuration file: it is a FIFO, not a regular file`);
+      await d.waitFor(() => refusals() === 1, 3000);
+      expect((await c.readHoldingRegisters(0, 2)).data).toEqual([11, 22]);
+
+      rmSync(file);
+      symlinkSync('/dev/zero', file);
+      d.child.kill('SIGHUP');
+      const zero = await d.waitFor((l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('device'), 3000);
+      expect(String(zero['problem'])).toBe(`${file}: cannot read the configuration file: it is a character device, not a regular file`);
+      await d.waitFor(() => refusals() === 2, 3000);
+      expect((await c.readHoldingRegisters(0, 2)).data).toEqual([11, 22]);
+      expect(rssMiB(d.child.pid!)).toBeLessThan(400);
+
+      // the old config still runs: hmi is writable; a good file again is applied
+      rmSync(file);
+      writeFileSync(file, config(true));
+      d.child.kill('SIGHUP');
+      const applied = await d.waitFor((l) => l['msg'] === 'reload applied', 3000);
+      expect(applied['summary']).toBe('servers ~hmi (1 unchanged)');
+      await closeClient(c);
+      d.child.kill('SIGTERM');
+      expect(await d.exited).toBe(0);
+    } finally {
+      if (d.child.exitCode === null) d.child.kill('SIGKILL');
+    }
   });
 });

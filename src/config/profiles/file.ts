@@ -4,12 +4,12 @@
  * is a path, relative to the config file's directory. Problems carry the PROFILE file's path, key
  * and line:col, all at once; nothing here throws for a bad file.
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatPath, type Path, type Problem } from '../issues.js';
 import type { Position } from '../positions.js';
 import { parseYaml } from '../parse-yaml.js';
+import { readFileText, readFileTextSync, type FileText } from '../read-file.js';
 import type { ConfigIssue, ProfileConfig } from '../types.js';
 import { checkProfile } from './profile.js';
 
@@ -30,17 +30,34 @@ export function profilePath(name: string, configDir: string): string {
   return isAbsolute(name) ? name : resolve(configDir, name);
 }
 
-function readError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' ? 'no such profile file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory, not a file' : err instanceof Error ? err.message : String(err);
+export type ProfileText = { readonly text: string } | { readonly error: string };
+
+const profileText = (read: FileText): ProfileText => (read.ok ? { text: read.text } : { error: `cannot read the profile: ${read.reason}` });
+
+/** Profile files read ahead (asynchronously) for the one synchronous validation running now. */
+let readAhead: ReadonlyMap<string, ProfileText> | undefined;
+
+/**
+ * The file's bytes, or why it cannot be read (only a regular file of at most 4 MiB: read-file.ts).
+ * Synchronous: a file read ahead by withProfileTexts is taken from there.
+ */
+export function readProfileText(path: string): ProfileText {
+  return readAhead?.get(path) ?? profileText(readFileTextSync(path, 'no such profile file'));
 }
 
-/** The file's bytes, or why it cannot be read. */
-export function readProfileText(path: string): { text: string } | { error: string } {
+/** The same, read without blocking the event loop. */
+export async function readProfileTextAsync(path: string): Promise<ProfileText> {
+  return profileText(await readFileText(path, 'no such profile file'));
+}
+
+/** Runs `validate` (synchronous) with these profile files already read: readProfileText takes them from `texts`. */
+export function withProfileTexts<T>(texts: ReadonlyMap<string, ProfileText>, validate: () => T): T {
+  const outer = readAhead;
+  readAhead = texts;
   try {
-    return { text: readFileSync(path, 'utf8') };
-  } catch (err) {
-    return { error: `cannot read the profile: ${readError(err)}` };
+    return validate();
+  } finally {
+    readAhead = outer;
   }
 }
 
