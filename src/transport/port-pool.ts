@@ -6,6 +6,8 @@
  *   replace              close the holder, keep the newcomer
  *   replace-same-client  replace when the newcomer comes from the holder's address (a rebooted PLC
  *                        must not be locked out by its own half-open session), else refuse
+ * An address that keeps taking a held port (two clients behind it fighting over the port) is held
+ * off that port for a while (port-flapping.ts).
  * Every allocation, refusal, replacement and release is logged with the port and the peer.
  */
 import { BlockList, isIPv6 } from 'node:net';
@@ -14,6 +16,7 @@ import type { Logger } from 'pino';
 import type { OnBusy, PoolPort } from '../config/types.js';
 import type { LogLimit } from '../log-limit.js';
 import { allowList, plainAddress } from './allow-list.js';
+import { FLAP_REPLACEMENTS, FLAP_WINDOW_MS, FlapGuard } from './port-flapping.js';
 import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './ports.js';
 import { refusalLog, TcpListener } from './tcp-listener.js';
 
@@ -21,6 +24,8 @@ interface Slot {
   readonly pool: PoolPort;
   readonly listener: TcpListener;
   readonly reservedFor: ((address: string) => boolean) | undefined;
+  /** Who took this port from its holder lately, and who is held off it. */
+  readonly flaps: FlapGuard;
   holder: PortHolder | undefined;
   /** The holder's address, as its socket reported it. */
   holderAddress: string | undefined;
@@ -57,6 +62,7 @@ export class PortPool implements PortSet {
       const slot: Slot = {
         pool,
         reservedFor: reservation(pool.client),
+        flaps: new FlapGuard(),
         holder: undefined,
         holderAddress: undefined,
         listener: new TcpListener({
@@ -105,8 +111,14 @@ export class PortPool implements PortSet {
     if (slot.reservedFor && !slot.reservedFor(address)) return 'port-reserved';
     if (slot.holder) {
       if (this.onBusy === 'reject') return 'port-busy';
-      if (this.onBusy === 'replace-same-client' && plainAddress(address) !== slot.holderAddress) return 'port-busy';
-      return undefined; // replaces the holder: the session count does not grow
+      const plain = plainAddress(address);
+      if (this.onBusy === 'replace-same-client' && plain !== slot.holderAddress) return 'port-busy';
+      const verdict = slot.flaps.replacing(plain, Date.now());
+      if (verdict.kind === 'hold-down') {
+        const { port } = slot.pool;
+        this.log.warn({ port, address: plain, replacements: FLAP_REPLACEMENTS, seconds: FLAP_WINDOW_MS / 1000, holdMs: verdict.holdMs }, 'port flapping: hold-down');
+      }
+      return verdict.kind === 'replace' ? undefined : 'hold-down'; // replacing: the session count does not grow
     }
     return this.deps.sessionCount() >= this.config.maxClients ? 'max-clients' : undefined;
   }

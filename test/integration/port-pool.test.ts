@@ -3,15 +3,21 @@
  * 127.0.0.1: both loopback), onBusy, the allocation table, and Modbus pools whose ports decide which
  * bank a PLC's writes land in.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfigText } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway.js';
+import { LOG_WINDOW_MS } from '../../src/log-limit.js';
+import { Totals } from '../../src/status/totals.js';
 import { closeClient, modbusClient } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
-import { connectPeer, freePorts } from '../helpers/raw-peers.js';
+import { captureLogger } from '../helpers/log.js';
+import { connectPeer, freePorts, type Peer } from '../helpers/raw-peers.js';
 import { createRequire } from 'node:module';
 import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
 
 let gw: RunningGateway | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await gw?.stop();
   gw = undefined;
 });
@@ -121,6 +127,128 @@ describe('port pool (raw)', () => {
     const next = await connectPeer(p1);
     next.send('mine now');
     await next.until((t) => t === 'mine now');
+  });
+});
+
+describe('port pool: two clients from one address fighting over a port (replace-same-client)', () => {
+  /** A one-port raw pool whose refusals are counted as /status counts them. */
+  async function flapPool(): Promise<{ port: number; totals: Totals }> {
+    const [port] = (await freePorts(1)) as [number];
+    const totals = new Totals();
+    const captured = captureLogger('debug');
+    const loaded = loadConfigText(rawPool(`      ${port}: {}`), 'test.yaml');
+    if (!loaded.ok) throw new Error('test config is invalid');
+    const gateway = new Gateway(loaded.config, { log: captured.log, stopGraceMs: 200, observer: totals });
+    await gateway.start();
+    gw = { gateway, captured, port: () => port, stop: () => gateway.stop() };
+    return { port, totals };
+  }
+
+  /** A client connecting from 127.0.0.1; resolves once the pool took it (true) or refused it (false). */
+  async function dial(port: number, open: Peer[]): Promise<boolean> {
+    const peer = await connectPeer(port);
+    let closed = false;
+    void peer.closed.then(() => (closed = true));
+    const me = `127.0.0.1:${peer.socket.localPort}`;
+    await until(() => closed || server().ports()[0]?.session?.remote === me);
+    if (!closed) open.push(peer);
+    return !closed;
+  }
+
+  const replaced = () => gw!.captured.events('port session replaced').length;
+  const holdDowns = () => gw!.captured.events('port flapping: hold-down');
+
+  it('two clients that reconnect as soon as they lose the port: 3 replacements, then the address is held off; logged once', async () => {
+    const realNow = Date.now;
+    vi.useFakeTimers({ toFake: ['Date'] }); // the hold-down's clock stands still: it does not end during this test
+    const { port, totals } = await flapPool();
+    const sockets = new Set<Peer>();
+    let attempts = 0;
+    let stopped = false;
+    /** Connects again each time its connection is closed (replaced or refused), up to `max` times. */
+    const client = async (max: number) => {
+      for (let n = 0; n < max && !stopped; n++) {
+        attempts++;
+        const peer = await connectPeer(port);
+        sockets.add(peer);
+        await peer.closed;
+        sockets.delete(peer);
+      }
+    };
+    const since = realNow(); // the real clock: the refusal log's window is a real timer
+    const a = client(100);
+    const b = client(100);
+    try {
+      // one of them keeps the port; the other runs through its attempts, each refused
+      await Promise.race([a, b]);
+      expect(replaced()).toBe(3);
+      expect(holdDowns()).toEqual([expect.objectContaining({ port, address: '127.0.0.1', replacements: 3, seconds: 10, holdMs: 1000 })]);
+      expect(sockets.size).toBe(1);
+      const holder = [...sockets][0]!;
+      expect(server().ports()[0]?.session?.remote).toBe(`127.0.0.1:${holder.socket.localPort}`);
+      expect(totals.of('pool')?.refused).toBe(attempts - 4); // 1 allocation, 3 replacements, the rest refused
+      // the refusals of that address: one line per (real) 10 s window, the rest counted
+      const refusedLines = gw!.captured.events('connection refused');
+      expect(refusedLines[0]).toMatchObject({ why: 'hold-down', port });
+      expect(refusedLines.length).toBeLessThanOrEqual(1 + Math.floor((realNow() - since) / LOG_WINDOW_MS));
+    } finally {
+      stopped = true;
+      for (const p of sockets) p.socket.destroy();
+      await Promise.all([a, b]).catch(() => undefined);
+    }
+  }, 20_000);
+
+  it('the hold-down: 1 s, doubling while the fight goes on, back to 1 s after a quiet minute; refusals counted', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { port, totals } = await flapPool();
+    const open: Peer[] = [];
+    try {
+      const first = [];
+      for (let i = 0; i < 10; i++) first.push(await dial(port, open));
+      // the port is taken 1 + 3 times, then the address is held off: the 4th replacement is refused
+      expect(first).toEqual([true, true, true, true, false, false, false, false, false, false]);
+      expect(replaced()).toBe(3);
+      expect(holdDowns().map((l) => l['holdMs'])).toEqual([1000]);
+      expect(totals.of('pool')?.refused).toBe(6);
+      expect(server().ports()[0]?.session?.remote).toBe(`127.0.0.1:${open.at(-1)!.socket.localPort}`); // the last to take it keeps it
+      vi.advanceTimersByTime(1000); // the hold-down is over: the fight resumes, and the next hold-down is longer
+      const second = [];
+      for (let i = 0; i < 5; i++) second.push(await dial(port, open));
+      expect(second).toEqual([true, true, true, false, false]);
+      expect(replaced()).toBe(6);
+      expect(holdDowns().map((l) => l['holdMs'])).toEqual([1000, 2000]);
+      vi.advanceTimersByTime(1999);
+      expect(await dial(port, open)).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(await dial(port, open)).toBe(true);
+      vi.advanceTimersByTime(60_000); // a quiet minute: the next hold-down starts at 1 s again
+      const third = [];
+      for (let i = 0; i < 4; i++) third.push(await dial(port, open));
+      expect(third).toEqual([true, true, true, false]);
+      expect(holdDowns().map((l) => l['holdMs'])).toEqual([1000, 2000, 1000]);
+      expect(replaced()).toBe(10);
+      expect(totals.of('pool')?.refused).toBe(6 + 2 + 1 + 1);
+    } finally {
+      for (const p of open) p.socket.destroy();
+    }
+  });
+
+  it('the hold-down keeps the address off a held port only: once its holder is gone, the address takes the port at once', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { port } = await flapPool();
+    const open: Peer[] = [];
+    try {
+      for (let i = 0; i < 4; i++) expect(await dial(port, open)).toBe(true);
+      expect(await dial(port, open)).toBe(false);
+      expect(holdDowns()).toHaveLength(1);
+      await open.at(-1)!.end();
+      await until(() => server().ports()[0]?.session === null);
+      expect(await dial(port, open)).toBe(true);
+      open.at(-1)!.send('mine');
+      await open.at(-1)!.until((t) => t === 'mine');
+    } finally {
+      for (const p of open) p.socket.destroy();
+    }
   });
 });
 
