@@ -115,3 +115,36 @@ fields:
     expect(issues('')[0]?.message).toBe('the file is empty: expected a profile: profile, format, framing, fields, ...');
   });
 });
+
+describe('a typo does not hide the layout\'s problems: one pass reports them all', () => {
+  it('a `typ:` typo and fields past the frame\'s end, each at its own file:line:col', () => {
+    const t = `profile: board
+framing: { type: fixed, size: 16 }
+fields:
+  - { name: a, at: 0, typ: uint16 }
+  - { name: b, at: 20, type: uint16 }
+  - { name: c, at: 30, typ: uint8 }
+`;
+    expect(issues(t)).toEqual([
+      { key: 'fields[0].type', file: FILE, ...at(t, '^{ name: a'), message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string' },
+      { key: 'fields[0].typ', file: FILE, ...at(t, '^typ: uint16'), message: 'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length' },
+      { key: 'fields[1].at', file: FILE, ...at(t, 'b, at: ^20'), message: 'field b (bytes 20..21) is outside the 16-byte frame (0..15)' },
+      { key: 'fields[2].type', file: FILE, ...at(t, '^{ name: c'), message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string' },
+      { key: 'fields[2].at', file: FILE, ...at(t, 'c, at: ^30'), message: 'field c (from byte 30) is outside the 16-byte frame (0..15)' },
+      { key: 'fields[2].typ', file: FILE, ...at(t, '^typ: uint8'), message: 'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length' },
+    ]);
+  });
+
+  it('a typo in framing: the fields are still checked against the size it gives', () => {
+    const t = `profile: board
+framing: { typ: fixed, size: 16 }
+fields:
+  - { name: a, at: 0, type: uint16 }
+  - { name: b, at: 20, type: uint16 }
+`;
+    expect(issues(t).map((i) => [i.key, i.message, i.line, i.col])).toEqual([
+      ['framing.type', 'needs a type: none, line, length, fixed', 2, at(t, 'framing: ^{').col],
+      ['fields[1].at', 'field b (bytes 20..21) is outside the 16-byte frame (0..15)', 5, at(t, 'b, at: ^20').col],
+    ]);
+  });
+});

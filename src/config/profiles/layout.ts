@@ -18,15 +18,26 @@ interface Span {
   readonly size: number;
 }
 
+/** A field that did not pass its own checks but says where it starts: checked only against the frame's end. */
+export interface LooseField {
+  readonly name: string;
+  /** Its place in the file's `fields:` list. */
+  readonly index: number;
+  readonly at: number;
+}
+
 export interface Layout {
   readonly fields: readonly ProfileField[];
+  /** Each field's place in the file's `fields:` list (default: its place in `fields`). */
+  readonly indices?: readonly number[];
+  readonly loose?: readonly LooseField[];
   readonly sync?: { readonly at: number; readonly bytes: Buffer };
   readonly checksum?: ProfileChecksum;
 }
 
 function spans(format: ProfileConfig['format'], layout: Layout): Span[] {
   const out: Span[] = layout.fields.map((f, i) => ({
-    what: `field ${f.name}`, path: ['fields', i, 'at'], at: f.at,
+    what: `field ${f.name}`, path: ['fields', layout.indices?.[i] ?? i, 'at'], at: f.at,
     size: format === 'binary' ? binaryFieldSize(f) : format === 'registers' ? registerCount(fieldFormat(f)) : 1,
   }));
   if (layout.sync) out.push({ what: 'the sync bytes', path: ['sync', 'at'], at: layout.sync.at, size: layout.sync.bytes.length });
@@ -68,6 +79,11 @@ export function layoutProblems(format: ProfileConfig['format'], size: number | u
     const other = inside.find((o) => s.at < o.at + o.size && o.at < s.at + s.size);
     if (other) problems.push(problem(s.path, `${s.what} (${range(s, format)}) overlaps ${other.what} (${range(other, format)})`));
     inside.push(s);
+  }
+  if (size !== undefined) {
+    for (const f of layout.loose ?? []) {
+      if (f.at >= size) problems.push(problem(['fields', f.index, 'at'], `field ${f.name} (from ${unit(format).replace(/s$/, '')} ${f.at}) is outside the ${size}-byte frame (0..${size - 1})`));
+    }
   }
   if (layout.checksum && format === 'binary') problems.push(...checksumRange(layout.checksum, size));
   return problems;

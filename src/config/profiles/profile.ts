@@ -6,12 +6,12 @@
 import type { SchemaDef } from '../convict-bridge.js';
 import { defineFormat } from '../convict-bridge.js';
 import { CHOICE, NAME, TEXT } from '../formats.js';
-import { failed, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
-import { checkFraming, FRAMING_LEAF, NO_FRAMING } from '../items/framing.js';
+import { failed, isMapping, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
+import { checkFraming, FRAMING_LEAF, MAX_FRAME, NO_FRAMING } from '../items/framing.js';
 import { runSchema } from '../run-schema.js';
 import type { Framing, ProfileChecksum, ProfileConfig, ProfileField, TableName } from '../types.js';
 import { checkField } from './field.js';
-import { layoutProblems, minLength, type Layout } from './layout.js';
+import { layoutProblems, minLength, type Layout, type LooseField } from './layout.js';
 import { checkChecksum, checkSync } from './parts.js';
 import { checkSimulate } from './simulate.js';
 
@@ -48,30 +48,58 @@ function part<T>(raw: unknown, key: string, check: (raw: unknown) => Checked<T>,
   return checked.value;
 }
 
-function checkFields(format: Format, raw: unknown, problems: Problem[]): ProfileField[] {
+interface FieldList {
+  readonly fields: ProfileField[];
+  /** Each valid field's place in the file's list. */
+  readonly indices: number[];
+  readonly loose: LooseField[];
+}
+
+/** A field that failed its checks, when its name and `at` still say where it is (a `typ:` typo). */
+function looseField(item: unknown, index: number, problems: readonly Problem[]): LooseField | undefined {
+  if (!isMapping(item) || problems.some((p) => p.path[0] === 'at')) return undefined;
+  const at = item['at'];
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0) return undefined;
+  return { name: typeof item['name'] === 'string' ? item['name'] : `fields[${index}]`, index, at };
+}
+
+function checkFields(format: Format, raw: unknown, problems: Problem[]): FieldList {
+  const list: FieldList = { fields: [], indices: [], loose: [] };
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push(problem(['fields'], `${show(raw)} is not a list of fields: write one item per field, each starting with "- { name: ..."`));
-    return [];
+    return list;
   }
-  const fields: ProfileField[] = [];
   const named = new Map<string, number>();
   raw.forEach((item: unknown, i) => {
     const checked = checkField(format, item);
     problems.push(...under(['fields', i], checked.problems));
-    if (checked.value === undefined) return;
+    if (checked.value === undefined) {
+      const loose = looseField(item, i, checked.problems);
+      if (loose) list.loose.push(loose);
+      return;
+    }
     const first = named.get(checked.value.name);
     if (first !== undefined) problems.push(problem(['fields', i, 'name'], `${show(checked.value.name)} is already the name of fields[${first}]`));
     named.set(checked.value.name, i);
-    fields.push(checked.value);
+    list.fields.push(checked.value);
+    list.indices.push(i);
   });
-  return fields;
+  return list;
 }
 
-function formatRules(p: Props, framing: Framing | undefined, problems: Problem[]): void {
-  if (p.format !== 'registers' && p.framing === null) problems.push(problem([], `a ${p.format} profile needs framing: e.g. ${p.format === 'text' ? '{ type: line, delimiter: "\\r\\n" }' : '{ type: fixed, size: 64 }'}`));
+/** The size a framing that did not pass still states (`{ typ: fixed, size: 16 }`): the layout is checked against it. */
+function statedSize(raw: unknown): number | undefined {
+  if (!isMapping(raw) || raw['type'] === 'line' || raw['type'] === 'length' || raw['type'] === 'none') return undefined;
+  const size = raw['size'];
+  return typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= MAX_FRAME ? size : undefined;
+}
+
+/** `given`: the file has a framing: (it may have failed its own checks, reported there). */
+function formatRules(p: Props, framing: Framing | undefined, given: boolean, problems: Problem[]): void {
+  if (p.format !== 'registers' && !given) problems.push(problem([], `a ${p.format} profile needs framing: e.g. ${p.format === 'text' ? '{ type: line, delimiter: "\\r\\n" }' : '{ type: fixed, size: 64 }'}`));
   if (p.format === 'text' && framing && framing.type !== 'line') problems.push(problem(['framing', 'type'], 'a text profile reads lines: use { type: line, delimiter: ... }'));
   for (const key of ['sync', 'checksum'] as const) if (p.format !== 'binary' && p[key] !== null) problems.push(problem([key], `only binary profiles have ${key} (this one is ${p.format})`, 'key'));
-  if (p.format === 'registers' && p.framing !== null) problems.push(problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'));
+  if (p.format === 'registers' && given) problems.push(problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'));
 }
 
 /** The top-level keys that passed, so the fields and layout are still checked (every problem at once). */
@@ -88,12 +116,13 @@ export function checkProfile(raw: Record<string, unknown>, expected: string, fil
   if (p === undefined) return failed(problems);
   if (p.profile !== expected) problems.push(problem(['profile'], `${show(p.profile)} is not the file's name: a profile in ${expected}.yaml is called ${expected}`));
   const framing = part(p.framing, 'framing', checkFraming, problems);
-  formatRules(p, framing, problems);
+  const framingGiven = raw['framing'] !== undefined && raw['framing'] !== null;
+  formatRules(p, framing, framingGiven, problems);
   const sync = part(p.sync, 'sync', checkSync, problems);
   const checksum: ProfileChecksum | undefined = part(p.checksum, 'checksum', checkChecksum, problems);
-  const fields = checkFields(p.format, p.fields, problems);
-  const layout: Layout = { fields, ...(sync ? { sync } : {}), ...(checksum ? { checksum } : {}) };
-  const size = framing?.type === 'fixed' ? framing.size : undefined;
+  const { fields, indices, loose } = checkFields(p.format, p.fields, problems);
+  const layout: Layout = { fields, indices, loose, ...(sync ? { sync } : {}), ...(checksum ? { checksum } : {}) };
+  const size = framing?.type === 'fixed' ? framing.size : framing === undefined && framingGiven ? statedSize(raw['framing']) : undefined;
   problems.push(...layoutProblems(p.format, size, layout));
   const complete = Array.isArray(p.fields) && fields.length === p.fields.length;
   const names = complete ? new Set(fields.flatMap((f) => [f.name, ...(f.bits?.values() ?? [])])) : undefined;
