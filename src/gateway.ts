@@ -3,8 +3,9 @@
  * (banks, devices, polls, servers, status endpoint), stops them in reverse, and applies a reload
  * (validate, diff, apply: DESIGN §3.5). A start that fails part-way stops what it had started and
  * rethrows. A reload never throws and never stops the gateway: what cannot be applied (a port that
- * cannot be bound) is left down, logged, and shown in the status document. Reloads and stop run one
- * at a time. Every step is logged. No signals and no process.exit here (cli.ts).
+ * cannot be bound) is left down, logged, and shown in the status document; a port that was busy is
+ * bound again with backoff until it frees (gateway/server-set.ts). Reloads, stop and those bind
+ * attempts run one at a time. Every step is logged. No signals and no process.exit here (cli.ts).
  *
  * Servers and polls find devices by name in `devices` (a live map) when they use them, so a device
  * replaced on reload does not restart the servers that route to it.
@@ -27,6 +28,7 @@ import type { GatewayServer } from './servers/server.js';
 import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from './status/document.js';
 import type { StatusEndpoint } from './status/endpoint.js';
 import { ObserverHub } from './status/observer-hub.js';
+import type { BackoffOptions } from './transport/backoff.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   readonly stopGraceMs?: number;
   /** Told about sessions and requests, besides the status endpoint's own observers. */
   readonly observer?: ServerObserver;
+  /** Waits between attempts to bind a port that was busy on reload (default: 0.5 s doubling to 30 s). */
+  readonly bindRetry?: BackoffOptions;
 }
 
 export interface ReloadOutcome {
@@ -64,7 +68,11 @@ export class Gateway implements GatewayView {
   constructor(config: GatewayConfig, private readonly options: GatewayOptions) {
     this.current = config;
     this.log = options.log;
-    this.serverSet = new ServerSet(options.log);
+    this.serverSet = new ServerSet(options.log, {
+      ...(options.bindRetry ? { retry: options.bindRetry } : {}),
+      serialize: (task) => this.serialize(task),
+      order: () => this.current.servers,
+    });
     this.deviceSet = new DeviceSet(options.log, this.banks);
     if (options.observer) this.hub.attach(options.observer);
   }
@@ -84,7 +92,7 @@ export class Gateway implements GatewayView {
     return this.deviceSet.links;
   }
 
-  /** Configured servers that are not running, and why (bind failures on reload; retried on the next). */
+  /** Configured servers that are not running, and why (bind failures on reload; a busy port is retried with backoff, any on the next reload). */
   get down(): ReadonlyMap<string, string> {
     return this.serverSet.down;
   }

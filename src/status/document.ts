@@ -19,6 +19,16 @@ export interface ServerView {
   readonly config: ServerConfig;
   readonly server: GatewayServer | undefined;
   readonly error: string | null;
+  /** A server down because its port was busy: its port is bound again, with backoff. */
+  readonly retry?: BindRetryView;
+}
+
+/** A server's port being bound again after a reload found it busy. */
+export interface BindRetryView {
+  /** Failed attempts since the reload (the reload's own attempt not counted). */
+  readonly attempts: number;
+  readonly since: Date;
+  readonly nextAttemptAt: Date;
 }
 
 export interface ReloadRecord {
@@ -71,6 +81,8 @@ export interface ServerEntry {
   readonly totals: ServerTotals;
   /** Decoding raw servers: frames stored into banks and refused (bad checksum, sync, length). */
   readonly decoded?: DecodeCounters;
+  /** A server down whose port is being bound again (it was busy on reload). */
+  readonly retry?: { readonly attempts: number; readonly since: string; readonly nextAttemptAt: string };
 }
 
 export interface StatusDocument {
@@ -125,6 +137,7 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
       bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
     },
     ...(decoded ? { decoded: { ...decoded } } : {}),
+    ...(view.retry ? { retry: { attempts: view.retry.attempts, since: view.retry.since.toISOString(), nextAttemptAt: view.retry.nextAttemptAt.toISOString() } } : {}),
   };
 }
 
@@ -148,11 +161,13 @@ export function buildDocument(view: GatewayView, version: string, totals: Totals
   };
 }
 
-/** Why the gateway is not healthy: servers down, devices down. Empty = healthy. */
-export function healthProblems(view: GatewayView): string[] {
+/** Why the gateway is not healthy: servers down (and when a busy port is tried next), devices down. Empty = healthy. */
+export function healthProblems(view: GatewayView, now = Date.now()): string[] {
   const problems: string[] = [];
   for (const v of view.serverViews()) {
-    if (!v.server) problems.push(`server ${v.config.name} is down: ${v.error ?? 'not running'}`);
+    if (v.server) continue;
+    const retry = v.retry ? `; binding is retried (${v.retry.attempts} failed so far, next in ${(Math.max(0, v.retry.nextAttemptAt.getTime() - now) / 1000).toFixed(1)} s)` : '';
+    problems.push(`server ${v.config.name} is down: ${v.error ?? 'not running'}${retry}`);
   }
   for (const d of view.deviceLinks()) {
     const s = d.status();

@@ -3,7 +3,7 @@
  * loopback with port 0, and tells the tests where its servers listen.
  */
 import { loadConfigText, formatIssue } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import { Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { captureLogger, type CapturedLog } from './log.js';
 
 export interface RunningGateway {
@@ -13,11 +13,12 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(yaml: string): Promise<RunningGateway> {
+/** `options`: besides the captured log (e.g. a short bind retry backoff). */
+export async function startGateway(yaml: string, options: Partial<Omit<GatewayOptions, 'log'>> = {}): Promise<RunningGateway> {
   const result = loadConfigText(yaml, 'test.yaml');
   if (!result.ok) throw new Error(`test config is invalid:\n${result.issues.map(formatIssue).join('\n')}`);
   const captured = captureLogger('debug');
-  const gateway = new Gateway(result.config, { log: captured.log, stopGraceMs: 500 });
+  const gateway = new Gateway(result.config, { stopGraceMs: 500, ...options, log: captured.log });
   await gateway.start();
   return {
     gateway,
