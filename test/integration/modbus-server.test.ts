@@ -192,6 +192,9 @@ describe('load and failure', () => {
   it('100 concurrent clients x 100 requests: no error, every value right', async () => {
     const port = gw.port('scada');
     const clients = await Promise.all(Array.from({ length: 100 }, () => modbusClient(port)));
+    // 10,000 requests from one test process: on a loaded machine a reply may take well over the
+    // helper's 2 s (measured up to 1.97 s at load 10 on 2 cores); a lost reply would still time out
+    for (const c of clients) c.setTimeout(15_000);
     try {
       await Promise.all(
         clients.map(async (c, i) => {
