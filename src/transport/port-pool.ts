@@ -1,5 +1,5 @@
 /**
- * An Omron-style port pool (DESIGN §1): one listener per port, each port held by at most one
+ * An Omron-style port pool: one listener per port, each port held by at most one
  * session. A port may be reserved for one client address; a connection from any other address is
  * refused. A connection to a held port is refused or replaces the holder, by `onBusy`:
  *   reject               refuse the newcomer
