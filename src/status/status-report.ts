@@ -1,11 +1,12 @@
 /**
  * What `fieldgate status` prints: the status document as tables a plant engineer reads at a glance:
- * servers, port pools (which client holds which port), sessions and devices.
+ * servers, port pools (which client holds which port), sessions, devices, polls and points.
  */
 import type { DeviceStatus } from '../devices/device.js';
+import type { PollStatus } from '../devices/modbus/modbus-status.js';
 import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
-import type { BankEntry } from './points.js';
-import { bytes, duration, portRanges, textTable } from './text-table.js';
+import type { BankEntry, PointEntry } from './points.js';
+import { bytes, duration, interval, pointValue, portRanges, textTable } from './text-table.js';
 
 const host = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
@@ -76,6 +77,27 @@ function devicesTable(devices: readonly DeviceStatus[]): string {
   )].join('\n');
 }
 
+/** The polls of a device, as its status shows them (Modbus links that poll). */
+function pollsOf(d: DeviceStatus): readonly PollStatus[] {
+  const polls = (d as { polls?: unknown }).polls;
+  return Array.isArray(polls) ? (polls as PollStatus[]) : [];
+}
+
+/** Each poll: what it reads from which unit, where to, how often, and whether its range is stale. */
+function pollsTable(devices: readonly DeviceStatus[], now: Date): string | undefined {
+  const rows = devices.flatMap((d) => pollsOf(d).map((p) => [
+    d.name, p.unit === undefined ? '-' : String(p.unit),
+    `${p.table} ${p.address}${p.count > 1 ? `..${p.address + p.count - 1}` : ''}`, p.into, interval(p.every),
+    p.lastSuccess === null ? 'never' : `${age(p.lastSuccess, now)} ago`, p.stale ? 'yes' : 'no', p.lastError ?? '-',
+  ]));
+  if (rows.length === 0) return undefined;
+  return ['POLLS', textTable(
+    [{ title: 'DEVICE' }, { title: 'UNIT', right: true }, { title: 'READ' }, { title: 'INTO' }, { title: 'EVERY', right: true },
+      { title: 'LAST OK', right: true }, { title: 'STALE' }, { title: 'LAST ERROR' }],
+    rows,
+  )].join('\n');
+}
+
 function header(doc: StatusDocument): string[] {
   const lines = [`fieldgate ${doc.version} "${doc.gateway}": up ${duration(doc.uptimeSeconds)}${doc.config ? `, config ${doc.config}` : ''}`];
   const last = doc.reload?.last;
@@ -85,10 +107,14 @@ function header(doc: StatusDocument): string[] {
   return lines;
 }
 
+function valueText(p: PointEntry): string {
+  return typeof p.value === 'number' ? pointValue(p.value, p.type) : JSON.stringify(p.value);
+}
+
 /** Points of the banks that declare them: value and how long ago it was updated. */
 function pointsTable(banks: readonly BankEntry[] | undefined): string | undefined {
   const rows = (banks ?? []).flatMap((b) => b.points.map((p) => [
-    b.name, p.name, `${p.table} ${p.address}`, p.type, typeof p.value === 'number' ? String(Math.round(p.value * 1e6) / 1e6) : JSON.stringify(p.value),
+    b.name, p.name, `${p.table} ${p.address}`, p.type, valueText(p),
     p.ageSeconds === null ? 'never' : `${duration(p.ageSeconds)} ago`,
   ]));
   if (rows.length === 0) return undefined;
@@ -105,6 +131,7 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     poolsTable(doc.servers, now),
     sessionsTable(doc.servers, now),
     devicesTable(doc.devices),
+    pollsTable(doc.devices, now),
     pointsTable(doc.banks),
   ];
   return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;

@@ -39,6 +39,29 @@ export function duration(seconds: number): string {
   return parts.join(' ');
 }
 
+/** An interval in ms as it is written in the config: 250 -> "250ms", 5000 -> "5s", 90000 -> "1m 30s". */
+export function interval(ms: number): string {
+  if (ms < 1000 || ms % 1000 !== 0) return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
+  return duration(ms / 1000);
+}
+
+/**
+ * A point's value as a person writes it: a float32 in the fewest digits that give the same float32
+ * (47.967, not 47.966999), other fractions to 12 significant digits (12.34, not 12.340000000000002).
+ */
+export function pointValue(value: number, type: string): string {
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  if (type === 'float32') {
+    const f = Math.fround(value);
+    for (let digits = 1; digits < 9; digits++) {
+      const shortest = Number(f.toPrecision(digits));
+      if (Math.fround(shortest) === f) return String(shortest);
+    }
+    return String(Number(f.toPrecision(9)));
+  }
+  return String(Number(value.toPrecision(12)));
+}
+
 /** [9601, 9602, 9603, 9610] -> "9601-9603,9610". */
 export function portRanges(ports: readonly number[]): string {
   const sorted = [...ports].sort((a, b) => a - b);

@@ -2,6 +2,8 @@
 import type { DeviceStatus } from '../device.js';
 
 export interface PollStatus {
+  /** The unit id read (optional to readers: older daemons did not show it). */
+  readonly unit?: number;
   readonly table: string;
   readonly address: number;
   readonly count: number;

@@ -9,7 +9,8 @@ export class PollState {
   lastError: string | null = null;
   latencyMs: number | null = null;
 
-  constructor(readonly config: PollConfig) {}
+  /** `unit`: the unit id the poll reads (its own, else its device's). */
+  constructor(readonly config: PollConfig, readonly unit?: number) {}
 
   succeeded(latencyMs: number): void {
     this.stale = false;
@@ -27,6 +28,7 @@ export class PollState {
   status(): PollStatus {
     const c = this.config;
     return {
+      ...(this.unit !== undefined ? { unit: this.unit } : {}),
       table: c.read.table,
       address: c.read.address,
       count: c.read.count,
