@@ -74,6 +74,11 @@ export class RecordBudget {
     this.finished.push({ path, size, at: Date.now() });
   }
 
+  /** `bytes` reserved are not on disk (a failed write was cut back) or no longer (a replaced file was closed). */
+  release(bytes: number): void {
+    this.total = Math.max(0, this.total - bytes);
+  }
+
   /** A rotation is about to replace `path`: its bytes leave the budget. */
   replaced(path: string): void {
     const i = this.finished.findIndex((f) => f.path === path);

@@ -2,7 +2,9 @@
  * `handler: { record: DIR }`: every frame a session receives is appended, with a timestamp, to a file
  * of its own under DIR. File names are made by fieldgate from the server name, the peer, the time
  * and the session id; nothing a peer sends can choose a path. When the disk cannot keep up, the
- * session stops reading until it can (backpressure to the sender, no memory growth).
+ * session stops reading until it can (backpressure to the sender, no memory growth). A write that
+ * fails (disk full) leaves the file on its last whole line; frames are dropped and counted until a
+ * write succeeds again (record-file.ts).
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import type { RawHandler } from '../handler.js';
 import type { RawSession } from '../raw-session.js';
 import { RecordBudget } from './record-budget.js';
 import { RecordFile } from './record-file.js';
+import type { RecordFs } from './record-writer.js';
 
 export interface RecordOptions {
   readonly server: string;
@@ -21,6 +24,10 @@ export interface RecordOptions {
   /** Bytes all of this server's files under `dir` may take together. */
   readonly maxTotalSize: number;
   readonly log: Logger;
+  /** node:fs unless given (tests: a disk that fills up). */
+  readonly fs?: RecordFs;
+  /** The clock retries after a failed write are timed by (ms); Date.now unless given. */
+  readonly now?: () => number;
 }
 
 /**
@@ -72,9 +79,12 @@ export class RecordHandler implements RawHandler {
   }
 
   opened(session: RawSession): void {
-    const { dir, server, maxFileSize, log } = this.options;
+    const { dir, server, maxFileSize, log, fs, now } = this.options;
     const path = join(dir, recordFileName(server, session.stats.remote, session.stats.since, session.id));
-    this.files.set(session, new RecordFile(path, maxFileSize, log.child({ session: session.id }), () => session.release('file'), this.budget));
+    this.files.set(session, new RecordFile({
+      path, maxSize: maxFileSize, log: log.child({ session: session.id }), onDrain: () => session.release('file'), budget: this.budget,
+      ...(fs ? { fs } : {}), ...(now ? { now } : {}),
+    }));
     log.info({ session: session.id, peer: session.stats.remote, file: path }, 'recording session');
   }
 
