@@ -24,7 +24,7 @@ usage:
   fieldgate run    [-c FILE]    run the daemon
   fieldgate check  [-c FILE]    validate a config file and print what it would run
   fieldgate status [--url URL]  show the running daemon's servers, sessions and devices
-  fieldgate simulate PROFILE (--connect HOST:PORT | --listen PORT | --serial PATH) [--every D] [--count N]
+  fieldgate simulate PROFILE (--connect HOST:PORT | --listen [HOST:]PORT | --serial PATH) [--every D] [--count N]
                                 play the field hardware a profile describes (fieldgate simulate --help)
   fieldgate --version
 
@@ -48,6 +48,12 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
   return env['FIELDGATE_CONFIG'] || fileURLToPath(new URL('../config/fieldgate.yaml', import.meta.url));
 }
 
+/** -c/--config and --url take one value each: given twice is a usage error naming the option. */
+function once(flag: string, before: string | undefined, v: string): string {
+  if (before !== undefined) throw new FieldgateError('FG_ERR_USAGE', `${flag} is given twice ("${before}", then "${v}"): give it once`);
+  return v;
+}
+
 function parseArgs(argv: readonly string[]): Args {
   let command: string | undefined;
   let config: string | undefined;
@@ -59,10 +65,10 @@ function parseArgs(argv: readonly string[]): Args {
       if (v === undefined) throw new FieldgateError('FG_ERR_USAGE', `${flag} needs a value`);
       return v;
     };
-    if (arg === '-c' || arg === '--config') config = value(arg);
-    else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
-    else if (arg === '--url') url = value(arg);
-    else if (arg.startsWith('--url=')) url = arg.slice('--url='.length);
+    if (arg === '-c' || arg === '--config') config = once(arg, config, value(arg));
+    else if (arg.startsWith('--config=')) config = once('--config', config, arg.slice('--config='.length));
+    else if (arg === '--url') url = once(arg, url, value(arg));
+    else if (arg.startsWith('--url=')) url = once('--url', url, arg.slice('--url='.length));
     else if (arg === '-h' || arg === '--help') command = 'help';
     else if (arg === '-v' || arg === '--version') command = 'version';
     else if (!arg.startsWith('-') && command === undefined) command = arg;

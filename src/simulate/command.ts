@@ -4,8 +4,9 @@
  * that resolves on SIGINT/SIGTERM. A wrong command line throws FG_ERR_USAGE (exit 64), a bad
  * profile FG_ERR_CONFIG (exit 78) with every problem of the profile file.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { formatIssue } from '../config/load.js';
-import { loadProfileFile, profilePath } from '../config/profiles/file.js';
+import { isProfilePath, loadProfileFile, profilePath, SHIPPED_PROFILES } from '../config/profiles/file.js';
 import type { ProfileConfig } from '../config/types.js';
 import { FieldgateError } from '../errors.js';
 import { parseSimulateArgs } from './options.js';
@@ -21,8 +22,26 @@ export interface SimulateIo {
   readonly cwd: string;
 }
 
+/** The names of the profiles shipped with fieldgate (hardware/profiles/NAME.yaml), sorted. */
+export function shippedProfiles(): string[] {
+  try {
+    return readdirSync(SHIPPED_PROFILES).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A profile that is not there is a mistake on the command line: say which ones are. */
+function noSuchProfile(name: string, path: string): FieldgateError {
+  const shipped = shippedProfiles();
+  const list = shipped.length > 0 ? `the shipped ones are ${shipped.join(', ')}` : 'no profiles are shipped in this installation';
+  const what = isProfilePath(name) ? `no profile file ${path}` : `no profile "${name}"`;
+  return new FieldgateError('FG_ERR_USAGE', `simulate: ${what}: ${list} (or give the path to a profile file, e.g. ./profiles/my-board.yaml)`);
+}
+
 export function loadProfileOrThrow(name: string, cwd: string): ProfileConfig {
   const path = profilePath(name, cwd);
+  if (!existsSync(path)) throw noSuchProfile(name, path);
   const loaded = loadProfileFile(path);
   if (loaded.ok) return loaded.profile;
   throw new FieldgateError('FG_ERR_CONFIG', `the profile ${path} is not valid (${loaded.issues.length} problem(s)):`, loaded.issues.map(formatIssue));

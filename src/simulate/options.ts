@@ -57,9 +57,13 @@ interface Raw {
   parity: Parity;
 }
 
+/** Options that take one value: given twice is a usage error, not the last one taken silently. */
+const SINGLE = new Set(['--every', '--count', '--unit', '--address', '--baud', '--parity']);
+
 export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   const raw: Raw = { transports: [], baud: 19200, parity: 'even' };
   const serialPaths: string[] = [];
+  const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.indexOf('=');
@@ -67,6 +71,9 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     const value = (): string => {
       const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
       if (v === undefined || v === '') throw usage(`${flag} needs a value`);
+      const first = given.get(flag);
+      if (first !== undefined && SINGLE.has(flag)) throw usage(`${flag} is given twice ("${first}", then "${v}"): give it once`);
+      given.set(flag, v);
       return v;
     };
     if (!flag.startsWith('-')) {
@@ -90,7 +97,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
 function finish(raw: Raw): SimulateOptions {
   if (raw.profile === undefined) throw usage('which profile? e.g. fieldgate simulate fpga-telemetry --connect 127.0.0.1:7000');
   const [transport, ...more] = raw.transports;
-  if (transport === undefined) throw usage('give one of --connect HOST:PORT, --listen PORT or --serial PATH');
+  if (transport === undefined) throw usage('give one of --connect HOST:PORT, --listen [HOST:]PORT or --serial PATH');
   if (more.length > 0) throw usage('give only one of --connect, --listen and --serial');
   return {
     profile: raw.profile,

@@ -35,9 +35,30 @@ export function roleFor(profile: ProfileConfig, sim: ProfileSimulation, transpor
   return sim.role;
 }
 
+/** What to add to a profile without a simulate: section: an example built from its own fields. */
+export function simulateExample(profile: ProfileConfig): string[] {
+  const registers = profile.format === 'registers';
+  const numbers = profile.fields.filter((f) => f.type !== 'string' && f.type !== 'enum').slice(0, 3);
+  const values = numbers.length > 0
+    ? numbers.map((f) => `    ${f.name}: { signal: sine, min: 0, max: 100, period: 10s }`)
+    : profile.fields.slice(0, 1).map((f) => `    ${f.name}: ABC`);
+  return [
+    'simulate:',
+    registers
+      ? '  role: plc                   # writes the registers with FC16 (--connect); with --serial: an RTU slave'
+      : '  role: stream                # sends a frame every `every`; answer: replies to trigger lines',
+    `  every: ${registers ? '500ms' : '100ms'}`,
+    ...(registers ? ['  unit: 1'] : []),
+    '  values:                     # field -> signal or constant; a field left out is sent as 0',
+    ...values,
+  ];
+}
+
 export async function startSimulation(profile: ProfileConfig, options: SimulateOptions, say: Say): Promise<Simulation> {
   const sim = profile.simulate;
-  if (!sim) throw new FieldgateError('FG_ERR_CONFIG', `profile ${profile.name} (${profile.file}) has no simulate: section: there is nothing to play`);
+  if (!sim) {
+    throw new FieldgateError('FG_ERR_CONFIG', `profile ${profile.name} (${profile.file}) has no simulate: section, so there is nothing to play. Add one, e.g.:`, simulateExample(profile));
+  }
   const role = roleFor(profile, sim, options.transport);
   const every = options.every ?? sim.every;
   const tally = new Tally(options.count);

@@ -28,6 +28,12 @@ describe('fieldgate simulate arguments', () => {
     });
   });
 
+  it('--listen takes PORT or HOST:PORT, and the usage says so', () => {
+    expect(parseSimulateArgs(['p', '--listen', '127.0.0.2:3000']).transport).toEqual({ kind: 'listen', host: '127.0.0.2', port: 3000 });
+    expect(parseSimulateArgs(['p', '--listen', '[::1]:3000']).transport).toEqual({ kind: 'listen', host: '::1', port: 3000 });
+    expect(usageError(['p']).message).toContain('give one of --connect HOST:PORT, --listen [HOST:]PORT or --serial PATH');
+  });
+
   it.each([
     [[], /which profile/],
     [['fpga-telemetry'], /give one of --connect/],
@@ -43,6 +49,13 @@ describe('fieldgate simulate arguments', () => {
     [['p', '--fast'], /unknown option "--fast"/],
     [['p', '--connect', '127.0.0.1:1', '--unit', '256'], /--unit "256" is not a whole number from 0 to 255/],
     [['p', '--connect', '127.0.0.1:1', '--address', '65536'], /--address "65536" is not a whole number from 0 to 65535/],
+    [['p', '--connect', '127.0.0.1:1', '--every', '1s', '--every=2s'], /--every is given twice \("1s", then "2s"\): give it once/],
+    [['p', '--connect', '127.0.0.1:1', '--count', '1', '--count', '2'], /--count is given twice/],
+    [['p', '--connect', '127.0.0.1:1', '--unit', '1', '--unit', '2'], /--unit is given twice/],
+    [['p', '--connect', '127.0.0.1:1', '--address', '1', '--address', '1'], /--address is given twice/],
+    [['p', '--serial', '/tmp/x', '--baud', '9600', '--baud', '19200'], /--baud is given twice/],
+    [['p', '--serial', '/tmp/x', '--parity', 'odd', '--parity', 'even'], /--parity is given twice/],
+    [['p', '--connect', '127.0.0.1:1', '--connect', '127.0.0.1:2'], /only one of/],
   ])('%j is a usage error (exit 64)', (argv, message) => {
     const err = usageError(argv as string[]);
     expect(err.code).toBe('FG_ERR_USAGE');
