@@ -145,6 +145,8 @@ export interface ModbusRtuDeviceConfig extends SerialSettings {
   readonly timeout: number;
   readonly retries: number;
   readonly queue: number;
+  /** ms the line must be quiet after a timeout before the next request; absent: 3 x `timeout`. */
+  readonly lateReplyGuard?: number;
 }
 
 export interface ModbusTcpDeviceConfig {

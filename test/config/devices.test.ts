@@ -53,6 +53,15 @@ describe('devices', () => {
     ]);
   });
 
+  it('lateReplyGuard of a modbus-rtu device is a duration (0 allowed); absent, the device uses 3 x timeout', () => {
+    const text = 'devices:\n  - { name: a, type: modbus-rtu, path: /dev/ttyS0, lateReplyGuard: 2s }\n  - { name: b, type: modbus-rtu, path: /dev/ttyS1, lateReplyGuard: 0 }\n';
+    const devices = configOf(load(text)).devices;
+    expect(devices[0]).toMatchObject({ lateReplyGuard: 2000 });
+    expect(devices[1]).toMatchObject({ lateReplyGuard: 0 });
+    const bad = 'devices:\n  - { name: a, type: modbus-rtu, path: /dev/ttyS0, lateReplyGuard: soon }\n  - { name: t, type: modbus-tcp, host: 10.0.0.1, port: 1, lateReplyGuard: 1s }\n';
+    expect(issuesOf(load(bad)).map((i) => i.key)).toEqual(['devices[0].lateReplyGuard', 'devices[1].lateReplyGuard']);
+  });
+
   it('reconnect waits: min may not exceed max, jitter is a fraction', () => {
     const text = 'devices:\n  - { name: t, type: tcp, host: 10.0.0.1, port: 1, reconnect: { min: 10s, max: 1s, jitter: 2 } }\n';
     expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([

@@ -145,15 +145,67 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     expect(await link.request(1, READ1)).toEqual(hex('83 0a'));
   });
 
-  it('sends a broadcast and answers nothing', async () => {
+  it('answers a broadcast write with the normal write reply once it is on the bus', async () => {
     const line = mockLine();
     const link = createRtuLink(config(line), captureLogger('warn').log, { open: line.open, turnaroundMs: 1 });
     links.push(link);
     await link.start();
     await until(() => link.status().state === 'up', 2000, 'device up');
-    const r = link.request(0, hex('06 0001 0003'));
+    const single = link.request(0, hex('06 0001 0003'));
     expect(await line.nextWrite()).toEqual(hex('00 06 0001 0003 99da'));
-    expect(await r).toBeNull();
+    expect(await single).toEqual(hex('06 0001 0003'));
+    const multiple = link.request(0, hex('10 0001 0002 04 000a 000b'));
+    expect((await line.nextWrite()).subarray(0, 11)).toEqual(hex('00 10 0001 0002 04 000a 000b'));
+    expect(await multiple).toEqual(hex('10 0001 0002'));
+  });
+
+  it('answers a broadcast read 01 at once and never sends it', async () => {
+    const line = mockLine();
+    const link = await start(line);
+    expect(await link.request(0, READ1)).toEqual(hex('83 01'));
+    expect(await link.request(0, hex('2b 0e 01 00'))).toEqual(hex('ab 01'));
+    expect(line.writes).toHaveLength(0);
+  });
+
+  it('never retries a write: sent once, 0B when it times out; reads are retried', async () => {
+    const line = mockLine();
+    const link = await start(line, { timeout: 20, retries: 2, lateReplyGuard: 1 });
+    const writes = [hex('06 0001 0003'), hex('05 0001 ff00'), hex('10 0001 0001 02 0007'), hex('16 0001 00f2 0025'), hex('17 0000 0001 0001 0001 02 0007')];
+    for (const [i, write] of writes.entries()) {
+      const before = line.writes.length;
+      const reply = link.request(1 + i, write); // a unit each: three timeouts put a unit offline
+      await line.nextWrite();
+      expect(await reply).toEqual(Buffer.from([write[0]! | 0x80, 0x0b]));
+      expect(line.writes.length - before).toBe(1);
+    }
+    const read = link.request(10, READ1);
+    for (let i = 0; i < 3; i++) await line.nextWrite();
+    expect(await read).toEqual(hex('83 0b'));
+  });
+
+  it('does not mark a unit offline for replies that came but did not fit: each answers 0B, the unit is still asked', async () => {
+    const line = mockLine();
+    const link = await start(line, { timeout: 30, retries: 0 });
+    for (let i = 0; i < 4; i++) {
+      const r = link.request(9, READ1);
+      await line.nextWrite();
+      line.reply(i % 2 === 0 ? frame(9, '03 04 0001 0002') : hex('09 03 02 00'));
+      expect(await r).toEqual(hex('83 0b'));
+    }
+    expect(link.status().offlineUnits).toEqual([]);
+    const r = link.request(9, READ1);
+    await line.nextWrite();
+    line.reply(frame(9, '03 02 0005'));
+    expect(await r).toEqual(hex('03 02 0005'));
+  });
+
+  it('answers 0B, not 0A, when the port closes with the request on the bus (sent, fate unknown)', async () => {
+    const line = mockLine();
+    const link = await start(line, { timeout: 5000, retries: 0 });
+    const r = link.request(1, READ1);
+    await line.nextWrite();
+    line.current()?.close();
+    expect(await r).toEqual(hex('83 0b'));
   });
 });
 

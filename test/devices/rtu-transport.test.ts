@@ -14,13 +14,14 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.stop()));
 });
 
-async function open(line: MockLine, extra: { silenceMs?: number; turnaroundMs?: number } = {}) {
+async function open(line: MockLine, extra: { silenceMs?: number; turnaroundMs?: number; lateReplyGuardMs?: number; baudRate?: number } = {}) {
+  const { baudRate = 115200, ...options } = extra;
   const t = new RtuTransport({
-    line: { path: line.path, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
+    line: { path: line.path, baudRate, dataBits: 8, parity: 'none', stopBits: 1 },
     log: captureLogger('warn').log,
     open: line.open,
     backoff: new Backoff({ min: 5, max: 20, jitter: 0 }),
-    ...extra,
+    ...options,
   });
   transports.push(t);
   t.start();
@@ -90,7 +91,7 @@ describe('RTU transport (mock serial port)', () => {
     expect(t.mismatched).toBe(1);
   });
 
-  it('gives the next request a timeout, not the late reply, when its own answer never comes', async () => {
+  it('gives the next request no reply, not the late reply, when its own answer never comes', async () => {
     const line = mockLine();
     const t = await open(line);
     const a = t.exchange(1, hex('03 000a 0001'), 20);
@@ -99,7 +100,113 @@ describe('RTU transport (mock serial port)', () => {
     const b = t.exchange(1, READ2, 50);
     await line.nextWrite();
     line.reply('01 03 02 1234 b533');
-    expect(await b).toEqual({ kind: 'timeout' });
+    // something came from the unit, but nothing that fits B: invalid (the unit is alive), no reply
+    expect(await b).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('after a timeout, sends nothing until the line has been quiet for the guard, and drops the late reply meanwhile', async () => {
+    const line = mockLine();
+    const t = await open(line, { lateReplyGuardMs: 400 });
+    // A: 1 register at 0, nobody answers in time
+    const a = t.exchange(1, hex('03 0000 0001'), 30);
+    await line.nextWrite();
+    expect(await a).toEqual({ kind: 'timeout' });
+    // B: 1 register at 100, the same shape as A's reply; A's reply comes 20 ms after A's timeout
+    const b = t.exchange(1, hex('03 0064 0001'), 1000);
+    await delay(20);
+    const writtenBeforeLateReply = line.writes.length;
+    line.reply(frame(1, '03 02 03e8'));
+    const lateAt = performance.now();
+    expect(await line.nextWrite(3000)).toEqual(frame(1, '03 0064 0001'));
+    expect(performance.now() - lateAt).toBeGreaterThanOrEqual(399);
+    expect(writtenBeforeLateReply).toBe(1);
+    line.reply(frame(1, '03 02 044c'));
+    expect(await b).toEqual({ kind: 'reply', pdu: hex('03 02 044c') });
+    expect(t.staleBytes).toBe(7);
+  });
+
+  it('guards for 3 x the timeout by default', async () => {
+    const line = mockLine();
+    const t = await open(line);
+    const a = t.exchange(1, READ2, 40);
+    await line.nextWrite();
+    expect(await a).toEqual({ kind: 'timeout' });
+    const timedOutAt = performance.now();
+    const b = t.exchange(1, READ2, 1000);
+    await line.nextWrite(3000);
+    expect(performance.now() - timedOutAt).toBeGreaterThanOrEqual(110);
+    line.reply('01 03 04 000a 000b 9bf6');
+    expect(await b).toEqual({ kind: 'reply', pdu: hex('03 04 000a 000b') });
+  });
+
+  it('sends the next request only after t3.5 of silence after a reply: a duplicate still coming in is dropped', async () => {
+    const line = mockLine();
+    // 300 baud: t3.5 = 117 ms; the duplicate's bytes come 40 ms apart, so it lasts longer than t3.5
+    const t = await open(line, { baudRate: 300 });
+    const a = t.exchange(1, hex('03 0000 0001'), 1000);
+    await line.nextWrite();
+    const reply = frame(1, '03 02 03e8');
+    line.reply(reply);
+    expect(await a).toEqual({ kind: 'reply', pdu: hex('03 02 03e8') });
+    const b = t.exchange(1, hex('03 0064 0001'), 2000);
+    for (const byte of reply) {
+      await delay(40);
+      line.reply(Buffer.from([byte]));
+    }
+    expect(line.writes.length).toBe(1);
+    expect(await line.nextWrite(3000)).toEqual(frame(1, '03 0064 0001'));
+    line.reply(frame(1, '03 02 044c'));
+    expect(await b).toEqual({ kind: 'reply', pdu: hex('03 02 044c') });
+    expect(t.staleBytes).toBe(7);
+  });
+
+  it('reports a reply that came but does not fit as invalid, not as a timeout', async () => {
+    const line = mockLine();
+    const t = await open(line, { silenceMs: 5 });
+    // wrong byte count (CRC good)
+    const r1 = t.exchange(1, READ2, 50);
+    await line.nextWrite();
+    line.reply(frame(1, '03 02 0001'));
+    expect(await r1).toMatchObject({ kind: 'invalid' });
+    // cut short: the header of a reply, then silence
+    const r2 = t.exchange(1, READ2, 50);
+    await line.nextWrite(3000);
+    line.reply('01 03 04 000a');
+    expect(await r2).toMatchObject({ kind: 'invalid' });
+    // a write echo for another address
+    const r3 = t.exchange(1, hex('06 0001 0003'), 50);
+    await line.nextWrite(3000);
+    line.reply(frame(1, '06 0002 0003'));
+    expect(await r3).toMatchObject({ kind: 'invalid' });
+    // a diagnostics echo of another sub-function
+    const r4 = t.exchange(1, hex('08 0000 1234'), 50);
+    await line.nextWrite(3000);
+    line.reply(frame(1, '08 0001 1234'));
+    expect(await r4).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('answers a broadcast as soon as it is on the bus, and keeps the bus quiet for the turnaround after it', async () => {
+    const line = mockLine();
+    const t = await open(line, { turnaroundMs: 1000 });
+    const start = performance.now();
+    const sent = await t.exchange(0, hex('06 0001 0003'), 5000);
+    expect(sent).toEqual({ kind: 'sent' });
+    expect(performance.now() - start).toBeLessThan(700);
+    expect(await line.nextWrite()).toEqual(hex('00 06 0001 0003 99da'));
+    const next = t.exchange(1, READ2, 1000);
+    await line.nextWrite(3000);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(999);
+    line.reply('01 03 04 000a 000b 9bf6');
+    expect(await next).toEqual({ kind: 'reply', pdu: hex('03 04 000a 000b') });
+  });
+
+  it('reports a request in flight when the port closes as lost (sent, fate unknown)', async () => {
+    const line = mockLine();
+    const t = await open(line);
+    const r = t.exchange(1, READ2, 5000);
+    await line.nextWrite();
+    line.current()?.close();
+    expect(await r).toMatchObject({ kind: 'lost' });
   });
 
   it('passes an exception reply through', async () => {
@@ -157,6 +264,14 @@ describe('RTU transport (mock serial port)', () => {
     expect(line.opens()).toBe(1);
   });
 });
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The RTU frame of unit + PDU (CRC appended). */
+function frame(unit: number, pdu: string): Buffer {
+  const body = Buffer.concat([Buffer.from([unit]), hex(pdu)]);
+  return Buffer.concat([body, hex(crcOf(body.toString('hex')))]);
+}
 
 function crcOf(h: string): string {
   let c = 0xffff;

@@ -53,7 +53,8 @@ export function replyLength(buf: Uint8Array, start: number, end: number): number
 
 /**
  * Checks a reply PDU against the request it answers, beyond unit, function and CRC: the byte count
- * of a read, the echo of a write. A reply that fails this answers some other request (a late reply
+ * of a read, the echo of a write (address and value or quantity), the sub-function of a diagnostic,
+ * the length of the fixed-size replies. A reply that fails this answers some other request (a late reply
  * to an earlier one, another master's traffic) and must not be delivered.
  */
 export function replyFitsRequest(request: Buffer, reply: Buffer): boolean {
@@ -72,6 +73,12 @@ export function replyFitsRequest(request: Buffer, reply: Buffer): boolean {
       return reply.equals(request);
     case 15: case 16:
       return reply.length === 5 && request.length >= 5 && reply.compare(request, 1, 5, 1, 5) === 0;
+    case 7:
+      return reply.length === 2;
+    case 8:
+      return reply.length >= 3 && request.length >= 3 && reply[1] === request[1] && reply[2] === request[2];
+    case 11:
+      return reply.length === 5;
     default:
       return true;
   }

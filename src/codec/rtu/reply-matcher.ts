@@ -3,7 +3,8 @@
  * feeds chunks as they come and tells it when the line has been silent; it never stalls on a
  * candidate (every offset is tried, so garbage in front of a reply, or a frame whose length field
  * lies, does not hide the reply behind it) and it only accepts a frame whose unit, function, CRC and
- * shape (byte count, write echo) fit the request.
+ * shape (byte count, write echo) fit the request. It tells a unit that sent something unfit (alive)
+ * from one that sent nothing.
  */
 import { crcMatches } from './crc.js';
 import { replyFitsRequest, replyLength, RTU_MAX_ADU } from './frame.js';
@@ -22,6 +23,8 @@ export class RtuReplyMatcher {
   badCrc = false;
   /** Valid frames that answered some other request (a late reply, for one). */
   mismatched = 0;
+  /** The start of a frame from the request's unit with its function (or its exception) was seen. */
+  heard = false;
 
   constructor(
     readonly unit: number,
@@ -49,11 +52,22 @@ export class RtuReplyMatcher {
     return this.badCrc ? { kind: 'crc' } : undefined;
   }
 
+  /**
+   * Why what came from the unit is no reply (asked when the time is up without one), or undefined
+   * when nothing came from it: the offline rule counts only that silence.
+   */
+  unfit(): string | undefined {
+    if (this.mismatched > 0) return `${this.mismatched} frame(s) from the unit that do not fit the request (length, address or quantity)`;
+    if (this.heard) return 'a reply from the unit that was cut short or is malformed';
+    return undefined;
+  }
+
   private scan(silent: boolean): MatchOutcome | undefined {
     const buf = this.buf;
     const fc = this.request[0] ?? 0;
     for (let o = 0; o + 1 < buf.length; o++) {
       if (buf[o] !== this.unit || ((buf[o + 1] ?? 0) & 0x7f) !== fc) continue;
+      this.heard = true;
       const claimed = replyLength(buf, o, buf.length);
       if (claimed === 'more') continue;
       const end = claimed === 'unknown' ? (silent ? buf.length : -1) : o + claimed;

@@ -62,7 +62,15 @@ function reconnect(what: string): SchemaDef {
 }
 
 export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
-  'modbus-rtu': { ...COMMON, ...serialLine(19200, 'even'), ...queueing('500ms', 1) },
+  'modbus-rtu': {
+    ...COMMON,
+    ...serialLine(19200, 'even'),
+    ...queueing('500ms', 1),
+    lateReplyGuard: {
+      doc: 'after a timeout, how long the line must be quiet before the next request (a late reply meanwhile is dropped); 0 = t3.5 only (default 3 x timeout)',
+      format: DURATION, default: undefined,
+    },
+  },
   'modbus-tcp': {
     ...COMMON,
     host,

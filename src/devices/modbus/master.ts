@@ -8,10 +8,16 @@ export type ExchangeResult =
   | { readonly kind: 'reply'; readonly pdu: Buffer }
   /** Broadcast: sent, no reply expected. */
   | { readonly kind: 'sent' }
+  /** Nothing came from the unit within the timeout. */
   | { readonly kind: 'timeout' }
   | { readonly kind: 'crc' }
+  /** Something came from the unit (its address and function) within the timeout, but no reply that fits. */
+  | { readonly kind: 'invalid'; readonly reason: string }
   /** The reply did not match (wrong transaction id): the connection was reset. */
   | { readonly kind: 'mismatch' }
+  /** The request was sent, then the connection or port went away: its fate is unknown. */
+  | { readonly kind: 'lost'; readonly error: string }
+  /** Not sent: the device is not reachable. */
   | { readonly kind: 'down'; readonly error: string };
 
 export interface ModbusMaster {

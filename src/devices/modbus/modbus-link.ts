@@ -2,16 +2,22 @@
  * A Modbus device link (modbus-rtu or modbus-tcp): the device's one bounded queue, in front of its
  * master (an RTU transport, or TCP lanes). A request is raw PDU bytes for a unit; the answer is the
  * device's reply PDU (exceptions from the device pass through unchanged), or the gateway's own
- * exception: 0A the device is down, 0B no answer after the retries (or the unit is offline),
- * 06 the queue is full. Never rejects.
+ * exception: 0A the request could not be sent (the device is down), 0B it was sent and no valid
+ * answer came (after the retries, which only reads get), or the unit is offline, 06 the queue is
+ * full; a broadcast on an RTU bus (unit 0) is answered by the gateway (see broadcast.ts). Never
+ * rejects. Only silence counts towards a unit's offline rule: a unit that sent something that did not
+ * fit is alive.
  */
 import { encodeException, ExceptionCode } from '../../codec/pdu/exception.js';
+import { BROADCAST_UNIT } from '../../codec/rtu/frame.js';
 import type { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { DeviceLink, DeviceState } from '../device.js';
+import { broadcastReply } from './broadcast.js';
 import { FairQueue, type QueuedJob } from './fair-queue.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import type { ModbusDeviceStatus, PollStatusSource } from './modbus-status.js';
+import { isRetriableRead } from './read-retry.js';
 import { UnitHealth } from './unit-health.js';
 
 export type ModbusDeviceConfig = ModbusRtuDeviceConfig | ModbusTcpDeviceConfig;
@@ -79,9 +85,13 @@ export class ModbusLink implements DeviceLink {
   request(unit: number, pdu: Buffer, origin: RequestOrigin = { client: 0 }): Promise<Buffer | null> {
     const fc = pdu[0] ?? 0;
     if (this.stopped || this.master.state === 'down') return Promise.resolve(encodeException(fc, ExceptionCode.GatewayPathUnavailable));
+    if (unit === BROADCAST_UNIT && this.config.type === 'modbus-rtu') {
+      const reply = broadcastReply(pdu);
+      if (typeof reply === 'number') return Promise.resolve(encodeException(fc, reply));
+    }
     if (this.health.isOffline(unit)) return Promise.resolve(encodeException(fc, ExceptionCode.GatewayTargetFailed));
     return new Promise((resolve) => {
-      const deadline = Date.now() + this.config.timeout * (this.config.retries + 1);
+      const deadline = Date.now() + this.config.timeout * this.attempts(pdu);
       const job: Job = { unit, pdu, resolve, deadline, client: origin.client, ...(origin.signal ? { signal: origin.signal } : {}) };
       if (!this.queue.push(job, (j) => j.resolve(DROPPED))) {
         this.log.debug({ unit, fc, queue: this.queue.size }, 'queue full');
@@ -148,28 +158,44 @@ export class ModbusLink implements DeviceLink {
     }
   }
 
-  /** One request, with its retries. */
+  /** Reads are tried 1 + `retries` times; everything else once. */
+  private attempts(pdu: Buffer): number {
+    return isRetriableRead(pdu) ? this.config.retries + 1 : 1;
+  }
+
+  /** One request, with its retries (reads only). */
   private async run(job: Job): Promise<Buffer | null> {
     const { unit, pdu } = job;
     const fc = pdu[0] ?? 0;
     this.requests++;
     let last: ExchangeResult = { kind: 'timeout' };
-    for (let attempt = 0; attempt <= this.config.retries; attempt++) {
+    /** It reached the device at least once (a later 'down' is then 0B, not 0A). */
+    let sent = false;
+    /** The unit sent something, if nothing that fits: it is alive. */
+    let heard = false;
+    const attempts = this.attempts(pdu);
+    for (let attempt = 0; attempt < attempts; attempt++) {
       last = await this.master.exchange(unit, pdu, this.config.timeout);
       if (last.kind === 'reply') {
         this.health.answered(unit);
         return last.pdu;
       }
-      if (last.kind === 'sent') return null;
+      if (last.kind === 'sent') {
+        const reply = broadcastReply(pdu);
+        return typeof reply === 'number' ? encodeException(fc, reply) : reply;
+      }
       if (last.kind === 'down') break;
+      sent = true;
+      if (last.kind === 'crc' || last.kind === 'invalid' || last.kind === 'mismatch') heard = true;
       this.noteFailure(unit, fc, last, attempt);
       if (job.signal?.aborted) return DROPPED;
     }
     if (last.kind === 'down') {
       this.lastError = last.error;
-      return encodeException(fc, ExceptionCode.GatewayPathUnavailable);
+      if (!sent) return encodeException(fc, ExceptionCode.GatewayPathUnavailable);
     }
-    if (last.kind === 'timeout' && this.health.timedOut(unit)) {
+    if (heard) this.health.answered(unit);
+    else if (last.kind === 'timeout' && this.health.timedOut(unit)) {
       this.log.warn({ unit, timeouts: this.timeouts }, 'unit offline: it keeps timing out; its requests answer 0B for a while');
     }
     return encodeException(fc, ExceptionCode.GatewayTargetFailed);
@@ -179,6 +205,8 @@ export class ModbusLink implements DeviceLink {
     const what =
       result.kind === 'timeout' ? `no reply within ${this.config.timeout} ms`
       : result.kind === 'crc' ? 'reply with a bad CRC'
+      : result.kind === 'invalid' ? `no reply that fits: ${result.reason}`
+      : result.kind === 'lost' ? `sent, then the connection was lost (${result.error}): its fate is unknown`
       : 'reply did not match the request (connection reset)';
     if (result.kind === 'timeout') this.timeouts++;
     this.lastError = `unit ${unit} fc ${fc}: ${what}`;

@@ -13,6 +13,8 @@ export interface ReopeningPortOptions {
   readonly open: PortOpener;
   readonly log: Logger;
   readonly onData: (chunk: Buffer) => void;
+  /** The driver has bytes that onData will deliver shortly (where the port can tell). */
+  readonly onArrival?: () => void;
   /** Called on every state change, with the error that caused a change to down. */
   readonly onState: (state: DeviceState, error?: string) => void;
   readonly backoff?: Backoff;
@@ -96,6 +98,9 @@ export class ReopeningPort {
       return;
     }
     this.backoff.reset();
+    port.watchArrivals?.(() => {
+      if (this.port === port) this.o.onArrival?.();
+    });
     this.o.log.info({ path: this.o.line.path, baudRate: this.o.line.baudRate }, 'serial port open');
     this.setState('up');
   }

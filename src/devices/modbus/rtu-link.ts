@@ -17,6 +17,7 @@ export function createRtuLink(config: ModbusRtuDeviceConfig, log: Logger, option
   const transport = new RtuTransport({
     line: config,
     log,
+    ...(config.lateReplyGuard !== undefined ? { lateReplyGuardMs: config.lateReplyGuard } : {}),
     ...options,
     onState: (state, error) => link?.onMasterChange(state, error),
   });

@@ -1,13 +1,17 @@
 /**
- * fieldgate's Modbus RTU master transport on one serial line (DESIGN §2.4, §4):
+ * fieldgate's Modbus RTU master transport on one serial line:
  *   - one exchange at a time (the caller, the device queue, guarantees it; a second is refused);
- *   - the t3.5 gap before every frame, counted from the last byte seen on the line (received, or the
- *     end of our own frame), so only the remainder is waited;
- *   - bytes that arrive while no exchange waits are stale and dropped (late replies, noise): a reply
- *     is only ever matched against the request it follows;
- *   - the reply's end from its function code, with a silence fallback; unit, function, CRC and shape
- *     checked (RtuReplyMatcher);
- *   - broadcast (unit 0) waits for no reply, only the turnaround delay;
+ *   - a frame goes out only once the line has been quiet for t3.5, counted from the last byte seen
+ *     on it (received, or the end of our own frame) and checked again after every wait, so bytes
+ *     that keep coming (a reply sent twice) keep the next request back;
+ *   - after an exchange that ended without a reply (the timer ran out), the next frame waits until
+ *     the line has been quiet for the late-reply guard as well: a late reply arrives while no request
+ *     waits, and is dropped;
+ *   - bytes that arrive while no exchange waits are stale and dropped: a reply is only ever matched
+ *     against the request it follows, and only if its unit, function, CRC and shape fit it
+ *     (RtuReplyMatcher); the reply's end is found from its function code, with a silence fallback;
+ *   - broadcast (unit 0) waits for no reply: it is done once on the bus, and the line stays quiet
+ *     for the turnaround after it;
  *   - the port is reopened with backoff (ReopeningPort).
  */
 import { BROADCAST_UNIT, encodeRtuFrame } from '../../codec/rtu/frame.js';
@@ -29,31 +33,54 @@ export interface RtuTransportOptions {
   readonly turnaroundMs?: number;
   /** ms of silence that ends a reply whose length its function code does not tell. */
   readonly silenceMs?: number;
+  /**
+   * ms the line must stay quiet after an exchange that timed out before the next frame goes out
+   * (0: only t3.5); default LATE_REPLY_GUARD_FACTOR x that exchange's timeout.
+   */
+  readonly lateReplyGuardMs?: number;
   readonly backoff?: Backoff;
   readonly onState?: (state: DeviceState, error?: string) => void;
 }
 
 interface Active {
   readonly matcher: RtuReplyMatcher;
+  readonly timeoutMs: number;
   readonly resolve: (r: ExchangeResult) => void;
   timer?: NodeJS.Timeout;
   silenceTimer?: NodeJS.Timeout;
 }
 
 export const DEFAULT_TURNAROUND_MS = 100;
+/** The default late-reply guard, in multiples of the timeout: a reply up to 4 x the timeout late is dropped. */
+export const LATE_REPLY_GUARD_FACTOR = 3;
+/** ms the line is held at most for bytes the driver announced but the thread pool has not read yet. */
+const ANNOUNCED_WAIT_MS = 20;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class RtuTransport implements ModbusMaster {
   /** Frames received with a bad CRC. */
   crcErrors = 0;
-  /** Bytes that arrived when no request waited for them. */
+  /** Bytes that arrived when no request waited for them (late replies, duplicates, noise): dropped. */
   staleBytes = 0;
-  /** Valid frames that did not answer the request in flight (late replies). */
+  /** Valid frames that did not answer the request in flight. */
   mismatched = 0;
+  /** Times the line was held for the late-reply guard after a timeout. */
+  guards = 0;
   readonly gapMs: number;
   private readonly port: ReopeningPort;
   private readonly silenceMs: number;
   private readonly turnaroundMs: number;
+  /** performance.now() of the last byte seen on the line: received, or the end of our own frame. */
   private lastByteAt = 0;
+  /** No frame before this (the turnaround after a broadcast). */
+  private quietUntil = 0;
+  /** > 0: an exchange timed out at guardFrom; the next frame waits for this much silence. */
+  private guardMs = 0;
+  private guardFrom = 0;
+  /** The driver announced bytes at this time, and the last chunk was delivered at dataAt. */
+  private announcedAt = 0;
+  private dataAt = 0;
   private active: Active | undefined;
   private busy = false;
 
@@ -66,6 +93,7 @@ export class RtuTransport implements ModbusMaster {
       open: o.open ?? openSerialPort,
       log: o.log,
       onData: (chunk) => this.onData(chunk),
+      onArrival: () => this.onArrival(),
       onState: (state, error) => this.onState(state, error),
       ...(o.backoff ? { backoff: o.backoff } : {}),
     });
@@ -88,21 +116,52 @@ export class RtuTransport implements ModbusMaster {
   }
 
   stop(): Promise<void> {
-    this.finish({ kind: 'down', error: 'stopped' });
+    this.finish({ kind: 'lost', error: 'stopped' });
     return this.port.stop();
   }
 
-  /** Sends one request and waits for its reply (or the turnaround, for a broadcast). */
+  /** Sends one request and waits for its reply (a broadcast: until it is on the bus). */
   async exchange(unit: number, pdu: Buffer, timeoutMs: number): Promise<ExchangeResult> {
     if (this.busy) return { kind: 'down', error: 'internal: exchange while another is in flight' };
     if (this.port.state !== 'up') return { kind: 'down', error: 'serial port is not open' };
     this.busy = true;
     try {
-      await waitUntil(this.lastByteAt + this.gapMs);
-      if (this.port.state !== 'up') return { kind: 'down', error: 'serial port is not open' };
+      if (!(await this.lineQuiet())) return { kind: 'down', error: 'serial port is not open' };
       return await this.send(unit, pdu, timeoutMs);
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** When the next frame may go out: t3.5, the turnaround, the late-reply guard, announced bytes. */
+  private dueAt(): number {
+    let due = Math.max(this.lastByteAt + this.gapMs, this.quietUntil);
+    if (this.guardMs > 0) due = Math.max(due, Math.max(this.lastByteAt, this.guardFrom) + this.guardMs);
+    if (this.announcedAt > this.dataAt) due = Math.max(due, this.announcedAt + ANNOUNCED_WAIT_MS);
+    return due;
+  }
+
+  /**
+   * Waits until the line is quiet (false: the port went down meanwhile). Bytes that arrive during
+   * the wait move it on; the last check follows a turn of the event loop in which the port was read,
+   * so bytes already at the port are seen before the line is called quiet.
+   */
+  private async lineQuiet(): Promise<boolean> {
+    for (;;) {
+      if (this.port.state !== 'up') return false;
+      const due = this.dueAt();
+      if (performance.now() < due) {
+        await waitUntil(due);
+        continue;
+      }
+      await nextTurn();
+      if (this.port.state !== 'up') return false;
+      if (performance.now() < this.dueAt()) continue;
+      if (this.guardMs > 0) {
+        this.guardMs = 0;
+        this.guards++;
+      }
+      return true;
     }
   }
 
@@ -115,30 +174,41 @@ export class RtuTransport implements ModbusMaster {
         this.port.write(frame, (err) => {
           if (err) return resolve(this.writeFailed(err));
           this.lastByteAt = Math.max(this.lastByteAt, performance.now());
-          void waitUntil(this.lastByteAt + this.turnaroundMs).then(() => resolve({ kind: 'sent' }));
+          this.quietUntil = this.lastByteAt + this.turnaroundMs;
+          void waitUntil(this.lastByteAt).then(() => resolve({ kind: 'sent' }));
         });
         return;
       }
-      const active: Active = { matcher: new RtuReplyMatcher(unit, pdu), resolve };
+      const active: Active = { matcher: new RtuReplyMatcher(unit, pdu), timeoutMs, resolve };
       this.active = active;
       active.timer = setTimeout(() => this.onTimeout(active), timeoutMs + wireMs);
       this.port.write(frame, (err) => {
-        if (err && this.active === active) this.finish(this.writeFailed(err));
+        if (!err || this.active !== active) return;
+        this.active = undefined;
+        clearTimeout(active.timer);
+        active.resolve(this.writeFailed(err));
       });
     });
   }
 
+  /** Not sent: the port is closed and reopened later. */
   private writeFailed(err: Error): ExchangeResult {
     this.o.log.warn({ error: err.message }, 'serial write failed');
     this.port.fail(err.message);
     return { kind: 'down', error: `serial write failed: ${err.message}` };
   }
 
+  private onArrival(): void {
+    this.announcedAt = performance.now();
+    this.lastByteAt = Math.max(this.lastByteAt, this.announcedAt);
+  }
+
   private onData(chunk: Buffer): void {
-    this.lastByteAt = performance.now();
+    this.lastByteAt = this.dataAt = performance.now();
     const active = this.active;
     if (!active) {
       this.staleBytes += chunk.length;
+      this.o.log.debug({ bytes: chunk.length }, 'bytes while no request waits: dropped');
       return;
     }
     const outcome = active.matcher.feed(chunk);
@@ -154,11 +224,16 @@ export class RtuTransport implements ModbusMaster {
     else if (outcome?.kind === 'crc') this.finish({ kind: 'crc' });
   }
 
+  /** No reply in time: whatever the unit sends from now on is late, and is kept off the next request. */
   private onTimeout(active: Active): void {
     if (this.active !== active) return;
     const outcome = active.matcher.silence();
-    if (outcome?.kind === 'reply') this.finish({ kind: 'reply', pdu: outcome.pdu });
-    else this.finish(outcome?.kind === 'crc' ? { kind: 'crc' } : { kind: 'timeout' });
+    if (outcome?.kind === 'reply') return this.finish({ kind: 'reply', pdu: outcome.pdu });
+    this.guardMs = this.o.lateReplyGuardMs ?? LATE_REPLY_GUARD_FACTOR * active.timeoutMs;
+    this.guardFrom = performance.now();
+    if (outcome?.kind === 'crc') return this.finish({ kind: 'crc' });
+    const unfit = active.matcher.unfit();
+    this.finish(unfit ? { kind: 'invalid', reason: unfit } : { kind: 'timeout' });
   }
 
   private finish(result: ExchangeResult): void {
@@ -173,7 +248,7 @@ export class RtuTransport implements ModbusMaster {
   }
 
   private onState(state: DeviceState, error?: string): void {
-    if (state !== 'up') this.finish({ kind: 'down', error: error ?? 'serial port closed' });
+    if (state !== 'up') this.finish({ kind: 'lost', error: error ?? 'serial port closed' });
     this.o.onState?.(state, error);
   }
 }

@@ -2,6 +2,7 @@
  * The serial port as the RTU transport uses it, and the default opener (the `serialport` package,
  * prebuilt bindings). Tests open `SerialPortMock` (@serialport/binding-mock) through the same shape.
  */
+import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { serialPortClass } from '../../transport/serialport-class.js';
@@ -17,6 +18,11 @@ export interface SerialPortLike {
   readonly isOpen: boolean;
   /** Writes synchronously when it can (all or nothing); false: use write(). */
   writeNow?(frame: Buffer): boolean;
+  /**
+   * Calls `listener` (once open) whenever the driver reports bytes waiting to be read: before the
+   * read that delivers them, which goes through the thread pool.
+   */
+  watchArrivals?(listener: () => void): void;
 }
 
 export type SerialLine = Pick<ModbusRtuDeviceConfig, 'path' | 'baudRate' | 'dataBits' | 'parity' | 'stopBits'>;
@@ -29,8 +35,20 @@ export const openSerialPort: PortOpener = (line, onOpen) => {
     { path: line.path, baudRate: line.baudRate, dataBits: line.dataBits, parity: line.parity, stopBits: line.stopBits, autoOpen: true },
     (err) => onOpen(err ?? null),
   );
-  return Object.assign(port, { writeNow: (frame: Buffer) => writeNow(port, frame) });
+  return Object.assign(port, {
+    writeNow: (frame: Buffer) => writeNow(port, frame),
+    watchArrivals: (listener: () => void) => watchArrivals(port, listener),
+  });
 };
+
+/** The binding's poller says "readable" when the tty has bytes and the stream waits for them. */
+function watchArrivals(port: SerialPort, listener: () => void): void {
+  const poller = (port.port as { poller?: unknown } | undefined)?.poller;
+  if (!(poller instanceof EventEmitter)) return;
+  poller.on('readable', (err: unknown) => {
+    if (!err) listener();
+  });
+}
 
 /**
  * Writes a frame straight into the tty (a request is at most 256 bytes: the kernel takes it at once),

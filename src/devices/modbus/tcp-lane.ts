@@ -172,7 +172,8 @@ export class TcpLane {
     if (socket !== this.socket) return;
     this.socket = undefined;
     this.stale.length = 0;
-    this.settleAll({ kind: 'down', error: `connection to ${this.o.host}:${this.o.port} closed` });
+    // sent, and the connection is gone: whether the device executed them is unknown (0B, not 0A)
+    this.settleAll({ kind: 'lost', error: `connection to ${this.o.host}:${this.o.port} closed` });
     if (this.stopped) return this.setState('down');
     const delay = this.backoff.next();
     this.log.warn({ host: this.o.host, port: this.o.port, retryMs: delay }, 'device unreachable');
