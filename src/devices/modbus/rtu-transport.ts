@@ -57,6 +57,7 @@ export const LATE_REPLY_GUARD_FACTOR = 3;
 const ANNOUNCED_WAIT_MS = 20;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RtuTransport implements ModbusMaster {
   /** Frames received with a bad CRC. */
@@ -143,15 +144,16 @@ export class RtuTransport implements ModbusMaster {
 
   /**
    * Waits until the line is quiet (false: the port went down meanwhile). Bytes that arrive during
-   * the wait move it on; the last check follows a turn of the event loop in which the port was read,
-   * so bytes already at the port are seen before the line is called quiet.
+   * the wait move it on. A timer for the bulk, then turns of the event loop (timers fire with 1 ms
+   * granularity; t3.5 is 1.75 ms above 19200 baud): the line is only called quiet right after a turn
+   * in which the port was read, so bytes already at the port are seen first.
    */
   private async lineQuiet(): Promise<boolean> {
     for (;;) {
       if (this.port.state !== 'up') return false;
-      const due = this.dueAt();
-      if (performance.now() < due) {
-        await waitUntil(due);
+      const left = this.dueAt() - performance.now();
+      if (left > 2) {
+        await sleep(Math.floor(left - 1));
         continue;
       }
       await nextTurn();
