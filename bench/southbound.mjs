@@ -10,8 +10,12 @@
 //       slave a libmodbus RTU slave (bench/src/rtu-slave.c). Prints fieldgate's added latency beyond
 //       the gap at 1 connection (target <= 0.3 ms at p50) and its rate at 10 connections against
 //       1 / (t3.5 + the direct exchange time) (target >= 90%).
+//       Then what a unit that does not answer costs the bus: a read to it (0B after the timeout),
+//       and a read to the live unit sent right behind it, which waits for the timeout and then the
+//       late-reply guard (the line quiet for lateReplyGuard, 3 x timeout by default).
 // CPU 0: fieldgate. CPU 1: the load generator and the device (C programs).
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +40,7 @@ log: { level: warn }
 devices:
   - ${device}
 servers:
-  - { name: bench, protocol: modbus, listen: "127.0.0.1:${port}", maxClients: 1000, idleTimeout: 0, maxInFlight: 64, units: { 1: { device: dev } } }
+  - { name: bench, protocol: modbus, listen: "127.0.0.1:${port}", maxClients: 1000, idleTimeout: 0, maxInFlight: 64, units: { 1: { device: dev }, 2: { device: dev } } }
 `;
 
 async function until(check, ms, what) {
@@ -116,10 +120,17 @@ async function tcpToRtu(ctx, bins, tmp) {
     }
     out.direct = { rps: median(direct.map((r) => r.rps)), p50_us: median(direct.map((r) => r.p50_us)), p99_us: median(direct.map((r) => r.p99_us)) };
     ctx.log('  through fieldgate');
-    const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-rtu, path: ${a}, baudRate: ${BAUD}, parity: none, timeout: 500ms, retries: 0, queue: 64 }`);
+    const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-rtu, path: ${a}, baudRate: ${BAUD}, parity: none, timeout: ${DEAD_TIMEOUT_MS}ms, retries: 0, queue: 64 }`);
     try {
       out.fieldgate = [];
       for (const conns of [1, 10]) out.fieldgate.push(await measure(ctx, bins.loadgen.path, fg.port, conns));
+      ctx.log('  a unit that does not answer (unit 2), and a read to unit 1 right behind it');
+      out.dead = [];
+      for (let i = 0; i < DEAD_ROUNDS; i++) {
+        const r = await deadUnitRound(fg.port);
+        ctx.log(`    0B after ${fmtInt(r.deadMs)} ms; the live read behind it answered after ${fmtInt(r.liveMs)} ms${r.odd ? ` (${r.odd})` : ''}`);
+        out.dead.push(r);
+      }
     } finally {
       await stopProcess(fg.proc);
     }
@@ -128,6 +139,44 @@ async function tcpToRtu(ctx, bins, tmp) {
     await stopProcess(socat);
   }
   return out;
+}
+
+const DEAD_TIMEOUT_MS = 500;
+/** Fewer than the 3 timeouts in a row that put a unit offline (its reads would then answer 0B at once). */
+const DEAD_ROUNDS = 2;
+
+/** One FC3 read (1 register at 0) for `unit` on a fresh connection; resolves with the response PDU. */
+function readOnce(port, unit) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`unit ${unit}: no answer within 30 s`)); }, 30_000);
+    sock.on('connect', () => sock.write(Buffer.from([0, 1, 0, 0, 0, 6, unit, 3, 0, 0, 0, 1])));
+    sock.on('data', (c) => {
+      buf = Buffer.concat([buf, c]);
+      if (buf.length >= 6 && buf.length >= 6 + buf.readUInt16BE(4)) {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve(buf.subarray(7, 6 + buf.readUInt16BE(4)));
+      }
+    });
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** A read to unit 2 (nobody answers) and, 20 ms later, one to unit 1: how long each took. */
+async function deadUnitRound(port) {
+  const start = performance.now();
+  const dead = readOnce(port, 2).then((pdu) => ({ pdu, ms: performance.now() - start }));
+  await new Promise((r) => setTimeout(r, 20));
+  const liveStart = performance.now();
+  const live = await readOnce(port, 1);
+  const liveMs = performance.now() - liveStart;
+  const d = await dead;
+  const odd = [];
+  if (d.pdu[0] !== 0x83 || d.pdu[1] !== 0x0b) odd.push(`unit 2 answered ${d.pdu.toString('hex')}, not 0B`);
+  if (live[0] !== 3) odd.push(`unit 1 answered ${live.toString('hex')}`);
+  return { deadMs: d.ms, liveMs, ...(odd.length ? { odd: odd.join('; ') } : {}) };
 }
 
 function report(tcp, rtu, errors) {
@@ -161,6 +210,12 @@ function report(tcp, rtu, errors) {
     const ten = rtu.fieldgate?.find((x) => x.conns === 10);
     lines.push(`rate the gap allows: 1 / (${GAP_US} us + ${fmtUs(rtu.direct.p50_us)} us) = ${fmtInt(bound)} req/s`);
     if (one && ten) lines.push(`targets: added p50 beyond the gap <= 300 us ${verdict(one.p50_us - rtu.direct.p50_us - GAP_US <= 300)}; rate at 10 connections >= 90% ${verdict(ten.rps >= 0.9 * bound)}`);
+    if (rtu.dead?.length) {
+      const dead = median(rtu.dead.map((r) => r.deadMs));
+      const live = median(rtu.dead.map((r) => r.liveMs));
+      lines.push(`a unit that does not answer (timeout ${DEAD_TIMEOUT_MS} ms, retries 0): 0B after ${fmtInt(dead)} ms; a read to a live unit sent 20 ms behind it answered after ${fmtInt(live)} ms (the bus held ${fmtInt(live + 20)} ms per unanswered request: timeout + late-reply guard)`);
+      for (const r of rtu.dead) if (r.odd) lines.push(`note: ${r.odd}`);
+    }
   }
   for (const e of errors) lines.push(`note: ${e}`);
   return lines.join('\n');
