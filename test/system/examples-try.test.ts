@@ -5,8 +5,8 @@
  * and the example's fixed ports become free ones (so parallel runs cannot collide). Then the data
  * must arrive where the steps say it does.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,9 @@ import { until } from '../helpers/gateway.js';
 import { freePorts } from '../helpers/raw-peers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HAS_MBPOLL = spawnSync('sh', ['-c', 'command -v mbpoll'], { encoding: 'utf8' }).status === 0;
+const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
+const HAS_MBPOLL = installed('mbpoll');
+const HAS_SOCAT = installed('socat');
 
 /** The command lines of an example's "Try it on one machine" paragraph (comments and `&` removed). */
 function tryItSteps(example: string): { line: string; background: boolean }[] {
@@ -35,9 +37,10 @@ function tryItSteps(example: string): { line: string; background: boolean }[] {
   return steps;
 }
 
-const children: Daemon[] = [];
+type Child = Pick<Daemon, 'child' | 'exited'>;
+const children: Child[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) {
+  for (const c of children.splice(0).reverse()) {
     if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
     c.child.kill('SIGTERM');
     const killed = setTimeout(() => c.child.kill('SIGKILL'), 5000);
@@ -54,15 +57,20 @@ interface Run {
   readonly out: Map<string, string>;
 }
 
-function substitute(text: string, run: Run): string {
-  let out = text.replaceAll('/tmp/', `${run.dir}/`);
+function freeThePorts(text: string, run: Run): string {
+  let out = text;
   for (const [from, to] of run.ports) out = out.replace(new RegExp(`\\b${from}\\b`, 'g'), String(to));
   return out;
 }
 
+/** A step's command line: /tmp/ is this run's directory, the fixed ports free ones. */
+function substitute(line: string, run: Run): string {
+  return freeThePorts(line.replaceAll('/tmp/', `${run.dir}/`), run);
+}
+
 function mbpoll(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('mbpoll', args, { timeout: 10_000 }, (err, stdout) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout }));
+    execFile('mbpoll', args, { timeout: 15_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout: `${stdout}${stderr}` }));
   });
 }
 
@@ -101,11 +109,18 @@ async function follow(example: string, fixedPorts: string[], ready: (port: (p: s
       run.out.set(line, r.stdout);
     } else if (words[0] === 'kill') {
       continue; // the test stops what it started
+    } else if (background) {
+      // a tool that runs until stopped (socat's virtual serial cable): up once the files it makes exist
+      const child = spawn(words[0] as string, words.slice(1), { cwd: ROOT, stdio: 'ignore' });
+      children.push({ child, exited: new Promise((resolve) => child.on('exit', resolve)) });
+      const made = [...command.matchAll(/link=([^,\s]+)/g)].map((m) => m[1] as string);
+      await until(() => made.every((f) => existsSync(f)), 10_000, `"${line}" to make ${made.join(', ')}`);
     } else {
-      expect(background, `"${line}" is a shell step that ends`).toBe(false);
       const r = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
       expect(r.status, `"${line}": ${r.stderr}`).toBe(0);
-      for (const f of readdirSync(run.dir)) writeFileSync(join(run.dir, f), substitute(readFileSync(join(run.dir, f), 'utf8'), run));
+      // the files it made (not the virtual cable's pty links, which a read would block on)
+      const made = readdirSync(run.dir).map((f) => join(run.dir, f)).filter((f) => lstatSync(f).isFile());
+      for (const f of made) writeFileSync(f, freeThePorts(readFileSync(f, 'utf8'), run));
     }
   }
   return run;
@@ -167,4 +182,30 @@ describe('"Try it on one machine", as written', () => {
     const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
     for (const p of ['9601', '9602']) expect(status).toMatch(new RegExp(`^presses\\s+${run.ports.get(p)}\\s+127\\.0\\.0\\.1\\s+#\\d+\\s+127\\.0\\.0\\.1:\\d+`, 'm'));
   });
+
+  it.skipIf(!HAS_SOCAT)('rs485-gateway.yaml: a simulated RTU instrument on a virtual cable is polled and routed; status shows unit 2\'s poll stale', async () => {
+    const run = await follow('rs485-gateway.yaml', ['1502', '8081'], async (port) => {
+      const scada = await modbusClient(port('1502'), 1);
+      try {
+        const deadline = Date.now() + 15_000;
+        // onStale: exception: unit 1's copy answers 0B until its first poll is in
+        while (((await scada.readHoldingRegisters(4, 1).catch(() => ({ data: [0] }))).data[0] ?? 0) === 0) {
+          if (Date.now() > deadline) throw new Error('the poll of unit 1 did not fill the bank within 15 s');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await closeClient(scada);
+      }
+    });
+    if (HAS_MBPOLL) {
+      const [copy, direct] = [...run.out.entries()].filter(([l]) => l.startsWith('mbpoll')).map(([, out]) => polled(out));
+      expect([1, 2], 'state, polled').toContain(copy?.get(5));
+      expect([1, 2], 'state, from the instrument itself').toContain(direct?.get(5));
+      expect(copy?.get(6), 'recipe "PA" of PART-A, polled').toBe(0x5041);
+      expect(direct?.get(6), 'recipe "PA" of PART-A, routed').toBe(0x5041);
+    }
+    const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
+    expect(status).toMatch(/^rs485\s+1\s+holding 0\.\.12\s+meters\.holding\[0\]\s+1s\s+\d+s ago\s+no\s+-$/m);
+    expect(status).toMatch(/^rs485\s+2\s+input 0\s+meters\.holding\[20\]\s+5s\s+never\s+yes\s/m);
+  }, 40_000);
 });
