@@ -47,8 +47,8 @@ export async function startSlave(path: string, baud: number, units: number[]): P
   const child = spawn(PYTHON, [SLAVE, path, String(baud), ...units.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
     await until(() => out.includes('ready') || child.exitCode !== null, 10_000, 'pymodbus slave ready');
   } catch (e) {

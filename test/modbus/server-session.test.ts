@@ -1,6 +1,5 @@
 /** The Modbus session over an in-memory stream pair: no sockets, the same engine as over TCP. */
 import { describe, expect, it } from 'vitest';
-import type { Duplex } from 'node:stream';
 import { encodeAdu } from '../../src/codec/mbap.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 import { createRequestHandler, type RequestHandler } from '../../src/modbus/request-handler.js';
@@ -136,7 +135,7 @@ describe('ModbusSession over an in-memory stream', () => {
     t.client.write(READ0(3));
     await new Promise((r) => setTimeout(r, 20));
     expect(gates.length).toBe(2); // third request not read yet
-    expect((t.server as Duplex).isPaused()).toBe(true);
+    expect(t.server.isPaused()).toBe(true);
     gates.shift()!();
     await until(() => gates.length === 2);
     expect(t.bytes()).toBe(RSP0(1));

@@ -44,7 +44,7 @@ describe('fieldgate simulate arguments', () => {
     [['p', '--connect', '127.0.0.1:1', '--unit', '256'], /--unit "256" is not a whole number from 0 to 255/],
     [['p', '--connect', '127.0.0.1:1', '--address', '65536'], /--address "65536" is not a whole number from 0 to 65535/],
   ])('%j is a usage error (exit 64)', (argv, message) => {
-    const err = usageError(argv as string[]);
+    const err = usageError(argv);
     expect(err.code).toBe('FG_ERR_USAGE');
     expect(err.exitCode).toBe(64);
     expect(err.message).toMatch(message);
