@@ -4,11 +4,10 @@
  *
  * | code                   | exit | meaning                                                            |
  * |------------------------|------|--------------------------------------------------------------------|
- * | FG_ERR_CONFIG          | 78   | the configuration file is invalid (every problem listed)           |
- * | FG_ERR_CONFIG_READ     | 78   | the configuration file cannot be read or is not YAML               |
+ * | FG_ERR_CONFIG          | 78   | the configuration is invalid or unreadable (every problem listed)  |
  * | FG_ERR_BIND            | 1    | a server cannot listen on its address (in use, not permitted, ...) |
  * | FG_ERR_START           | 1    | any other failure while starting                                   |
- * | FG_ERR_USAGE           | 64   | the command line is wrong                                           |
+ * | FG_ERR_USAGE           | 64   | the command line is wrong                                          |
  * | FG_ERR_STATUS          | 1    | `fieldgate status` cannot reach or read the daemon                 |
  */
 
@@ -19,7 +18,6 @@ export const EXIT_CONFIG = 78;
 
 export type ErrorCode =
   | 'FG_ERR_CONFIG'
-  | 'FG_ERR_CONFIG_READ'
   | 'FG_ERR_BIND'
   | 'FG_ERR_START'
   | 'FG_ERR_USAGE'
@@ -27,7 +25,6 @@ export type ErrorCode =
 
 const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FG_ERR_CONFIG: EXIT_CONFIG,
-  FG_ERR_CONFIG_READ: EXIT_CONFIG,
   FG_ERR_BIND: EXIT_FAILURE,
   FG_ERR_START: EXIT_FAILURE,
   FG_ERR_USAGE: EXIT_USAGE,
