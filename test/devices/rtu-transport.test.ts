@@ -2,7 +2,7 @@
  * The RTU transport, byte-exact, over @serialport/binding-mock: what goes on the wire, and which
  * reply each request gets.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Backoff } from '../../src/transport/backoff.js';
 import { RtuTransport } from '../../src/devices/modbus/rtu-transport.js';
 import { captureLogger } from '../helpers/log.js';
@@ -11,8 +11,20 @@ import { hex, MockBinding, mockLine, type MockLine } from '../helpers/mock-seria
 
 const transports: RtuTransport[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(transports.splice(0).map((t) => t.stop()));
 });
+
+/**
+ * From here on the reply timeouts run on a fake clock that only the test moves on
+ * (advanceTimersByTimeAsync). performance.now is faked too, so the gap before a frame (1.75 ms after
+ * the last byte) is counted on the same clock: the first frame may go at once (2 ms have passed), and
+ * every later one here follows a timeout.
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+  vi.advanceTimersByTime(2);
+}
 
 async function open(line: MockLine, extra: { silenceMs?: number; turnaroundMs?: number } = {}) {
   const t = new RtuTransport({
@@ -77,9 +89,11 @@ describe('RTU transport (mock serial port)', () => {
   it('never hands a late reply to the next request', async () => {
     const line = mockLine();
     const t = await open(line);
+    fakeClock();
     // request A: read 1 register at 10 -> nobody answers in time
     const a = t.exchange(1, hex('03 000a 0001'), 30);
     expect(await line.nextWrite()).toEqual(hex('01 03 000a 0001 a408'));
+    await vi.advanceTimersByTimeAsync(31); // the timeout plus the frame's time on the wire
     expect(await a).toEqual({ kind: 'timeout' });
     // request B: read 2 registers at 0; A's late reply arrives after B went out, then B's own
     const b = t.exchange(1, READ2, 1000);
@@ -93,12 +107,15 @@ describe('RTU transport (mock serial port)', () => {
   it('gives the next request a timeout, not the late reply, when its own answer never comes', async () => {
     const line = mockLine();
     const t = await open(line);
+    fakeClock();
     const a = t.exchange(1, hex('03 000a 0001'), 20);
     await line.nextWrite();
+    await vi.advanceTimersByTimeAsync(21);
     expect(await a).toEqual({ kind: 'timeout' });
     const b = t.exchange(1, READ2, 50);
     await line.nextWrite();
     line.reply('01 03 02 1234 b533');
+    await vi.advanceTimersByTimeAsync(51);
     expect(await b).toEqual({ kind: 'timeout' });
   });
 

@@ -1,5 +1,5 @@
 /** The Modbus session over an in-memory stream pair: no sockets, the same engine as over TCP. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeAdu } from '../../src/codec/mbap.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 import { createRequestHandler, type RequestHandler } from '../../src/modbus/request-handler.js';
@@ -11,6 +11,10 @@ import { duplexPair } from '../helpers/duplex-pair.js';
 import { captureLogger } from '../helpers/log.js';
 import { hex } from '../helpers/hex.js';
 
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function bankHandler(): RequestHandler {
   const bank = makeBank({ holding: 100 }, { holding: [[0, 0x1111], [1, 0x2222]] });
@@ -103,12 +107,17 @@ describe('ModbusSession over an in-memory stream', () => {
   });
 
   it('an idle session is closed after idleTimeout; traffic keeps it open', async () => {
+    // The idle deadline's clock (setTimeout, Date.now) is faked: a loaded machine cannot stretch
+    // the 40 ms between requests past the 80 ms deadline.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const t = setup(bankHandler(), { idleTimeout: 80 });
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 40));
+      await vi.advanceTimersByTimeAsync(40);
       t.client.write(READ0(i));
     }
+    await vi.advanceTimersByTimeAsync(79);
     expect(t.closed()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
     await t.serverClosed;
     expect(t.closed()).toBe('idle');
   });
