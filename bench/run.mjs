@@ -77,7 +77,8 @@ process.on('exit', killAllSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     log(`bench: ${sig}, stopping every process it started`);
-    stopAll(500).finally(() => process.exit(130));
+    // Not awaited: the handler returns at once, and the exit in finally ends the process either way.
+    void stopAll(500).finally(() => process.exit(130));
   });
 }
 

@@ -139,7 +139,9 @@ async function run(args: Args): Promise<number> {
   let reloads: Promise<unknown> = started.catch(() => undefined);
   // A reload never stops the daemon: even an internal failure in one is logged and the old config stays.
   const onHangup = () => reload(source, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
-  process.on('SIGHUP', () => (reloads = reloads.then(onHangup)));
+  process.on('SIGHUP', () => {
+    reloads = reloads.then(onHangup);
+  });
   await started;
   service.ready();
   const signal = await stopRequested;

@@ -9,7 +9,7 @@
  * |                        |      | (a profile too; only a regular file of at most 4 MiB is read)      |
  * | FG_ERR_BIND            | 1    | a server cannot listen on its address (in use, not permitted, ...) |
  * | FG_ERR_START           | 1    | any other failure while starting                                   |
- * | FG_ERR_USAGE           | 64   | the command line is wrong                                           |
+ * | FG_ERR_USAGE           | 64   | the command line is wrong                                          |
  * | FG_ERR_STATUS          | 1    | `fieldgate status` cannot reach or read the daemon                 |
  */
 

@@ -30,7 +30,7 @@ function positiveInt(name, v) {
 export function parseArgs(argv, sectionNames) {
   const o = { quick: false, only: null, servers: null, runs: null, durationMs: null, warmupMs: null, maxRequests: 2000000, timeoutMs: 2000, fieldgate: null, help: false };
   for (let i = 0; i < argv.length; i++) {
-    let [flag, value] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    const [flag, value] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     const need = () => {
       if (value !== undefined) return value;
       if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);

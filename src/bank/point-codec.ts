@@ -15,8 +15,6 @@
 
 export type PointType = 'bool' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'string';
 export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
-export const POINT_TYPES: readonly PointType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
-export const WORD_ORDERS: readonly WordOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 
 export interface PointFormat {
   readonly type: PointType;

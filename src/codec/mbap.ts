@@ -11,7 +11,6 @@
 export const MBAP_HEADER_LENGTH = 7;
 export const MBAP_MIN_LENGTH = 2;
 export const MBAP_MAX_LENGTH = 254;
-export const MAX_ADU_LENGTH = 6 + MBAP_MAX_LENGTH;
 
 export interface MbapHeader {
   readonly transactionId: number;

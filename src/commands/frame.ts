@@ -45,6 +45,7 @@ function compileText(parts: readonly TemplatePart[]): CompiledFrame {
         const v = source(part.name);
         if (v === undefined) return missing(part.name);
         const text = formatValue(v);
+        // eslint-disable-next-line no-control-regex -- \x00-\xff: every character that is one byte
         if (/[^\x00-\xff]/.test(text)) return `the value of {${part.name}} holds a character that is not one byte`;
         out += text;
       }

@@ -15,6 +15,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 
 export function parseTemplate(template: string): ParsedTemplate {
   if (template === '') return { error: 'is empty: a command must send something' };
+  // eslint-disable-next-line no-control-regex -- \x00-\xff: every character that is one byte
   const wide = /[^\x00-\xff]/.exec(template);
   if (wide) return { error: `${JSON.stringify(wide[0])} is not one byte: a text frame holds latin1 characters only (write bytes as "\\xNN")` };
   const parts: TemplatePart[] = [];

@@ -1,7 +1,6 @@
 /**
- * Builds the device link for a device config. Device types whose links are not part of this build
- * return undefined (the gateway logs it; units routed to them answer exception 0A). Simulators and
- * decoding raw links are loaded only when a config has one (memory on a small board).
+ * Builds the device link for a device config, one for every device type the config accepts.
+ * Simulators and decoding raw links are loaded only when a config has one (memory on a small board).
  */
 import type { Bank } from '../bank/bank.js';
 import type { DeviceConfig, ProfileConfig } from '../config/types.js';
@@ -22,7 +21,7 @@ export interface DeviceDeps {
   readonly profiles: ReadonlyMap<string, ProfileConfig>;
 }
 
-export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Promise<DeviceLink | undefined> {
+export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Promise<DeviceLink> {
   switch (config.type) {
     case 'modbus-rtu':
       return createRtuLink(config, deps.log);
@@ -36,8 +35,6 @@ export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Prom
       const { SimulatorDevice } = await import('./simulator/simulator-device.js');
       return new SimulatorDevice(config, deps.banks, deps.log);
     }
-    default:
-      return undefined;
   }
 }
 

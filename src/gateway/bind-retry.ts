@@ -4,7 +4,7 @@
  * down until someone reloads again. Which failures are worth retrying, and one retry's state.
  */
 import type { ServerConfig } from '../config/types.js';
-import type { ServerDeps } from '../servers/factory.js';
+import type { ServerDeps } from '../servers/server.js';
 import type { BindRetryView } from '../status/document.js';
 import { Backoff, type BackoffOptions } from '../transport/backoff.js';
 

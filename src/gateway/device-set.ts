@@ -18,13 +18,8 @@ export class DeviceSet {
 
   /** On start a device that fails to start fails the start (`failFast`); on reload it is logged and kept. */
   async start(configs: readonly DeviceConfig[], profiles: ReadonlyMap<string, ProfileConfig>, failFast: boolean): Promise<void> {
-    const unsupported: string[] = [];
     for (const config of configs) {
       const device = await createDevice(config, { log: deviceLogger(this.log, config.name), banks: this.banks, profiles });
-      if (!device) {
-        unsupported.push(`${config.name} (${config.type})`);
-        continue;
-      }
       this.links.set(config.name, device);
       try {
         await device.start();
@@ -32,9 +27,6 @@ export class DeviceSet {
         if (failFast) throw err;
         this.log.error({ device: config.name, err }, 'device failed to start');
       }
-    }
-    if (unsupported.length > 0) {
-      this.log.warn({ devices: unsupported }, 'these device types do not run in this version: units routed to them answer exception 0A');
     }
   }
 

@@ -7,8 +7,8 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import { createServer, type ServerDeps } from '../servers/factory.js';
-import type { GatewayServer } from '../servers/server.js';
+import { createServer } from '../servers/factory.js';
+import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import type { ServerView } from '../status/document.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import type { CloseReason } from '../transport/session-stream.js';

@@ -19,7 +19,7 @@ import {
 } from '../codec/pdu/index.js';
 import { inRange, type Bank } from '../bank/bank.js';
 import type { TableName } from '../config/types.js';
-import type { DeviceIdentity } from './device-identity.js';
+import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 
 const H = MBAP_HEADER_LENGTH;
 

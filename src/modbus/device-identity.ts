@@ -1,10 +1,8 @@
 /**
  * The objects fieldgate answers "read device identification" (FC 43 / MEI 14) with.
  */
-import { DeviceObject } from '../codec/pdu/device-id.js';
+import { DeviceObject, type DeviceIdentity } from '../codec/pdu/device-id.js';
 import { VERSION } from '../version.js';
-
-export type DeviceIdentity = ReadonlyMap<number, Buffer>;
 
 export function deviceIdentity(gatewayName: string): DeviceIdentity {
   const ascii = (s: string) => Buffer.from(s, 'latin1');

@@ -5,12 +5,12 @@
  * send.
  */
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
+import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 import { decodeRequest, ExceptionCode } from '../codec/pdu/index.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isModbusLink, type RequestOrigin } from '../devices/modbus/modbus-link.js';
 import { overlayOf } from '../devices/polls/bank-overlay.js';
 import { exceptionReply, executeOnBank } from './bank-executor.js';
-import type { DeviceIdentity } from './device-identity.js';
 import { readOnlyAllows } from './read-only.js';
 import type { UnitRoute, UnitRouter } from './unit-router.js';
 

@@ -10,7 +10,7 @@ export type UnitRoute =
   | { readonly kind: 'device'; readonly device: string; readonly unit: number };
 
 export class UnitRouter {
-  private readonly table: (UnitRoute | undefined)[] = new Array(256);
+  private readonly table: (UnitRoute | undefined)[] = new Array<UnitRoute | undefined>(256);
 
   /**
    * `units` entries win; `fallbackBank` serves every other unit id; `banks` resolves bank names

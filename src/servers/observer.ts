@@ -1,6 +1,6 @@
 /**
- * What servers and sessions report as they work, for metrics. The default observer does nothing;
- * the status/metrics module supplies a real one. Calls are cheap and carry no per-client labels.
+ * What servers and sessions report as they work, for metrics: the gateway builds servers with its
+ * ObserverHub (status/observer-hub.ts). Calls are cheap and carry no per-client labels.
  */
 import type { CloseReason } from '../transport/session-stream.js';
 
@@ -13,11 +13,3 @@ export interface ServerObserver {
   /** A closed session's byte counts (open sessions' counts are read live from sessionStats()). */
   bytes(server: string, bytesIn: number, bytesOut: number): void;
 }
-
-export const NULL_OBSERVER: ServerObserver = {
-  sessionOpened: () => undefined,
-  sessionClosed: () => undefined,
-  connectionRefused: () => undefined,
-  request: () => undefined,
-  bytes: () => undefined,
-};

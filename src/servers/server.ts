@@ -2,9 +2,27 @@
  * What the gateway needs from any configured server, whatever its protocol (modbus, raw) and
  * whether it listens on one port or on a pool of ports.
  */
+import type { Bank } from '../bank/bank.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
-import type { ServerConfig } from '../config/types.js';
+import type { DeviceIdentity } from '../codec/pdu/device-id.js';
+import type { ProfileConfig, ServerConfig } from '../config/types.js';
+import type { DeviceLink } from '../devices/device.js';
+import type { Logger } from '../log.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+import type { ServerObserver } from './observer.js';
+
+/** What a server is built with (servers/factory.ts picks the class by protocol). */
+export interface ServerDeps {
+  readonly banks: ReadonlyMap<string, Bank>;
+  readonly devices: ReadonlyMap<string, DeviceLink>;
+  /** Profiles the config names (decode handlers), by the name used. */
+  readonly profiles: ReadonlyMap<string, ProfileConfig>;
+  readonly identity: DeviceIdentity;
+  readonly log: Logger;
+  readonly observer: ServerObserver;
+  /** Session ids are unique across the gateway. */
+  readonly nextSessionId: () => number;
+}
 
 /** One listening port and the session that holds it (pool ports), as the status document shows. */
 export interface PortStatus {

@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ExceptionCode } from '../codec/pdu/exception.js';
 import type { DeviceStatus } from '../devices/device.js';
 import type { ServerObserver } from '../servers/observer.js';
+import { readBufferFallbacks } from '../transport/accepted-socket.js';
 import type { CloseReason } from '../transport/session-stream.js';
 import type { GatewayView } from './document.js';
 import type { Totals } from './totals.js';
@@ -151,6 +152,12 @@ export class Metrics implements ServerObserver {
     new Gauge({
       name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes', registers,
       collect() { this.set(process.memoryUsage.rss()); },
+    });
+    new Counter({
+      name: 'fieldgate_read_buffer_fallbacks_total',
+      help: "Accepted connections read into Node's own buffers instead of a reused one (this Node's socket internals are not as expected: raw streams cost more CPU)",
+      registers,
+      collect() { this.reset(); this.inc(readBufferFallbacks()); },
     });
     new Counter({
       name: 'fieldgate_reloads_total', help: 'Configuration reloads (SIGHUP), per result: applied or refused', labelNames: ['result'], registers,

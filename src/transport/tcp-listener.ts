@@ -118,7 +118,7 @@ export class TcpListener {
       accepted.destroy();
       return;
     }
-    const socket = this.options.readBuffers ? withReadBuffer(accepted, this.server, true) : accepted;
+    const socket = this.options.readBuffers ? withReadBuffer(accepted, this.server, true, this.options.log) : accepted;
     if (socket !== accepted) socket.on('error', ignoreErrors);
     if (this.options.keepAlive > 0) socket.setKeepAlive(true, this.options.keepAlive);
     this.options.onConnection(socket, remote);

@@ -3,7 +3,7 @@
  * exceptions passed through, offline units, fairness across clients, requests of a client that went
  * away, status.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModbusRtuDeviceConfig } from '../../src/config/types.js';
 import { Backoff } from '../../src/transport/backoff.js';
 import type { ModbusLink } from '../../src/devices/modbus/modbus-link.js';
@@ -15,8 +15,20 @@ import { hex, mockLine, type MockLine } from '../helpers/mock-serial.js';
 
 const links: ModbusLink[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(links.splice(0).map((l) => l.stop()));
 });
+
+/**
+ * From here on the timeouts run on a fake clock that only the test moves on (advanceTimersByTimeAsync):
+ * a loaded machine cannot make a timeout run out before the test's reply. performance.now is faked
+ * too, so the RTU gap before a frame (1.75 ms after the last byte) is counted on the same clock: the
+ * first frame may go at once (2 ms have passed), and every later one here follows a timeout.
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+  vi.advanceTimersByTime(2);
+}
 
 function config(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}): ModbusRtuDeviceConfig {
   return {
@@ -60,8 +72,12 @@ describe('Modbus device link (RTU, mock serial port)', () => {
   it('answers 0B after the retries, and counts every timeout', async () => {
     const line = mockLine();
     const link = await start(line, { timeout: 20, retries: 2 });
+    fakeClock();
     const reply = link.request(1, READ1);
-    for (let i = 0; i < 3; i++) expect(await line.nextWrite()).toEqual(hex('01 03 0000 0001 840a'));
+    for (let i = 0; i < 3; i++) {
+      expect(await line.nextWrite()).toEqual(hex('01 03 0000 0001 840a'));
+      await vi.advanceTimersByTimeAsync(21); // the timeout plus the frame's time on the wire
+    }
     expect(await reply).toEqual(hex('83 0b'));
     expect(link.status()).toMatchObject({ timeouts: 3 });
     expect(link.status().lastError).toMatch(/unit 1 .*no reply within 20 ms/);
@@ -87,9 +103,11 @@ describe('Modbus device link (RTU, mock serial port)', () => {
   it('marks a unit that keeps timing out offline (0B at once) while the others are served', async () => {
     const line = mockLine();
     const link = await start(line, { timeout: 10 });
+    fakeClock();
     for (let i = 0; i < 3; i++) {
       const r = link.request(9, READ1);
       await line.nextWrite();
+      await vi.advanceTimersByTimeAsync(11);
       expect(await r).toEqual(hex('83 0b'));
     }
     const writes = line.writes.length;
@@ -231,7 +249,10 @@ describe('Modbus device link while its device is connecting', () => {
     );
     links.push(link);
     await link.start();
-    expect(await link.request(1, READ1)).toEqual(hex('83 0b'));
+    fakeClock();
+    const held = link.request(1, READ1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await held).toEqual(hex('83 0b'));
     expect(sent).toHaveLength(0);
     const later = link.request(1, READ1);
     master.state = 'up';

@@ -33,7 +33,7 @@ export function startDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}
   const waiters: (() => void)[] = [];
   let err = '';
   let partial = '';
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     partial += c.toString();
     const parts = partial.split('\n');
     partial = parts.pop() ?? '';
@@ -46,7 +46,7 @@ export function startDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}
     }
     waiters.splice(0).forEach((w) => w());
   });
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     waiters.splice(0).forEach((w) => w());
     resolve(code);

@@ -2,7 +2,6 @@
 import { Duplex } from 'node:stream';
 
 export function duplexPair(): [Duplex, Duplex] {
-  let a: Duplex;
   let b: Duplex;
   const make = (peer: () => Duplex) =>
     new Duplex({
@@ -16,7 +15,7 @@ export function duplexPair(): [Duplex, Duplex] {
         done();
       },
     });
-  a = make(() => b);
+  const a = make(() => b);
   b = make(() => a);
   return [a, b];
 }

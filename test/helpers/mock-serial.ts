@@ -75,7 +75,7 @@ export function mockLine(create = true): MockLine {
       check();
     });
   const reply = (bytes: Buffer | string) => {
-    const binding = port?.port as MockPortBinding | undefined;
+    const binding = port?.port;
     if (!binding) throw new Error('mock port is not open');
     binding.emitData(typeof bytes === 'string' ? hex(bytes) : bytes);
   };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAdu } from '../../src/codec/mbap.js';
 import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
-import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
+import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { hex } from '../helpers/hex.js';
 
 

@@ -317,7 +317,7 @@ servers:
 async function modbusClientFrom(port: number, localAddress: string): Promise<ModbusClient> {
   const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof ModbusClient;
   const client = new ModbusRTU();
-  await client.connectTCP('127.0.0.1', { port, localAddress } as { port: number });
+  await client.connectTCP('127.0.0.1', { port, localAddress });
   client.setID(1);
   client.setTimeout(2000);
   return client;

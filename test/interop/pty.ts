@@ -60,8 +60,8 @@ async function startPython(script: string, args: string[], what: string): Promis
   const child = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
     await until(() => out.includes('ready') || child.exitCode !== null, 10_000, `${what} ready`);
   } catch (e) {

@@ -30,7 +30,7 @@ function startCable(): Promise<ChildProcess> {
     const child = spawn(SOCAT, ['-d', '-d', `pty,raw,echo=0,link=${GW_END}`, `pty,raw,echo=0,link=${DEVICE_END}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`socat did not start: ${err}`)), SOCAT_START_MS);
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       err += c.toString();
       if (err.includes('starting data transfer loop')) {
         clearTimeout(timer);

@@ -88,7 +88,7 @@ describe('RTU routes (socat pty + pymodbus RTU slave)', () => {
   it('20 SCADA clients at once each get the right values for their own requests', async () => {
     const units = [7, 8, 3];
     const slaveUnit: Record<number, number> = { 7: 1, 8: 2, 3: 3 };
-    const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => modbusClient(gw.port('scada'), units[i % 3]!)));
+    const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => modbusClient(gw.port('scada'), units[i % 3])));
     try {
       const results = await Promise.all(clients.map(async (client, i) => {
         const unit = units[i % 3]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRequest, type Request } from '../../src/codec/pdu/index.js';
+import { decodeRequest } from '../../src/codec/pdu/index.js';
 import { executeOnBank } from '../../src/modbus/bank-executor.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 import { makeBank } from '../helpers/banks.js';
@@ -11,7 +11,7 @@ const identity = deviceIdentity('line3-pi');
 function exec(bank: ReturnType<typeof makeBank>, pdu: string): string {
   const req = decodeRequest(hex(pdu));
   if ('exception' in req) throw new Error('test request does not decode');
-  return executeOnBank(req as Request, bank, identity).subarray(7).toString('hex');
+  return executeOnBank(req, bank, identity).subarray(7).toString('hex');
 }
 
 function specBank() {

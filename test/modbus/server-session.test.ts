@@ -1,6 +1,5 @@
 /** The Modbus session over an in-memory stream pair: no sockets, the same engine as over TCP. */
-import { describe, expect, it } from 'vitest';
-import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeAdu } from '../../src/codec/mbap.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 import { createRequestHandler, type RequestHandler } from '../../src/modbus/request-handler.js';
@@ -12,6 +11,10 @@ import { duplexPair } from '../helpers/duplex-pair.js';
 import { captureLogger } from '../helpers/log.js';
 import { hex } from '../helpers/hex.js';
 
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function bankHandler(): RequestHandler {
   const bank = makeBank({ holding: 100 }, { holding: [[0, 0x1111], [1, 0x2222]] });
@@ -104,12 +107,17 @@ describe('ModbusSession over an in-memory stream', () => {
   });
 
   it('an idle session is closed after idleTimeout; traffic keeps it open', async () => {
+    // The idle deadline's clock (setTimeout, Date.now) is faked: a loaded machine cannot stretch
+    // the 40 ms between requests past the 80 ms deadline.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const t = setup(bankHandler(), { idleTimeout: 80 });
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 40));
+      await vi.advanceTimersByTimeAsync(40);
       t.client.write(READ0(i));
     }
+    await vi.advanceTimersByTimeAsync(79);
     expect(t.closed()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
     await t.serverClosed;
     expect(t.closed()).toBe('idle');
   });
@@ -136,7 +144,7 @@ describe('ModbusSession over an in-memory stream', () => {
     t.client.write(READ0(3));
     await new Promise((r) => setTimeout(r, 20));
     expect(gates.length).toBe(2); // third request not read yet
-    expect((t.server as Duplex).isPaused()).toBe(true);
+    expect(t.server.isPaused()).toBe(true);
     gates.shift()!();
     await until(() => gates.length === 2);
     expect(t.bytes()).toBe(RSP0(1));

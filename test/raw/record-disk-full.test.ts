@@ -198,7 +198,7 @@ describe('record: disk full', () => {
   it('when even cutting the file back fails, that file is given up for the session, said once; the session reads on', async () => {
     const { disk, fs: diskFs } = smallDisk(2 * LINE + 10);
     const eio = Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
-    const r = await recorder({ ...diskFs, ftruncate: (_fd: number, _len: number, cb: (err: Error) => void) => process.nextTick(cb, eio) } as unknown as RecordFs);
+    const r = await recorder({ ...diskFs, ftruncate: (_fd: number, _len: number, cb: (err: Error) => void) => process.nextTick(cb, eio) });
     const peer = await r.connect();
     const session = () => r.sessions[0]!;
     peer.send(frames(0, 10));
@@ -217,7 +217,7 @@ describe('record: disk full', () => {
   });
 
   it('a directory that is gone when a session starts: dropped and counted until it is back, then recorded', async () => {
-    const r = await recorder(fs as unknown as RecordFs);
+    const r = await recorder(fs);
     fs.rmSync(r.dir, { recursive: true });
     const peer = await r.connect();
     const session = () => r.sessions[0]!;

@@ -57,7 +57,7 @@ describe('fieldgate simulate arguments', () => {
     [['p', '--serial', '/tmp/x', '--parity', 'odd', '--parity', 'even'], /--parity is given twice/],
     [['p', '--connect', '127.0.0.1:1', '--connect', '127.0.0.1:2'], /only one of/],
   ])('%j is a usage error (exit 64)', (argv, message) => {
-    const err = usageError(argv as string[]);
+    const err = usageError(argv);
     expect(err.code).toBe('FG_ERR_USAGE');
     expect(err.exitCode).toBe(64);
     expect(err.message).toMatch(message);

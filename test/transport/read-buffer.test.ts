@@ -4,8 +4,9 @@
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { withReadBuffer } from '../../src/transport/accepted-socket.js';
+import { readBufferFallbacks, withReadBuffer } from '../../src/transport/accepted-socket.js';
 import { ReadBuffer, retainQueued } from '../../src/transport/read-buffer.js';
+import { captureLogger } from '../helpers/log.js';
 
 describe('ReadBuffer', () => {
   it('hands out the same buffer until a queued write holds it, then a fresh one', () => {
@@ -37,7 +38,9 @@ async function acceptOne(server: net.Server, use: (accepted: net.Socket) => net.
 describe('withReadBuffer', () => {
   it('reads an accepted connection into one reused buffer, and the server still counts it', async () => {
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
-    const { client, socket } = await acceptOne(server, (s) => withReadBuffer(s, server, true));
+    const fallbacks = readBufferFallbacks();
+    const { client, socket } = await acceptOne(server, (s) => withReadBuffer(s, server, true, captureLogger().log));
+    expect(readBufferFallbacks(), 'not a fallback').toBe(fallbacks);
     const backings = new Set<ArrayBufferLike>();
     let got = Buffer.alloc(0);
     socket.on('data', (c: Buffer) => {
@@ -64,7 +67,7 @@ describe('withReadBuffer', () => {
   it('leaves the socket as accepted (resumed) when it is not one this server accepted', async () => {
     const server = net.createServer({ pauseOnConnect: true });
     const other = net.createServer();
-    const { client, socket } = await acceptOne(server, (s) => withReadBuffer(s, other, true));
+    const { client, socket } = await acceptOne(server, (s) => withReadBuffer(s, other, true, captureLogger().log));
     const got = new Promise<Buffer>((r) => socket.once('data', r));
     client.write('x');
     expect((await got).toString()).toBe('x');

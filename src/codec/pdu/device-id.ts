@@ -25,6 +25,9 @@ export const DeviceObject = {
   UserApplicationName: 0x06,
 } as const;
 
+/** The objects a server answers FC 43 / MEI 14 with: object id -> value. */
+export type DeviceIdentity = ReadonlyMap<number, Buffer>;
+
 /** Regular identification, stream and individual access. */
 export const CONFORMITY_LEVEL = 0x82;
 const MAX_PDU = 253;

@@ -26,8 +26,8 @@ export function exception(fc: number, code: ExceptionCode): ExceptionResult {
   return { exception: code, fc };
 }
 
-/** Exception PDU: function code with the high bit set, then the exception code. */
-export function encodeException(fc: number, code: ExceptionCode | number): Buffer {
+/** Exception PDU: function code with the high bit set, then the exception code (ours, or a device's). */
+export function encodeException(fc: number, code: number): Buffer {
   const pdu = Buffer.allocUnsafe(2);
   pdu[0] = (fc | 0x80) & 0xff;
   pdu[1] = code & 0xff;

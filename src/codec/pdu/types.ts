@@ -97,8 +97,3 @@ export type Request =
   | ReadDeviceIdRequest;
 
 export type Decoded = Request | ExceptionResult;
-
-/** Function codes that change data; blocked on a read-only server. */
-export function isWriteFunction(fc: number): boolean {
-  return fc === 5 || fc === 6 || fc === 15 || fc === 16 || fc === 22 || fc === 23;
-}

@@ -10,7 +10,6 @@
 import { crc16 } from './crc.js';
 
 export const RTU_MAX_ADU = 256;
-export const RTU_MIN_REPLY = 5;
 export const BROADCAST_UNIT = 0;
 
 /** unit + PDU + CRC. */

@@ -46,7 +46,7 @@ const safe = (s: string, unsafe = /[^A-Za-z0-9._]+/g) => s.replace(unsafe, '-').
  * other: how its budget finds earlier runs' files without touching another server's or an operator's.
  */
 export function recordFilePattern(server: string): RegExp {
-  const name = safe(server).replace(/[.\-]/g, '\\$&');
+  const name = safe(server).replace(/[.-]/g, '\\$&');
   return new RegExp(`^${name}_[A-Za-z0-9.-]*_\\d{8}T\\d{6}\\.\\d{3}Z_s\\d+\\.log(?:\\.1)?$`);
 }
 
