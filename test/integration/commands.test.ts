@@ -146,7 +146,7 @@ describe('commands', () => {
 
   it('a silent camera: the reply times out, is counted, and the coil is reset', async () => {
     const cam = await camera(true);
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 150ms }, reset: true }'));
+    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 1s }, reset: true }'));
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeCoil(0, true);
