@@ -7,15 +7,16 @@
  *   - output: stops reading while more than `maxBuffered` bytes wait to be sent, and closes the session
  *     when they stay unsent for `sendTimeout` (a peer that sends but never reads cannot grow memory);
  *   - a frame that breaks MBAP closes the session with a log line naming what was wrong.
- * Nothing the peer sends can throw out of here.
+ * The connection's lifecycle (idle and send deadlines, shutdown, close reason and log) is the
+ * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
  */
-import { IdleDeadline } from '../transport/idle-deadline.js';
 import type { Logger } from 'pino';
 import { MbapFramer, writeMbapHeader } from '../codec/mbap.js';
 import { ExceptionCode } from '../codec/pdu/exception.js';
+import { SessionLifecycle } from '../servers/session-lifecycle.js';
 import { exceptionReply } from './bank-executor.js';
 import type { Reply, RequestHandler } from './request-handler.js';
-import type { SessionStats, SessionStream, CloseReason } from '../transport/session-stream.js';
+import type { SessionStream, CloseReason } from '../transport/session-stream.js';
 
 export interface ModbusSessionOptions {
   readonly id: number;
@@ -44,79 +45,32 @@ interface Slot {
 }
 
 const DEFAULT_MAX_BUFFERED = 64 * 1024;
-/** ms a shut-down session waits for the peer to close after the last reply was written. */
-const SHUTDOWN_LINGER_MS = 100;
+const WORDS = { count: 'requests', unsentField: 'unsentBytes', notReading: 'peer does not read its replies' };
 
-export class ModbusSession {
-  readonly stats: SessionStats;
+export class ModbusSession extends SessionLifecycle {
   private readonly framer = new MbapFramer();
   private readonly queue: Slot[] = [];
   private batch: Buffer[] = [];
   private readonly maxBuffered: number;
-  private readonly idle: IdleDeadline;
-  private sendTimer: NodeJS.Timeout | undefined;
   private paused = false;
-  private closing = false;
-  private peerEnded = false;
-  private ended = false;
-  private closeReason: CloseReason | undefined;
-  private closed = false;
   /** Aborted when the session closes: its requests still queued for a device are dropped. */
-  private readonly gone = new AbortController();
+  private readonly abort = new AbortController();
   private readonly origin: { readonly client: number; readonly signal: AbortSignal };
 
   constructor(
-    private readonly stream: SessionStream,
+    stream: SessionStream,
     private readonly options: ModbusSessionOptions,
   ) {
+    super(stream, options, WORDS);
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    this.stats = { id: options.id, remote: options.remote, since: new Date(), bytesIn: 0, bytesOut: 0, requests: 0 };
-    this.origin = { client: options.id, signal: this.gone.signal };
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('end', () => this.onPeerEnd());
-    stream.on('drain', () => this.onDrain());
-    stream.on('error', (err: Error) => this.onError(err));
-    stream.on('close', () => this.onStreamClosed());
-    this.idle = new IdleDeadline(options.idleTimeout, () => this.close('idle'));
-  }
-
-  get id(): number {
-    return this.options.id;
+    this.origin = { client: options.id, signal: this.abort.signal };
   }
 
   get inFlight(): number {
     return this.queue.length;
   }
 
-  /** Closes at once (unsent replies are dropped). */
-  close(reason: CloseReason): void {
-    if (this.closed) return;
-    this.closeReason ??= reason;
-    this.stream.destroy();
-  }
-
-  /**
-   * Stops reading, lets the requests in flight be answered, then ends the connection. Resolves when
-   * the stream is closed; a session that cannot finish within `graceMs` is destroyed.
-   */
-  shutdown(reason: CloseReason, graceMs: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closeReason ??= reason;
-    this.closing = true;
-    // Keep reading (new requests are discarded): unread input would turn our close into a reset,
-    // which can make the peer drop the last replies before it reads them.
-    if (this.paused) this.stream.resume();
-    const done = new Promise<void>((resolve) => this.stream.on('close', () => resolve()));
-    const timer = setTimeout(() => this.stream.destroy(), graceMs);
-    void done.then(() => clearTimeout(timer));
-    this.endIfSettled();
-    return done;
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.closing) return;
-    this.stats.bytesIn += chunk.length;
-    this.idle.touch();
+  protected received(chunk: Buffer): void {
     const error = this.framer.feed(chunk, this.onFrame);
     this.flushBatch();
     if (error) {
@@ -201,9 +155,7 @@ export class ModbusSession {
     if (this.closed || this.closing) return;
     const backlog = this.stream.writableLength > this.maxBuffered;
     const shouldPause = backlog || this.queue.length >= this.options.maxInFlight;
-    if (backlog && !this.sendTimer) {
-      this.sendTimer = setTimeout(() => this.onSendTimeout(), this.options.sendTimeout);
-    }
+    if (backlog) this.armSendDeadline();
     if (shouldPause !== this.paused) {
       this.paused = shouldPause;
       if (shouldPause) this.stream.pause();
@@ -211,62 +163,24 @@ export class ModbusSession {
     }
   }
 
-  private onDrain(): void {
-    if (this.sendTimer) {
-      clearTimeout(this.sendTimer);
-      this.sendTimer = undefined;
-    }
+  protected drained(): void {
     this.updateFlow();
   }
 
-  private onSendTimeout(): void {
-    this.sendTimer = undefined;
-    this.options.log.warn(
-      { unsentBytes: this.stream.writableLength, sendTimeout: this.options.sendTimeout },
-      'peer does not read its replies',
-    );
-    this.close('send-timeout');
+  protected resumeForShutdown(): void {
+    if (this.paused) this.stream.resume();
   }
 
-
-  private onPeerEnd(): void {
-    this.peerEnded = true;
-    this.closeReason ??= 'peer-closed';
-    this.endIfSettled();
+  protected override settled(): boolean {
+    return this.queue.length === 0;
   }
 
-  /**
-   * Ends our side once the peer (or a shutdown) wants it and no request is left unanswered. On a
-   * shutdown the connection is released shortly after the last reply is written, whether or not the
-   * peer closes its side.
-   */
-  private endIfSettled(): void {
-    if (this.ended || this.closed || this.queue.length > 0 || !(this.peerEnded || this.closing)) return;
-    this.ended = true;
-    this.stream.end(() => {
-      if (this.closing) setTimeout(() => this.stream.destroy(), SHUTDOWN_LINGER_MS).unref();
-    });
-  }
-
-  private onError(err: Error): void {
-    const code = (err as NodeJS.ErrnoException).code;
-    this.closeReason ??= 'socket-error';
-    this.options.log.debug({ err: { message: err.message, code } }, 'socket error');
-  }
-
-  private onStreamClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.idle.cancel();
-    clearTimeout(this.sendTimer);
-    const reason = this.closeReason ?? 'peer-closed';
+  protected override gone(): void {
     this.queue.length = 0;
-    this.gone.abort();
-    const { bytesIn, bytesOut, requests, since } = this.stats;
-    this.options.log.info(
-      { reason, bytesIn, bytesOut, requests, durationMs: Date.now() - since.getTime() },
-      'session closed',
-    );
+    this.abort.abort();
+  }
+
+  protected reportClosed(reason: CloseReason): void {
     this.options.onClose?.(this, reason);
   }
 }

@@ -8,14 +8,15 @@
  *     buffered without bound and never slows them down;
  *   - a frame over its framing's max closes the session, with a log line saying so;
  *   - a handler may hold its reading (a device or a file that is backed up) and release it later.
- * Nothing the peer sends can throw out of here.
+ * The connection's lifecycle (idle and send deadlines, shutdown, close reason and log) is the
+ * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
  */
-import { IdleDeadline } from '../transport/idle-deadline.js';
 import { retainQueued } from '../transport/read-buffer.js';
 import type { Logger } from 'pino';
 import { FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { PoolPort } from '../config/types.js';
-import type { CloseReason, SessionStats, SessionStream } from '../transport/session-stream.js';
+import { SessionLifecycle } from '../servers/session-lifecycle.js';
+import type { CloseReason, SessionStream } from '../transport/session-stream.js';
 
 /**
  * Why reading is paused: our own unsent output, a backed-up device, a backed-up file, or a turn
@@ -49,40 +50,20 @@ export interface RawSessionOptions {
 
 /** Unsent bytes past which a session stops reading (at most half its sendQueue). */
 const HIGH_WATER = 64 * 1024;
-/** ms a shut-down session waits for the peer to close after its output was written. */
-const SHUTDOWN_LINGER_MS = 100;
+const WORDS = { count: 'frames', unsentField: 'queued', notReading: 'peer does not read its data' };
 
-export class RawSession {
-  readonly stats: SessionStats;
+export class RawSession extends SessionLifecycle {
   private readonly highWater: number;
   private readonly batch: FrameBatch;
   private readonly holds = new Set<HoldReason>();
-  private readonly idle: IdleDeadline;
-  private sendTimer: NodeJS.Timeout | undefined;
-  private closing = false;
-  private ended = false;
-  private closed = false;
-  /** close() was called: the stream is being destroyed, its 'close' event is on its way. */
-  private destroyed = false;
-  private closeReason: CloseReason | undefined;
 
   constructor(
-    private readonly stream: SessionStream,
+    stream: SessionStream,
     private readonly options: RawSessionOptions,
   ) {
+    super(stream, options, WORDS);
     this.highWater = Math.min(HIGH_WATER, Math.floor(options.sendQueue / 2));
     this.batch = new FrameBatch(options.oneByOne ?? false);
-    this.stats = { id: options.id, remote: options.remote, since: new Date(), bytesIn: 0, bytesOut: 0, requests: 0 };
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('end', () => this.onPeerEnd());
-    stream.on('drain', () => this.onDrain());
-    stream.on('error', (err: Error) => this.onError(err));
-    stream.on('close', () => this.onStreamClosed());
-    this.idle = new IdleDeadline(options.idleTimeout, () => this.close('idle'));
-  }
-
-  get id(): number {
-    return this.options.id;
   }
 
   /** The pool port this session holds; undefined on an ordinary server. */
@@ -118,36 +99,7 @@ export class RawSession {
     this.stream.resume();
   }
 
-  /** Closes at once (unsent output is dropped). */
-  close(reason: CloseReason): void {
-    if (this.closed || this.destroyed) return;
-    this.closeReason ??= reason;
-    this.destroyed = true;
-    this.stream.destroy();
-  }
-
-  /**
-   * Stops taking frames, lets what was sent to the peer go out, then ends the connection. Resolves
-   * when the stream is closed; a session that cannot finish within `graceMs` is destroyed.
-   */
-  shutdown(reason: CloseReason, graceMs: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closeReason ??= reason;
-    this.closing = true;
-    // Keep reading (and discard): unread input would turn our close into a reset.
-    this.holds.clear();
-    this.stream.resume();
-    const done = new Promise<void>((resolve) => this.stream.on('close', () => resolve()));
-    const timer = setTimeout(() => this.stream.destroy(), graceMs);
-    void done.then(() => clearTimeout(timer));
-    this.endStream();
-    return done;
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.closing || this.closed || this.destroyed) return;
-    this.stats.bytesIn += chunk.length;
-    this.idle.touch();
+  protected received(chunk: Buffer): void {
     const batch = this.batch;
     const error = this.options.framer.feed(chunk, batch.add);
     if (batch.frames > 0) {
@@ -177,54 +129,24 @@ export class RawSession {
       return;
     }
     this.hold('output');
-    this.sendTimer ??= setTimeout(() => this.onSendTimeout(), this.options.sendTimeout);
+    this.armSendDeadline();
   }
 
-  private onDrain(): void {
-    clearTimeout(this.sendTimer);
-    this.sendTimer = undefined;
+  protected drained(): void {
     this.release('output');
   }
 
-  private onSendTimeout(): void {
-    this.sendTimer = undefined;
-    this.options.log.warn({ queued: this.stream.writableLength, sendTimeout: this.options.sendTimeout }, 'peer does not read its data');
-    this.close('send-timeout');
+  protected resumeForShutdown(): void {
+    this.holds.clear();
+    this.stream.resume();
   }
 
-
-  private onPeerEnd(): void {
-    this.closeReason ??= 'peer-closed';
+  protected override peerFinished(): void {
     const pending = this.options.framer.pendingBytes;
     if (pending > 0) this.options.log.debug({ bytes: pending }, 'incomplete frame dropped at end of stream');
-    this.endStream();
   }
 
-  /** Ends our side once everything written has gone out; on a shutdown, lets go shortly after. */
-  private endStream(): void {
-    if (this.ended || this.closed) return;
-    this.ended = true;
-    this.stream.end(() => {
-      if (this.closing) setTimeout(() => this.stream.destroy(), SHUTDOWN_LINGER_MS).unref();
-    });
-  }
-
-  private onError(err: Error): void {
-    this.closeReason ??= 'socket-error';
-    this.options.log.debug({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'socket error');
-  }
-
-  private onStreamClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.idle.cancel();
-    clearTimeout(this.sendTimer);
-    const reason = this.closeReason ?? 'peer-closed';
-    const { bytesIn, bytesOut, requests, since } = this.stats;
-    this.options.log.info(
-      { reason, bytesIn, bytesOut, frames: requests, durationMs: Date.now() - since.getTime() },
-      'session closed',
-    );
+  protected reportClosed(reason: CloseReason): void {
     this.options.onClose?.(this, reason);
   }
 }
