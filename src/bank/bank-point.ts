@@ -4,16 +4,9 @@
  * allocation per write: decoded frames write hundreds of thousands of points a second).
  */
 import type { PointConfig } from '../config/types.js';
-import { decodePoint, encodePoint, registerCount, type PointValue } from './point-codec.js';
+import { decodePoint, encodePoint, intRange, registerCount, type PointValue } from '../codec/point-codec.js';
 
 const scratch = Buffer.alloc(8);
-
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  int16: [-0x8000, 0x7fff],
-  uint16: [0, 0xffff],
-  int32: [-0x80000000, 0x7fffffff],
-  uint32: [0, 0xffffffff],
-};
 
 export class BankPoint {
   readonly name: string;
@@ -31,7 +24,7 @@ export class BankPoint {
   ) {
     this.name = config.name;
     this.count = registerCount(config);
-    this.range = INT_RANGE[config.type];
+    this.range = intRange(config.type);
     this.swapWords = config.order === 'CDAB' || config.order === 'DCBA';
     this.swapBytes = config.order === 'BADC' || config.order === 'DCBA';
   }

@@ -5,11 +5,12 @@
  */
 import { readRaw, readText } from '../codec/profile/binary-field.js';
 import { decodeFrame } from '../codec/profile/decode.js';
+import { intRange } from '../codec/point-codec.js';
 import { frameProblem } from '../codec/profile/frame-check.js';
 import type { ProfileConfig, ProfileField } from '../config/types.js';
 import type { Bank } from './bank.js';
 import type { BankPoint } from './bank-point.js';
-import type { ProfileStore } from './profile-store.js';
+import type { ProfileStore } from './frame-store.js';
 
 /** One field, its points found in the bank. */
 export interface Compiled {
@@ -21,10 +22,6 @@ export interface Compiled {
   readonly bits: readonly (readonly [number, BankPoint])[];
 }
 
-const RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff],
-};
-
 /** Why `value` cannot go into `point`, or undefined (the checks BankPoint.set would fail on). */
 export function misfit(point: BankPoint, value: number | string): string | undefined {
   const c = point.config;
@@ -34,7 +31,7 @@ export function misfit(point: BankPoint, value: number | string): string | undef
     return text.length > 2 * point.count ? `"${text}" is longer than the ${2 * point.count} characters of point ${c.name}` : undefined;
   }
   if (typeof value !== 'number') return `${JSON.stringify(value)} is not a number (point ${c.name} is ${c.type})`;
-  const range = RANGES[c.type];
+  const range = intRange(c.type);
   if (range === undefined) return undefined;
   const raw = Math.round((value - c.offset) / c.scale);
   return raw >= range[0] && raw <= range[1] ? undefined : `${value} does not fit point ${c.name} (${c.type}, scale ${c.scale}, offset ${c.offset})`;

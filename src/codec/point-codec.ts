@@ -27,22 +27,33 @@ export interface PointFormat {
 
 export type PointValue = number | boolean | string;
 
+/** One point type: the registers it takes (a string: its `length`) and, for an integer, its range. */
+export interface PointTypeInfo {
+  readonly registers: number;
+  /** [min, max] of an integer type's raw value; floats, bool and string have none. */
+  readonly range?: readonly [number, number];
+}
+
+/** The point types, with their sizes and ranges (the one place a point type's range is written). */
+export const POINT_TYPES = {
+  bool: { registers: 1 },
+  int16: { registers: 1, range: [-0x8000, 0x7fff] },
+  uint16: { registers: 1, range: [0, 0xffff] },
+  int32: { registers: 2, range: [-0x80000000, 0x7fffffff] },
+  uint32: { registers: 2, range: [0, 0xffffffff] },
+  float32: { registers: 2 },
+  float64: { registers: 4 },
+  string: { registers: 1 },
+} as const satisfies Readonly<Record<PointType, PointTypeInfo>>;
+
+/** The range of integer point type `type`; undefined for the other types and for any other name. */
+export function intRange(type: string): readonly [number, number] | undefined {
+  return Object.hasOwn(POINT_TYPES, type) ? (POINT_TYPES[type as PointType] as PointTypeInfo).range : undefined;
+}
+
 /** Registers a point of this format occupies (1 for bool: one register, or one bit in a bit table). */
 export function registerCount(format: Pick<PointFormat, 'type' | 'length'>): number {
-  switch (format.type) {
-    case 'bool':
-    case 'int16':
-    case 'uint16':
-      return 1;
-    case 'int32':
-    case 'uint32':
-    case 'float32':
-      return 2;
-    case 'float64':
-      return 4;
-    case 'string':
-      return format.length ?? 1;
-  }
+  return format.type === 'string' ? (format.length ?? 1) : POINT_TYPES[format.type].registers;
 }
 
 /** Big-endian bytes -> registers in `order`. */
@@ -75,15 +86,8 @@ function toBytes(words: ArrayLike<number>, order: WordOrder): Buffer {
   return bytes;
 }
 
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  int16: [-0x8000, 0x7fff],
-  uint16: [0, 0xffff],
-  int32: [-0x80000000, 0x7fffffff],
-  uint32: [0, 0xffffffff],
-};
-
 function rawBytes(type: PointType, raw: number): Buffer | string {
-  const range = INT_RANGE[type];
+  const range = intRange(type);
   if (range) {
     const v = Math.round(raw);
     if (!Number.isFinite(raw) || v < range[0] || v > range[1]) return `${raw} is outside ${type} (${range[0]}..${range[1]})`;

@@ -14,7 +14,7 @@
  * nothing a client writes can throw out of here.
  */
 import type { Bank } from '../bank/bank.js';
-import type { PointValue } from '../bank/point-codec.js';
+import type { PointValue } from '../codec/point-codec.js';
 import type { CommandConfig, TableName } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isRawLink, type RawDeviceLink, type RawLinkListener } from '../devices/raw-link.js';

@@ -4,7 +4,7 @@
  * value that cannot go into the frame (a point that is gone, a number too big for its field, text in
  * a number field) is returned as the reason, never thrown.
  */
-import type { PointValue } from '../bank/point-codec.js';
+import type { PointValue } from '../codec/point-codec.js';
 import { checksumSize, writeChecksum } from '../codec/profile/checksum.js';
 import type { ChecksumType, CommandFieldValue, CommandFrame, CommandFramePart } from '../config/types.js';
 import { FIELD_SIZE, fieldValueProblem, isCommandFieldType, writeField, type CommandFieldType } from './binary-field.js';

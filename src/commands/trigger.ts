@@ -4,7 +4,7 @@
  *   change  the value differs from the one before the write
  *   write   every write, even one that repeats the value
  */
-import type { PointValue } from '../bank/point-codec.js';
+import type { PointValue } from '../codec/point-codec.js';
 import type { CommandConfig } from '../config/types.js';
 
 export type TriggerOn = CommandConfig['on'];

@@ -5,6 +5,7 @@
  * binary field); `on: rising` is not used on text; `reset` only on a point that can hold 0. Read from
  * the raw document like the other cross-checks; what does not parse is left to the schema.
  */
+import { intRange } from '../codec/point-codec.js';
 import { parseTemplate, placeholderNames, singlePlaceholder } from '../commands/template.js';
 import { isMapping, problem, show, type Path, type Problem } from './issues.js';
 
@@ -13,9 +14,6 @@ type Raw = Record<string, unknown>;
 
 const RAW_DEVICES = ['tcp', 'serial'];
 const WRITABLE = ['holding', 'coils'];
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff],
-};
 
 const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
@@ -91,7 +89,7 @@ function pointRules(c: Raw, path: Path, point: Raw): Problem[] {
 /** Why a point of this type, scale and offset cannot hold the engineering value 0. */
 function zeroProblem(type: string, scale: number, offset: number): string | undefined {
   if (type === 'string') return 'it is a string point';
-  const range = INT_RANGE[type];
+  const range = intRange(type);
   if (range === undefined || scale === 0) return undefined;
   const raw = Math.round((0 - offset) / scale);
   return raw >= range[0] && raw <= range[1] ? undefined : `with offset ${offset} and scale ${scale}, 0 is outside ${type}`;

@@ -4,7 +4,7 @@
  * declare points are listed.
  */
 import type { Bank } from '../bank/bank.js';
-import type { PointValue } from '../bank/point-codec.js';
+import type { PointValue } from '../codec/point-codec.js';
 import type { TableName } from '../config/types.js';
 
 export interface PointEntry {

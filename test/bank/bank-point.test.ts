@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bank } from '../../src/bank/bank.js';
-import { encodePoint } from '../../src/bank/point-codec.js';
+import { encodePoint } from '../../src/codec/point-codec.js';
 import type { PointConfig } from '../../src/config/types.js';
 import { decodeRequest } from '../../src/codec/pdu/index.js';
 import { executeOnBank } from '../../src/modbus/bank-executor.js';

@@ -3,7 +3,7 @@
  * Modbus tools print for that value: IEEE-754 0x42F6E979, bytes A=42 B=F6 C=E9 D=79.
  */
 import { describe, expect, it } from 'vitest';
-import { decodePoint, encodePoint, registerCount, type PointFormat, type PointType, type WordOrder } from '../../src/bank/point-codec.js';
+import { decodePoint, encodePoint, registerCount, type PointFormat, type PointType, type WordOrder } from '../../src/codec/point-codec.js';
 
 const fmt = (type: PointType, order: WordOrder = 'ABCD', extra: Partial<PointFormat> = {}): PointFormat => ({
   type, order, scale: 1, offset: 0, ...extra,

@@ -3,6 +3,7 @@
  * buffer (no allocation for the numeric types). Multi-byte types honour `endian`.
  */
 import type { ProfileField, ProfileFieldType } from '../../config/types.js';
+import { POINT_TYPES } from '../point-codec.js';
 
 const SIZES: Partial<Record<ProfileFieldType, number>> = {
   uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8,
@@ -41,8 +42,8 @@ export function readText(buf: Buffer, pos: number, length: number): string {
 
 /** Range of each integer type (float types have none). */
 export const INT_RANGE: Partial<Record<ProfileFieldType, readonly [number, number]>> = {
-  uint8: [0, 0xff], int8: [-0x80, 0x7f], uint16: [0, 0xffff], int16: [-0x8000, 0x7fff],
-  uint32: [0, 0xffffffff], int32: [-0x80000000, 0x7fffffff],
+  uint8: [0, 0xff], int8: [-0x80, 0x7f], uint16: POINT_TYPES.uint16.range, int16: POINT_TYPES.int16.range,
+  uint32: POINT_TYPES.uint32.range, int32: POINT_TYPES.int32.range,
 };
 
 /** Writes a raw number at `pos` (integers rounded and clamped to the type's range). */

@@ -3,7 +3,7 @@
  * PLC writes them with FC16. A field's `at` is its register address; its type and word order are a
  * bank point's (the point codec does the work). As bytes, the registers are big-endian, two each.
  */
-import { decodePoint, encodePoint, registerCount, type PointFormat, type PointType } from '../../bank/point-codec.js';
+import { decodePoint, encodePoint, registerCount, type PointFormat, type PointType } from '../point-codec.js';
 import type { ProfileConfig, ProfileField } from '../../config/types.js';
 
 export function fieldFormat(field: ProfileField): PointFormat {

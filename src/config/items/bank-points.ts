@@ -3,7 +3,7 @@
  * with its own convict schema (strict); then the rules that need the whole bank: names unique,
  * inside the table, bit tables hold only bool points, and no two points of one table overlap.
  */
-import { registerCount } from '../../bank/point-codec.js';
+import { registerCount } from '../../codec/point-codec.js';
 import type { SchemaDef } from '../convict-bridge.js';
 import { CHOICE, INT, NAME, NUMBER } from '../formats.js';
 import { failed, isMapping, ok, problem, show, under, type Checked, type Problem } from '../issues.js';

@@ -3,7 +3,7 @@
  * nothing lies past the end of a fixed-size frame, the checksum covers a range inside the frame.
  * Also the shortest valid frame (`minLength`), which the decoder checks before reading fields.
  */
-import { registerCount } from '../../bank/point-codec.js';
+import { registerCount } from '../../codec/point-codec.js';
 import { binaryFieldSize } from '../../codec/profile/binary-field.js';
 import { checksumSize } from '../../codec/profile/checksum.js';
 import { fieldFormat } from '../../codec/profile/register-codec.js';
