@@ -11,19 +11,10 @@ import type { ProfileConfig, ProfileField } from '../config/types.js';
 import type { Bank } from './bank.js';
 import type { BankPoint } from './bank-point.js';
 import { BinaryStore, DecodedStore, type Compiled } from './frame-stores.js';
+import type { ProfileStore } from './frame-store.js';
 
 export { misfit } from './frame-stores.js';
-
-export interface ProfileStore {
-  readonly profile: ProfileConfig;
-  readonly bank: Bank;
-  /** Stores every field of `frame`; returns why the frame was refused (then nothing is stored). */
-  store(frame: Buffer, at?: number): string | undefined;
-  /** The same for the frame `buf[start, end)`, read in place. */
-  storeRange(buf: Buffer, start: number, end: number, at?: number): string | undefined;
-  /** True when the bank's points were redefined since compiling (a reload): compile again. */
-  readonly stale: boolean;
-}
+export type { ProfileStore } from './frame-store.js';
 
 function compileField(field: ProfileField, bank: Bank, missing: string[]): Compiled {
   const find = (name: string): BankPoint | undefined => {

@@ -17,7 +17,7 @@ import type { OnBusy, PoolPort } from '../config/types.js';
 import type { LogLimit } from '../log-limit.js';
 import { allowList, plainAddress } from './allow-list.js';
 import { FLAP_REPLACEMENTS, FLAP_WINDOW_MS, FlapGuard } from './port-flapping.js';
-import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './ports.js';
+import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './port-set.js';
 import { refusalLog, TcpListener } from './tcp-listener.js';
 
 interface Slot {

@@ -4,50 +4,12 @@
  * (allow list, maxClients, a pool port's client and onBusy), TCP keepalive and the allocation table
  * work the same for Modbus and raw servers.
  */
-import type net from 'node:net';
-import type { Logger } from 'pino';
-import type { PoolPort, ServerCommon } from '../config/types.js';
 import { allowList } from './allow-list.js';
 import { PortPool } from './port-pool.js';
-import type { CloseReason, SessionStats } from './session-stream.js';
+import type { ListenConfig, PortEntry, PortSet, PortsDeps } from './port-set.js';
 import { TcpListener } from './tcp-listener.js';
 
-/** A session as the port layer sees it: its counters, and how to end it (a replaced pool session). */
-export interface PortHolder {
-  readonly stats: SessionStats;
-  close(reason: CloseReason): void;
-}
-
-/** One listening port and the session holding it (pool ports), as the status document shows it. */
-export interface PortEntry {
-  readonly port: number;
-  readonly address: string;
-  readonly client: string | null;
-  readonly session: SessionStats | null;
-}
-
-/** What the port layer reads from a server's config. */
-export type ListenConfig = Pick<ServerCommon, 'name' | 'host' | 'port' | 'ports' | 'onBusy' | 'maxClients' | 'keepAlive' | 'allow'>;
-
-export interface PortsDeps {
-  readonly log: Logger;
-  /** Open sessions of the server (for maxClients). */
-  readonly sessionCount: () => number;
-  /** Told about every refused connection (metrics). */
-  readonly onRefused?: (why: string) => void;
-  /** Read connections into reused buffers (tcp-listener.ts): raw servers. */
-  readonly readBuffers?: boolean;
-  /** Builds the session for an accepted connection; `pool` is the pool port it came in on. */
-  readonly open: (socket: net.Socket, remote: string, pool: PoolPort | undefined) => PortHolder;
-}
-
-export interface PortSet {
-  listen(): Promise<void>;
-  /** Stops accepting; open sessions are the server's to close. */
-  close(): Promise<void>;
-  /** Every listening port, with the session holding it (pool ports) or null. */
-  table(): PortEntry[];
-}
+export type { PortSet } from './port-set.js';
 
 export function createPorts(config: ListenConfig, deps: PortsDeps): PortSet {
   return config.ports ? new PortPool(config, config.ports, deps) : new SinglePort(config, deps);

@@ -1,0 +1,42 @@
+/** The port layer's types: what servers give it and get from it (ports.ts, port-pool.ts). */
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { PoolPort, ServerCommon } from '../config/types.js';
+import type { CloseReason, SessionStats } from './session-stream.js';
+
+/** A session as the port layer sees it: its counters, and how to end it (a replaced pool session). */
+export interface PortHolder {
+  readonly stats: SessionStats;
+  close(reason: CloseReason): void;
+}
+
+/** One listening port and the session holding it (pool ports), as the status document shows it. */
+export interface PortEntry {
+  readonly port: number;
+  readonly address: string;
+  readonly client: string | null;
+  readonly session: SessionStats | null;
+}
+
+/** What the port layer reads from a server's config. */
+export type ListenConfig = Pick<ServerCommon, 'name' | 'host' | 'port' | 'ports' | 'onBusy' | 'maxClients' | 'keepAlive' | 'allow'>;
+
+export interface PortsDeps {
+  readonly log: Logger;
+  /** Open sessions of the server (for maxClients). */
+  readonly sessionCount: () => number;
+  /** Told about every refused connection (metrics). */
+  readonly onRefused?: (why: string) => void;
+  /** Read connections into reused buffers (tcp-listener.ts): raw servers. */
+  readonly readBuffers?: boolean;
+  /** Builds the session for an accepted connection; `pool` is the pool port it came in on. */
+  readonly open: (socket: net.Socket, remote: string, pool: PoolPort | undefined) => PortHolder;
+}
+
+export interface PortSet {
+  listen(): Promise<void>;
+  /** Stops accepting; open sessions are the server's to close. */
+  close(): Promise<void>;
+  /** Every listening port, with the session holding it (pool ports) or null. */
+  table(): PortEntry[];
+}
