@@ -4,6 +4,7 @@
  * A table that is not configured does not exist (requests to it answer exception 02).
  */
 import type { BankConfig, PointConfig, TableName } from '../config/types.js';
+import type { BankOverlay } from './bank-overlay.js';
 import { BankPoint } from './bank-point.js';
 
 export type RegisterTable = Uint16Array;
@@ -20,6 +21,8 @@ export class Bank {
   readonly discrete: BitTable | undefined;
   /** Named points, by name. */
   readonly points = new Map<string, BankPoint>();
+  /** Set by the polls that write into the bank (stale ranges, write-through); undefined: none. */
+  overlay: BankOverlay | undefined = undefined;
   private readonly listeners = new Set<WriteListener>();
   /** Per table: address -> the point there (only tables that have points). */
   private pointAt: Partial<Record<TableName, (BankPoint | undefined)[]>> = {};

@@ -9,7 +9,6 @@ import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 import { decodeRequest, ExceptionCode } from '../codec/pdu/index.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isModbusLink, type RequestOrigin } from '../devices/modbus/modbus-link.js';
-import { overlayOf } from '../devices/polls/bank-overlay.js';
 import { exceptionReply, executeOnBank } from './bank-executor.js';
 import { readOnlyAllows } from './read-only.js';
 import type { UnitRoute, UnitRouter } from './unit-router.js';
@@ -40,7 +39,7 @@ export function createRequestHandler(router: UnitRouter, options: HandlerOptions
     if (route.kind === 'device') return forward(devices, route, pdu, origin);
     const decoded = decodeRequest(pdu);
     if ('exception' in decoded) return exceptionReply(decoded.fc, decoded.exception);
-    const overlay = overlayOf(route.bank);
+    const overlay = route.bank.overlay;
     if (overlay) return overlay.execute(decoded, pdu, () => executeOnBank(decoded, route.bank, identity), origin);
     return executeOnBank(decoded, route.bank, identity);
   };

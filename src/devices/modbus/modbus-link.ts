@@ -8,6 +8,7 @@
  * rejects. Only silence counts towards a unit's offline rule: a unit that sent something that did not
  * fit is alive.
  */
+import type { RequestOrigin } from '../../bank/bank-overlay.js';
 import { encodeException, ExceptionCode } from '../../codec/pdu/exception.js';
 import { BROADCAST_UNIT } from '../../codec/rtu/frame.js';
 import type { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../config/types.js';
@@ -22,11 +23,7 @@ import { UnitHealth } from './unit-health.js';
 
 export type ModbusDeviceConfig = ModbusRtuDeviceConfig | ModbusTcpDeviceConfig;
 
-/** Who is asking, so that its queued requests can be dropped when it goes away. */
-export interface RequestOrigin {
-  readonly client: number;
-  readonly signal?: AbortSignal;
-}
+export type { RequestOrigin } from '../../bank/bank-overlay.js';
 
 interface Job extends QueuedJob {
   readonly unit: number;

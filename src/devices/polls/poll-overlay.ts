@@ -6,12 +6,12 @@
  *     or 0A / 0B, comes back instead). A write that covers a write-through range only in part is
  *     refused with 02 (it cannot be applied all or nothing); FC 23 into such a range with 01.
  */
+import type { BankOverlay } from '../../bank/bank-overlay.js';
 import { MBAP_HEADER_LENGTH } from '../../codec/mbap.js';
 import { encodeException, ExceptionCode, type Request } from '../../codec/pdu/index.js';
 import type { TableName } from '../../config/types.js';
 import type { DeviceLink } from '../device.js';
 import { isModbusLink, type RequestOrigin } from '../modbus/modbus-link.js';
-import type { BankOverlay } from './bank-overlay.js';
 import type { PollMember } from './plan.js';
 import type { PollState } from './poll-state.js';
 

@@ -9,7 +9,6 @@ import type { Logger } from '../../log.js';
 import type { DeviceLink } from '../device.js';
 import { isModbusLink, type ModbusLink } from '../modbus/modbus-link.js';
 import type { PollStatus } from '../modbus/modbus-status.js';
-import { setOverlay } from './bank-overlay.js';
 import { planReads, type PollMember } from './plan.js';
 import { PollBlock } from './poll-block.js';
 import { PollOverlay } from './poll-overlay.js';
@@ -45,7 +44,7 @@ export function startPolls(polls: readonly PollConfig[], deps: PollDeps): Runnin
   for (const [name, bank] of deps.banks) {
     const into = members.filter((m) => m.config.into.bank === name);
     if (into.length === 0) continue;
-    setOverlay(bank, new PollOverlay(into, states, deps.devices));
+    bank.overlay = new PollOverlay(into, states, deps.devices);
     banks.add(bank);
   }
   const links: ModbusLink[] = [];
@@ -63,7 +62,7 @@ export function startPolls(polls: readonly PollConfig[], deps: PollDeps): Runnin
     status: () => [...states.values()].map((s) => s.status()),
     stop: () => {
       for (const block of blocks) block.stop();
-      for (const bank of banks) setOverlay(bank, undefined);
+      for (const bank of banks) bank.overlay = undefined;
       for (const link of links) link.attachPolls(undefined);
     },
   };
