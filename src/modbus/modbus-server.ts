@@ -5,37 +5,35 @@
  */
 import type net from 'node:net';
 import type { ModbusServerConfig, PoolPort } from '../config/types.js';
-import { serverLogger, sessionLogger, type Logger } from '../log.js';
+import { serverLogger } from '../log.js';
 import { createPorts, type PortSet } from '../transport/ports.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import type { GatewayServer, PortStatus, ServerDeps } from '../servers/server.js';
+import { SessionSet } from '../servers/session-set.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
 import { ModbusSession } from './server-session.js';
 import { UnitRouter } from './unit-router.js';
 
 export class ModbusServer implements GatewayServer {
   readonly name: string;
-  private readonly log: Logger;
   private readonly listeners: PortSet;
   private readonly handler: RequestHandler;
   /** Pool ports with a unit map of their own. */
   private readonly portHandlers = new Map<number, RequestHandler>();
-  private readonly sessions = new Set<ModbusSession>();
+  private readonly sessions: SessionSet<ModbusSession>;
 
   constructor(
     readonly config: ModbusServerConfig,
     private readonly deps: ServerDeps,
   ) {
     this.name = config.name;
-    this.log = serverLogger(deps.log, config.name);
+    this.sessions = new SessionSet(config, serverLogger(deps.log, config.name), deps);
     this.handler = this.handlerFor(config.units);
     for (const p of config.ports ?? []) {
       if (p.units) this.portHandlers.set(p.port, this.handlerFor(new Map([...config.units, ...p.units])));
     }
     this.listeners = createPorts(config, {
-      log: this.log,
-      sessionCount: () => this.sessions.size,
-      onRefused: (why) => deps.observer.connectionRefused(config.name, why),
+      ...this.sessions.portDeps(),
       open: (socket, remote, pool) => this.open(socket, remote, pool),
     });
   }
@@ -55,11 +53,11 @@ export class ModbusServer implements GatewayServer {
 
   /** Stops accepting, lets requests in flight be answered, closes every session. */
   async stop(reason: CloseReason, graceMs: number): Promise<void> {
-    await Promise.all([this.listeners.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
+    await this.sessions.stop(this.listeners, reason, graceMs);
   }
 
   sessionStats(): SessionStats[] {
-    return [...this.sessions].map((s) => ({ ...s.stats }));
+    return this.sessions.stats();
   }
 
   /** Every listening port; a pool port with the session holding it. */
@@ -74,29 +72,16 @@ export class ModbusServer implements GatewayServer {
   }
 
   private open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {
-    const id = this.deps.nextSessionId();
-    const log = sessionLogger(this.log, id, remote);
-    const c = this.config;
+    const life = this.sessions.next(remote);
     const { observer } = this.deps;
-    const name = c.name;
+    const name = this.config.name;
     const session = new ModbusSession(socket, {
-      id,
-      remote,
-      log,
+      ...life,
       handler: (pool && this.portHandlers.get(pool.port)) ?? this.handler,
-      maxInFlight: c.maxInFlight,
-      idleTimeout: c.idleTimeout,
-      sendTimeout: c.sendTimeout,
-      onClose: (s, reason) => {
-        this.sessions.delete(s);
-        observer.sessionClosed(name, reason);
-        observer.bytes(name, s.stats.bytesIn, s.stats.bytesOut);
-      },
+      maxInFlight: this.config.maxInFlight,
+      onClose: (s, reason) => this.sessions.closed(s, reason),
       onReply: (fc, exception, seconds) => observer.request(name, fc, exception, seconds),
     });
-    this.sessions.add(session);
-    observer.sessionOpened(name);
-    log.info({ port: pool?.port ?? socket.localPort }, 'session opened');
-    return session;
+    return this.sessions.opened(session, life.log, pool?.port ?? socket.localPort);
   }
 }

@@ -7,8 +7,9 @@ import { createFramer } from '../codec/framers/index.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
 import { decodeFraming } from '../codec/framers/decode-framing.js';
 import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
-import { serverLogger, sessionLogger, type Logger } from '../log.js';
+import { serverLogger } from '../log.js';
 import type { GatewayServer, PortStatus, ServerDeps } from '../servers/server.js';
+import { SessionSet } from '../servers/session-set.js';
 import { createPorts, type PortSet } from '../transport/ports.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import type { RawHandler } from './handler.js';
@@ -17,10 +18,9 @@ import { RawSession } from './raw-session.js';
 
 export class RawServer implements GatewayServer {
   readonly name: string;
-  private readonly log: Logger;
   private readonly listeners: PortSet;
   private readonly handler: RawHandler;
-  private readonly sessions = new Set<RawSession>();
+  private readonly sessions: SessionSet<RawSession>;
   /** The configured framing; a decode handler's profile gives it when the server sets none. */
   private readonly framing: Framing;
 
@@ -29,14 +29,13 @@ export class RawServer implements GatewayServer {
     private readonly deps: ServerDeps,
   ) {
     this.name = config.name;
-    this.log = serverLogger(deps.log, config.name);
+    const log = serverLogger(deps.log, config.name);
+    this.sessions = new SessionSet(config, log, deps);
     const h = config.handler;
     this.framing = h.kind === 'decode' ? decodeFraming(config.framing, deps.profiles.get(h.profile)) : config.framing;
-    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log: this.log });
+    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log });
     this.listeners = createPorts(config, {
-      log: this.log,
-      sessionCount: () => this.sessions.size,
-      onRefused: (why) => deps.observer.connectionRefused(config.name, why),
+      ...this.sessions.portDeps(),
       readBuffers: true,
       open: (socket, remote, pool) => this.open(socket, remote, pool),
     });
@@ -53,7 +52,7 @@ export class RawServer implements GatewayServer {
 
   /** Stops accepting, lets what was sent to the sessions go out, closes every session. */
   async stop(reason: CloseReason, graceMs: number): Promise<void> {
-    await Promise.all([this.listeners.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
+    await this.sessions.stop(this.listeners, reason, graceMs);
     await this.handler.stop?.();
   }
 
@@ -62,7 +61,7 @@ export class RawServer implements GatewayServer {
   }
 
   sessionStats(): SessionStats[] {
-    return [...this.sessions].map((s) => ({ ...s.stats }));
+    return this.sessions.stats();
   }
 
   ports(): PortStatus[] {
@@ -70,32 +69,21 @@ export class RawServer implements GatewayServer {
   }
 
   private open(socket: net.Socket, remote: string, pool: PoolPort | undefined): RawSession {
-    const id = this.deps.nextSessionId();
-    const log = sessionLogger(this.log, id, remote);
-    const c = this.config;
-    const { observer } = this.deps;
+    const life = this.sessions.next(remote);
     const session = new RawSession(socket, {
-      id,
-      remote,
-      log,
+      ...life,
       framer: createFramer(this.framing),
-      idleTimeout: c.idleTimeout,
-      sendTimeout: c.sendTimeout,
-      sendQueue: c.sendQueue,
+      sendQueue: this.config.sendQueue,
       oneByOne: this.handler.oneByOne ?? false,
       ...(pool ? { pool } : {}),
       receive: (s, chunks, frames) => this.handler.received(s, chunks, frames),
       onClose: (s, reason) => {
-        this.sessions.delete(s);
+        this.sessions.closed(s, reason);
         this.handler.closed(s);
-        observer.sessionClosed(c.name, reason);
-        observer.bytes(c.name, s.stats.bytesIn, s.stats.bytesOut);
       },
     });
-    this.sessions.add(session);
+    this.sessions.opened(session, life.log, pool?.port ?? socket.localPort);
     this.handler.opened(session);
-    observer.sessionOpened(c.name);
-    log.info({ port: pool?.port ?? socket.localPort }, 'session opened');
     return session;
   }
 }

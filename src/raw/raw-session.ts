@@ -12,10 +12,9 @@
  * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
  */
 import { retainQueued } from '../transport/read-buffer.js';
-import type { Logger } from 'pino';
 import { FrameBatch, type Framer } from '../codec/framers/index.js';
 import type { PoolPort } from '../config/types.js';
-import { SessionLifecycle } from '../servers/session-lifecycle.js';
+import { SessionLifecycle, type LifecycleOptions } from '../servers/session-lifecycle.js';
 import type { CloseReason, SessionStream } from '../transport/session-stream.js';
 
 /**
@@ -24,15 +23,8 @@ import type { CloseReason, SessionStream } from '../transport/session-stream.js'
  */
 export type HoldReason = 'output' | 'device' | 'file' | 'turn';
 
-export interface RawSessionOptions {
-  readonly id: number;
-  readonly remote: string;
-  readonly log: Logger;
+export interface RawSessionOptions extends LifecycleOptions {
   readonly framer: Framer;
-  /** ms, 0 = never */
-  readonly idleTimeout: number;
-  /** ms */
-  readonly sendTimeout: number;
   /** bytes of unsent output past which the session is closed */
   readonly sendQueue: number;
   /** Hand the handler one buffer per frame, rather than runs of adjacent frames as one buffer. */
@@ -111,13 +103,7 @@ export class RawSession extends SessionLifecycle {
       }
       batch.clear();
     }
-    if (error) {
-      this.options.log.warn(
-        { reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn },
-        'framing error',
-      );
-      this.close('protocol-error');
-    }
+    if (error) this.framingError(error, 'framing error');
   }
 
   private afterWrite(): void {

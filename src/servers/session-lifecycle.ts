@@ -119,6 +119,12 @@ export abstract class SessionLifecycle {
     this.sendTimer ??= setTimeout(() => this.onSendTimeout(), this.life.sendTimeout);
   }
 
+  /** A frame that breaks the protocol: logged with what was wrong, and the session closed. */
+  protected framingError(error: { readonly reason: string; readonly bytes: Buffer }, message: string): void {
+    this.life.log.warn({ reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn }, message);
+    this.close('protocol-error');
+  }
+
   /** Ends our side once the peer (or a shutdown) wants it and nothing is left unanswered. */
   protected endIfSettled(): void {
     if (this.ended || this.closed || !this.settled() || !(this.peerEnded || this.closing)) return;

@@ -1,0 +1,78 @@
+/**
+ * A server's open sessions, whatever its protocol: each session's id and logger, the counts the port
+ * layer and the metrics read, the 'session opened' line, and the stop that closes the ports and shuts
+ * every session down together.
+ */
+import { sessionLogger, type Logger } from '../log.js';
+import type { ServerCommon } from '../config/types.js';
+import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+import type { ServerObserver } from './observer.js';
+import type { ServerDeps } from './server.js';
+import type { LifecycleOptions } from './session-lifecycle.js';
+
+/** A session as its server's set sees it (servers/session-lifecycle.ts). */
+export interface SetMember {
+  readonly stats: SessionStats;
+  shutdown(reason: CloseReason, graceMs: number): Promise<void>;
+}
+
+export class SessionSet<S extends SetMember> {
+  private readonly sessions = new Set<S>();
+  private readonly observer: ServerObserver;
+
+  private readonly server: string;
+
+  constructor(
+    private readonly config: Pick<ServerCommon, 'name' | 'idleTimeout' | 'sendTimeout'>,
+    private readonly log: Logger,
+    private readonly deps: Pick<ServerDeps, 'observer' | 'nextSessionId'>,
+  ) {
+    this.server = config.name;
+    this.observer = deps.observer;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** What the port layer needs from the server about its sessions (transport/ports.ts). */
+  portDeps(): { log: Logger; sessionCount: () => number; onRefused: (why: string) => void } {
+    return {
+      log: this.log,
+      sessionCount: () => this.sessions.size,
+      onRefused: (why) => this.observer.connectionRefused(this.server, why),
+    };
+  }
+
+  /** A new session's id (unique across the gateway), logger and timeouts. */
+  next(remote: string): LifecycleOptions {
+    const id = this.deps.nextSessionId();
+    const { idleTimeout, sendTimeout } = this.config;
+    return { id, remote, log: sessionLogger(this.log, id, remote), idleTimeout, sendTimeout };
+  }
+
+  /** Adds a session that was just opened on `port`, counts it and logs it. */
+  opened(session: S, log: Logger, port: number | undefined): S {
+    this.sessions.add(session);
+    this.observer.sessionOpened(this.server);
+    log.info({ port }, 'session opened');
+    return session;
+  }
+
+  /** Forgets a closed session and counts it, with its bytes. */
+  closed(session: S, reason: CloseReason): void {
+    this.sessions.delete(session);
+    this.observer.sessionClosed(this.server, reason);
+    this.observer.bytes(this.server, session.stats.bytesIn, session.stats.bytesOut);
+  }
+
+  /** Stops accepting (closes the ports) and shuts every session down, together. */
+  async stop(ports: { close(): Promise<void> }, reason: CloseReason, graceMs: number): Promise<void> {
+    await Promise.all([ports.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
+  }
+
+  /** Every open session's counters (copies). */
+  stats(): SessionStats[] {
+    return [...this.sessions].map((s) => ({ ...s.stats }));
+  }
+}
