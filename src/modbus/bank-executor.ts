@@ -7,7 +7,7 @@ import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
 import {
   applyMask,
   encodeDeviceIdResponse,
-  encodeException,
+  exceptionReply,
   encodeMaskWrite,
   encodeReadBitsResponse,
   encodeReadRegistersResponse,
@@ -23,21 +23,15 @@ import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 
 const H = MBAP_HEADER_LENGTH;
 
-function fail(fc: number, code: ExceptionCode): Buffer {
-  const buf = Buffer.allocUnsafe(H + 2);
-  encodeException(fc, code).copy(buf, H);
-  return buf;
-}
-
 function readBits(bank: Bank, fc: 1 | 2, address: number, quantity: number): Buffer {
   const table = fc === 1 ? bank.coils : bank.discrete;
-  if (!table || !inRange(table, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+  if (!table || !inRange(table, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
   return encodeReadBitsResponse(fc, table.subarray(address, address + quantity), H);
 }
 
 function readRegisters(bank: Bank, fc: 3 | 4, address: number, quantity: number): Buffer {
   const table = fc === 3 ? bank.holding : bank.input;
-  if (!table || !inRange(table, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+  if (!table || !inRange(table, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
   return encodeReadRegistersResponse(fc, table.subarray(address, address + quantity), H);
 }
 
@@ -48,7 +42,7 @@ function writeRegisters(table: Uint16Array, address: number, data: Buffer): void
 function readWrite(bank: Bank, req: Extract<Request, { fc: 23 }>): Buffer {
   const table = bank.holding;
   if (!table || !inRange(table, req.writeAddress, req.writeQuantity) || !inRange(table, req.readAddress, req.readQuantity)) {
-    return fail(23, ExceptionCode.IllegalDataAddress);
+    return exceptionReply(23, ExceptionCode.IllegalDataAddress);
   }
   writeRegisters(table, req.writeAddress, req.data);
   const rsp = encodeReadRegistersResponse(3, table.subarray(req.readAddress, req.readAddress + req.readQuantity), H);
@@ -58,14 +52,14 @@ function readWrite(bank: Bank, req: Extract<Request, { fc: 23 }>): Buffer {
 
 function maskWrite(bank: Bank, req: Extract<Request, { fc: 22 }>): Buffer {
   const table = bank.holding;
-  if (!table || !inRange(table, req.address, 1)) return fail(22, ExceptionCode.IllegalDataAddress);
+  if (!table || !inRange(table, req.address, 1)) return exceptionReply(22, ExceptionCode.IllegalDataAddress);
   table[req.address] = applyMask(table[req.address] ?? 0, req.andMask, req.orMask);
   return encodeMaskWrite(req, H);
 }
 
 function writeSingle(bank: Bank, req: Extract<Request, { fc: 5 | 6 }>): Buffer {
   const table = req.fc === 5 ? bank.coils : bank.holding;
-  if (!table || !inRange(table, req.address, 1)) return fail(req.fc, ExceptionCode.IllegalDataAddress);
+  if (!table || !inRange(table, req.address, 1)) return exceptionReply(req.fc, ExceptionCode.IllegalDataAddress);
   table[req.address] = req.value;
   return encodeWriteSingleResponse(req, H);
 }
@@ -74,11 +68,11 @@ function writeMultiple(bank: Bank, req: Extract<Request, { fc: 15 | 16 }>): Buff
   const { fc, address, quantity } = req;
   if (fc === 15) {
     const coils = bank.coils;
-    if (!coils || !inRange(coils, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+    if (!coils || !inRange(coils, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
     unpackBits(req.data, 0, quantity, coils.subarray(address, address + quantity));
   } else {
     const holding = bank.holding;
-    if (!holding || !inRange(holding, address, quantity)) return fail(fc, ExceptionCode.IllegalDataAddress);
+    if (!holding || !inRange(holding, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
     writeRegisters(holding, address, req.data);
   }
   return encodeWriteMultipleResponse(req.fc, req.address, req.quantity, H);
@@ -86,7 +80,7 @@ function writeMultiple(bank: Bank, req: Extract<Request, { fc: 15 | 16 }>): Buff
 
 function deviceId(identity: DeviceIdentity, req: Extract<Request, { fc: 43 }>): Buffer {
   const rsp = encodeDeviceIdResponse(req.readCode, req.objectId, identity, H);
-  return Buffer.isBuffer(rsp) ? rsp : fail(43, rsp.exception);
+  return Buffer.isBuffer(rsp) ? rsp : exceptionReply(43, rsp.exception);
 }
 
 /** Returns a response PDU preceded by MBAP_HEADER_LENGTH bytes of headroom. */
@@ -117,9 +111,4 @@ export function executeOnBank(req: Request, bank: Bank, identity: DeviceIdentity
 function reported(bank: Bank, table: TableName, address: number, count: number, reply: Buffer): Buffer {
   if (bank.watched && (reply[H] ?? 0x80) < 0x80) bank.written(table, address, count);
   return reply;
-}
-
-/** An exception response with MBAP headroom. */
-export function exceptionReply(fc: number, code: ExceptionCode): Buffer {
-  return fail(fc, code);
 }

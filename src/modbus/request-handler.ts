@@ -6,10 +6,10 @@
  */
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
 import type { DeviceIdentity } from '../codec/pdu/device-id.js';
-import { decodeRequest, ExceptionCode } from '../codec/pdu/index.js';
+import { decodeRequest, ExceptionCode, exceptionReply } from '../codec/pdu/index.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isModbusLink, type RequestOrigin } from '../devices/modbus/modbus-link.js';
-import { exceptionReply, executeOnBank } from './bank-executor.js';
+import { executeOnBank } from './bank-executor.js';
 import { readOnlyAllows } from './read-only.js';
 import type { UnitRoute, UnitRouter } from './unit-router.js';
 

@@ -3,6 +3,7 @@
  * Application Protocol Specification V1.1b3, section 6.
  */
 import { describe, expect, it } from 'vitest';
+import { MBAP_HEADER_LENGTH } from '../../src/codec/mbap.js';
 import {
   decodeDeviceIdResponse,
   decodeReadBitsResponse,
@@ -11,6 +12,8 @@ import {
   encodeDeviceIdRequest,
   encodeDeviceIdResponse,
   encodeException,
+  exceptionReply,
+  ExceptionCode,
   encodeMaskWrite,
   encodeReadBitsResponse,
   encodeReadRegistersResponse,
@@ -177,6 +180,13 @@ describe('response encoding: spec examples', () => {
     expect(h(encodeException(43, 0x0b))).toBe('ab0b');
     expect(isExceptionPdu(hex('8302'))).toBe(true);
     expect(isExceptionPdu(hex('0302 0000'))).toBe(false);
+  });
+
+  it('exception reply: the exception PDU behind MBAP headroom (one builder for every server)', () => {
+    const reply = exceptionReply(0x10, ExceptionCode.GatewayTargetFailed);
+    expect(reply.length).toBe(MBAP_HEADER_LENGTH + 2);
+    expect(h(reply.subarray(MBAP_HEADER_LENGTH))).toBe('900b');
+    expect(h(exceptionReply(0x83, 2).subarray(MBAP_HEADER_LENGTH))).toBe('8302');
   });
 
   it('headroom leaves space in front for a transport header', () => {

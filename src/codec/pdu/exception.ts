@@ -2,6 +2,7 @@
  * Modbus exception responses (Modbus Application Protocol v1.1b3 §7). An exception is a value that
  * is encoded and sent to the peer, never a thrown error.
  */
+import { MBAP_HEADER_LENGTH } from '../mbap.js';
 
 export const ExceptionCode = {
   IllegalFunction: 0x01,
@@ -32,6 +33,17 @@ export function encodeException(fc: number, code: number): Buffer {
   pdu[0] = (fc | 0x80) & 0xff;
   pdu[1] = code & 0xff;
   return pdu;
+}
+
+/**
+ * An exception response as request handlers return it: the exception PDU behind MBAP headroom (the
+ * session writes the header there). Every server-side exception reply is built here.
+ */
+export function exceptionReply(fc: number, code: number): Buffer {
+  const reply = Buffer.allocUnsafe(MBAP_HEADER_LENGTH + 2);
+  reply[MBAP_HEADER_LENGTH] = (fc | 0x80) & 0xff;
+  reply[MBAP_HEADER_LENGTH + 1] = code & 0xff;
+  return reply;
 }
 
 /** True when a response PDU is an exception response. */

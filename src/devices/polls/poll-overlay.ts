@@ -8,7 +8,7 @@
  */
 import type { BankOverlay } from '../../bank/bank-overlay.js';
 import { MBAP_HEADER_LENGTH } from '../../codec/mbap.js';
-import { encodeException, ExceptionCode, type Request } from '../../codec/pdu/index.js';
+import { exceptionReply, ExceptionCode, type Request } from '../../codec/pdu/index.js';
 import type { TableName } from '../../config/types.js';
 import type { DeviceLink } from '../device.js';
 import { isModbusLink, type RequestOrigin } from '../modbus/modbus-link.js';
@@ -28,8 +28,6 @@ function headroom(pdu: Buffer): Buffer {
   pdu.copy(out, MBAP_HEADER_LENGTH);
   return out;
 }
-
-const fail = (fc: number, code: number): Buffer => headroom(encodeException(fc, code));
 
 /** The bank range a request reads, and the one it writes. */
 function ranges(req: Request): { read?: Range; write?: Range } {
@@ -65,20 +63,20 @@ export class PollOverlay implements BankOverlay {
   execute(req: Request, pdu: Buffer, onBank: () => Buffer, origin?: RequestOrigin): Reply | Promise<Reply> {
     const { read, write } = ranges(req);
     if (read && this.members.some((m) => m.config.onStale === 'exception' && this.states.get(m.index)?.stale && overlaps(m, read))) {
-      return fail(req.fc, ExceptionCode.GatewayTargetFailed);
+      return exceptionReply(req.fc, ExceptionCode.GatewayTargetFailed);
     }
     if (!write) return onBank();
     const through = this.members.filter((m) => m.config.writeThrough && overlaps(m, write));
     if (through.length === 0) return onBank();
     const member = through[0] as PollMember;
-    if (req.fc === 23) return fail(req.fc, ExceptionCode.IllegalFunction);
-    if (through.length > 1 || !contains(member, write)) return fail(req.fc, ExceptionCode.IllegalDataAddress);
+    if (req.fc === 23) return exceptionReply(req.fc, ExceptionCode.IllegalFunction);
+    if (through.length > 1 || !contains(member, write)) return exceptionReply(req.fc, ExceptionCode.IllegalDataAddress);
     return this.forward(member, req.fc, write.address, pdu, onBank, origin);
   }
 
   private async forward(m: PollMember, fc: number, address: number, pdu: Buffer, onBank: () => Buffer, origin?: RequestOrigin): Promise<Reply> {
     const link = this.devices.get(m.config.device);
-    if (!isModbusLink(link)) return fail(fc, ExceptionCode.GatewayPathUnavailable);
+    if (!isModbusLink(link)) return exceptionReply(fc, ExceptionCode.GatewayPathUnavailable);
     const devicePdu = Buffer.from(pdu);
     devicePdu.writeUInt16BE(m.config.read.address + (address - m.config.into.address), 1);
     const reply = await link.request(m.unit, devicePdu, origin);
