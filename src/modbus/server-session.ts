@@ -10,23 +10,15 @@
  * The connection's lifecycle (idle and send deadlines, shutdown, close reason and log) is the
  * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
  */
-import type { Logger } from 'pino';
 import { MbapFramer, writeMbapHeader } from '../codec/mbap.js';
 import { ExceptionCode, exceptionReply } from '../codec/pdu/exception.js';
-import { SessionLifecycle } from '../servers/session-lifecycle.js';
+import { SessionLifecycle, type LifecycleOptions } from '../servers/session-lifecycle.js';
 import type { Reply, RequestHandler } from './request-handler.js';
 import type { SessionStream, CloseReason } from '../transport/session-stream.js';
 
-export interface ModbusSessionOptions {
-  readonly id: number;
-  readonly remote: string;
-  readonly log: Logger;
+export interface ModbusSessionOptions extends LifecycleOptions {
   readonly handler: RequestHandler;
   readonly maxInFlight: number;
-  /** ms, 0 = never */
-  readonly idleTimeout: number;
-  /** ms */
-  readonly sendTimeout: number;
   /** bytes of unsent output above which the session stops reading */
   readonly maxBuffered?: number;
   readonly onClose?: (session: ModbusSession, reason: CloseReason) => void;
@@ -73,11 +65,7 @@ export class ModbusSession extends SessionLifecycle {
     const error = this.framer.feed(chunk, this.onFrame);
     this.flushBatch();
     if (error) {
-      this.options.log.warn(
-        { reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn },
-        'protocol error',
-      );
-      this.close('protocol-error');
+      this.framingError(error, 'protocol error');
       return;
     }
     this.updateFlow();
