@@ -147,6 +147,7 @@ export interface ModbusRtuDeviceConfig extends SerialSettings {
   readonly queue: number;
   /** ms the line must be quiet after a timeout before the next request; absent: 3 x `timeout`. */
   readonly lateReplyGuard?: number;
+  readonly reconnect: ReconnectConfig;
 }
 
 export interface ModbusTcpDeviceConfig {
@@ -161,9 +162,10 @@ export interface ModbusTcpDeviceConfig {
   readonly queue: number;
   /** Requests in flight per lane (connection), matched by transaction id; 1 = one at a time. */
   readonly maxInFlight: number;
+  readonly reconnect: ReconnectConfig;
 }
 
-/** Reconnection of a raw device: exponential backoff from `min` to `max` ms, less up to `jitter` of it. */
+/** Reconnection of a device: exponential backoff from `min` to `max` ms, less up to `jitter` of it. */
 export interface ReconnectConfig {
   readonly min: number;
   readonly max: number;

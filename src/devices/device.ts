@@ -3,14 +3,13 @@
  * port, a Modbus TCP PLC, a raw TCP peer). Every device has exactly one queue.
  */
 import type { DeviceConfig } from '../config/types.js';
-
-export type DeviceState = 'connecting' | 'up' | 'down';
+import type { LineState } from '../transport/line.js';
 
 /** A device as the status document shows it (DESIGN §2.3). */
 export interface DeviceStatus {
   readonly name: string;
   readonly type: DeviceConfig['type'];
-  readonly state: DeviceState;
+  readonly state: LineState;
   readonly queue: number;
   readonly requests: number;
   readonly timeouts: number;

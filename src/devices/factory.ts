@@ -1,17 +1,21 @@
 /**
- * Builds the device link for a device config, one for every device type the config accepts.
+ * Builds the device link for a device config, one for every device type the config accepts. Every
+ * outbound link is a ReconnectingLine with the device's `reconnect:` backoff: a raw device's, each
+ * lane of a Modbus TCP device, a Modbus RTU device's serial port.
  * Simulators and decoding raw links are loaded only when a config has one (memory on a small board).
  */
 import type { Bank } from '../bank/bank.js';
-import type { DeviceConfig, ProfileConfig } from '../config/types.js';
+import type { DeviceConfig, ModbusRtuDeviceConfig, ModbusTcpDeviceConfig, ProfileConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import type { DeviceLink } from './device.js';
-import { RawDeviceLink, type RawDeviceConfig } from './raw-link.js';
+import { Backoff } from '../transport/backoff.js';
 import type { LineOpener } from '../transport/line.js';
-import { serialOpener } from '../transport/serial-opener.js';
+import { serialOpener, type PortFactory } from '../transport/serial-opener.js';
 import { tcpOpener } from '../transport/tcp-opener.js';
-import { createRtuLink } from './modbus/rtu-link.js';
-import { createTcpLink } from './modbus/tcp-link.js';
+import type { DeviceLink } from './device.js';
+import { ModbusLink } from './modbus/modbus-link.js';
+import { RtuTransport } from './modbus/rtu-transport.js';
+import { TcpLanes } from './modbus/tcp-lanes.js';
+import { RawDeviceLink, type RawDeviceConfig } from './raw-link.js';
 
 export interface DeviceDeps {
   readonly log: Logger;
@@ -42,4 +46,41 @@ async function rawLink(config: RawDeviceConfig, opener: LineOpener, deps: Device
   if (config.decode === undefined) return new RawDeviceLink(config, opener, deps.log);
   const { createRawLink } = await import('./decode-link.js');
   return createRawLink(config, opener, deps);
+}
+
+/** What tests change in a Modbus device link: the port (a mock), the turnaround. */
+export interface ModbusLinkOptions {
+  readonly open?: PortFactory;
+  readonly turnaroundMs?: number;
+}
+
+/** A `type: modbus-rtu` device: the device queue in front of fieldgate's own RTU transport. */
+export function createRtuLink(config: ModbusRtuDeviceConfig, log: Logger, options: ModbusLinkOptions = {}): ModbusLink {
+  let link: ModbusLink | undefined;
+  const transport = new RtuTransport({
+    line: config,
+    log,
+    ...(config.lateReplyGuard !== undefined ? { lateReplyGuardMs: config.lateReplyGuard } : {}),
+    ...(options.open ? { open: options.open } : {}),
+    ...(options.turnaroundMs !== undefined ? { turnaroundMs: options.turnaroundMs } : {}),
+    backoff: new Backoff(config.reconnect),
+    onState: (state, error) => link?.onMasterChange(state, error),
+  });
+  link = new ModbusLink(config, transport, log);
+  return link;
+}
+
+/** A `type: modbus-tcp` device: the device queue in front of its lanes (one connection per port). */
+export function createTcpLink(config: ModbusTcpDeviceConfig, log: Logger): ModbusLink {
+  let link: ModbusLink | undefined;
+  const lanes = new TcpLanes({
+    host: config.host,
+    ports: config.ports,
+    depth: config.maxInFlight,
+    log,
+    backoff: () => new Backoff(config.reconnect),
+    onState: (state, error) => link?.onMasterChange(state, error),
+  });
+  link = new ModbusLink(config, lanes, log);
+  return link;
 }

@@ -12,7 +12,7 @@ import { decodeRequest, encodeException } from '../codec/pdu/index.js';
 import { encodeRtuFrame } from '../codec/rtu/frame.js';
 import { crcMatches } from '../codec/rtu/crc.js';
 import { encodeRegisters, registerSpan } from '../codec/profile/encode.js';
-import { openSerialPort, type SerialPortLike } from '../devices/modbus/serial-port.js';
+import { openSerialPort, type SerialPortLike } from '../transport/serial-opener.js';
 import { FieldgateError } from '../errors.js';
 import { executeOnBank } from '../modbus/bank-executor.js';
 import { deviceIdentity } from '../modbus/device-identity.js';
@@ -41,7 +41,7 @@ export async function startRtuSlave(s: RtuSlaveSettings, say: Say): Promise<{ st
   const port = await open(s);
   say('serial port open', { path: s.path, baudRate: s.baudRate, parity: s.parity, unit: s.unit });
   const line = new SlaveLine(port, bank, s, say);
-  port.on('data', (chunk) => line.feed(chunk));
+  port.on('data', (chunk: Buffer) => line.feed(chunk));
   port.on('error', (err) => say('serial port error', { path: s.path, error: err.message }));
   port.on('close', () => say('serial port closed', { path: s.path }));
   const timer = setInterval(refresh, Math.max(s.every, 10));

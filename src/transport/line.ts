@@ -1,7 +1,9 @@
 /**
  * An outbound byte line that fieldgate keeps open by itself: a TCP connection to a device that is a
  * server, or a serial port. Opened at start; when it cannot be opened, fails or goes away, opened
- * again after a backoff wait, for as long as the gateway runs. Bytes only: framing is the caller's.
+ * again after a backoff wait (the device's `reconnect:`), for as long as the gateway runs. Bytes
+ * only: framing is the caller's. Every outbound link uses it: raw devices, Modbus TCP lanes and the
+ * Modbus RTU transport.
  *
  *   state: connecting (an attempt is under way) -> up -> down (with the error) -> connecting ...
  */
@@ -10,16 +12,17 @@ import type { Logger } from 'pino';
 import type { Backoff } from './backoff.js';
 import { retainQueued } from './read-buffer.js';
 
+/** The state of a line, and of the device behind it (the status document shows it). */
 export type LineState = 'connecting' | 'up' | 'down';
 
-/** How one kind of line is opened and closed. */
-export interface LineOpener {
+/** How one kind of line is opened and closed; `S` is the stream it opens. */
+export interface LineOpener<S extends Duplex = Duplex> {
   /** For logs: "127.0.0.1:3000", "/dev/ttyUSB0". */
   readonly target: string;
   /** Starts opening; `opened` is called once, with the error when it failed. */
-  open(opened: (err: Error | null) => void): Duplex;
+  open(opened: (err: Error | null) => void): S;
   /** Closes a stream `open` returned (opened or not); resolves when it is closed. */
-  close(stream: Duplex): Promise<void>;
+  close(stream: S): Promise<void>;
 }
 
 export interface LineEvents {
@@ -33,15 +36,15 @@ export interface LineEvents {
 /** The outcome of a write: taken; taken but the line is backed up (pause until drain); not up. */
 export type WriteResult = 'ok' | 'full' | 'down';
 
-export class ReconnectingLine {
+export class ReconnectingLine<S extends Duplex = Duplex> {
   private current: LineState = 'down';
   private error: string | null = null;
-  private stream: Duplex | undefined;
+  private stream: S | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
 
   constructor(
-    private readonly opener: LineOpener,
+    private readonly opener: LineOpener<S>,
     private readonly backoff: Backoff,
     private readonly log: Logger,
     private readonly events: LineEvents,
@@ -53,6 +56,11 @@ export class ReconnectingLine {
 
   get lastError(): string | null {
     return this.error;
+  }
+
+  /** The open stream while the line is up (for writes that need more than `write`). */
+  get upStream(): S | undefined {
+    return this.current === 'up' ? this.stream : undefined;
   }
 
   /** Bytes written but not yet handed to the kernel. */
@@ -102,7 +110,7 @@ export class ReconnectingLine {
   private open(): void {
     if (this.stopped) return;
     this.setState('connecting', this.error);
-    let stream: Duplex | undefined;
+    let stream: S | undefined;
     try {
       stream = this.opener.open((err) => {
         if (stream !== undefined) this.opened(stream, err);
@@ -125,7 +133,7 @@ export class ReconnectingLine {
     s.on('close', (why?: unknown) => this.lost(s, why instanceof Error ? why.message : 'closed'));
   }
 
-  private opened(stream: Duplex, err: Error | null): void {
+  private opened(stream: S, err: Error | null): void {
     if (this.stream !== stream) return;
     if (err) return this.lost(stream, err.message);
     if (this.stopped) return;
@@ -135,7 +143,7 @@ export class ReconnectingLine {
     this.setState('up', null);
   }
 
-  private lost(stream: Duplex, reason: string): void {
+  private lost(stream: S, reason: string): void {
     if (this.stream !== stream || this.stopped) return;
     this.stream = undefined;
     void this.opener.close(stream);

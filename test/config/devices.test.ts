@@ -10,8 +10,8 @@ describe('devices', () => {
   - { name: ser, type: serial, path: /dev/ttyS1 }
 `;
     expect(configOf(load(text)).devices).toStrictEqual([
-      { name: 'rtu', type: 'modbus-rtu', path: '/dev/ttyS0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32 },
-      { name: 'tcp1', type: 'modbus-tcp', host: '10.0.0.1', ports: [502], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1 },
+      { name: 'rtu', type: 'modbus-rtu', path: '/dev/ttyS0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32, reconnect: { min: 250, max: 5000, jitter: 0.2 } },
+      { name: 'tcp1', type: 'modbus-tcp', host: '10.0.0.1', ports: [502], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1, reconnect: { min: 250, max: 5000, jitter: 0.2 } },
       {
         name: 'cam', type: 'tcp', host: 'cam.local', port: 3000, framing: { type: 'none' },
         reconnect: { min: 500, max: 30_000, jitter: 0.2 }, connectTimeout: 5000, keepAlive: 30_000,

@@ -144,10 +144,10 @@ const EXPECTED: GatewayConfig = {
   devices: [
     {
       name: 'rs485', type: 'modbus-rtu', path: '/dev/ttyUSB0', baudRate: 19200, parity: 'even',
-      dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32,
+      dataBits: 8, stopBits: 1, timeout: 500, retries: 1, queue: 32, reconnect: { min: 250, max: 5000, jitter: 0.2 },
     },
-    { name: 'plc1', type: 'modbus-tcp', host: '192.168.250.1', ports: [9601, 9602], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1 },
-    { name: 'plc2', type: 'modbus-tcp', host: 'plc2.plant.local', ports: [502], unit: 5, timeout: 250, retries: 2, queue: 8, maxInFlight: 1 },
+    { name: 'plc1', type: 'modbus-tcp', host: '192.168.250.1', ports: [9601, 9602], unit: 1, timeout: 1000, retries: 0, queue: 32, maxInFlight: 1, reconnect: { min: 250, max: 5000, jitter: 0.2 } },
+    { name: 'plc2', type: 'modbus-tcp', host: 'plc2.plant.local', ports: [502], unit: 5, timeout: 250, retries: 2, queue: 8, maxInFlight: 1, reconnect: { min: 250, max: 5000, jitter: 0.2 } },
     {
       name: 'camera', type: 'tcp', host: '192.168.1.50', port: 3000, framing: { type: 'line', delimiter: '\r\n', max: 4096 },
       reconnect: { min: 500, max: 30000, jitter: 0.2 }, connectTimeout: 5000, keepAlive: 30000,
@@ -158,7 +158,7 @@ const EXPECTED: GatewayConfig = {
     },
     {
       name: 'meter', type: 'modbus-rtu', path: '/dev/ttyAMA0', baudRate: 9600, parity: 'none',
-      dataBits: 7, stopBits: 2, timeout: 1500, retries: 0, queue: 1024,
+      dataBits: 7, stopBits: 2, timeout: 1500, retries: 0, queue: 1024, reconnect: { min: 250, max: 5000, jitter: 0.2 },
     },
   ],
   polls: [],

@@ -5,9 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModbusRtuDeviceConfig } from '../../src/config/types.js';
-import { Backoff } from '../../src/transport/backoff.js';
 import type { ModbusLink } from '../../src/devices/modbus/modbus-link.js';
-import { createRtuLink } from '../../src/devices/modbus/rtu-link.js';
+import { createRtuLink } from '../../src/devices/factory.js';
 import { crc16 } from '../../src/codec/rtu/crc.js';
 import { until } from '../helpers/gateway.js';
 import { captureLogger } from '../helpers/log.js';
@@ -33,12 +32,12 @@ function fakeClock(): void {
 function config(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}): ModbusRtuDeviceConfig {
   return {
     name: 'bus', type: 'modbus-rtu', path: line.path, baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
-    timeout: 200, retries: 0, queue: 32, ...extra,
+    timeout: 200, retries: 0, queue: 32, reconnect: { min: 5, max: 20, jitter: 0 }, ...extra,
   };
 }
 
 async function start(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}) {
-  const link = createRtuLink(config(line, extra), captureLogger('warn').log, { open: line.open, backoff: new Backoff({ min: 5, max: 20, jitter: 0 }) });
+  const link = createRtuLink(config(line, extra), captureLogger('warn').log, { open: line.open });
   links.push(link);
   await link.start();
   await until(() => link.status().state === 'up', 2000, 'device up');
@@ -243,7 +242,7 @@ describe('Modbus device link while its device is connecting', () => {
     };
     const { ModbusLink } = await import('../../src/devices/modbus/modbus-link.js');
     const link = new ModbusLink(
-      { name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: [1], unit: 1, timeout: 20, retries: 0, queue: 8, maxInFlight: 1 },
+      { name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: [1], unit: 1, timeout: 20, retries: 0, queue: 8, maxInFlight: 1, reconnect: { min: 5, max: 20, jitter: 0 } },
       master,
       captureLogger('warn').log,
     );

@@ -5,8 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModbusTcpDeviceConfig } from '../../src/config/types.js';
 import type { ModbusLink } from '../../src/devices/modbus/modbus-link.js';
-import { createTcpLink } from '../../src/devices/modbus/tcp-link.js';
-import { Backoff } from '../../src/transport/backoff.js';
+import { createTcpLink } from '../../src/devices/factory.js';
 import { startFakePlc, type FakePlc } from '../helpers/fake-plc.js';
 import { until } from '../helpers/gateway.js';
 import { hex } from '../helpers/hex.js';
@@ -22,9 +21,10 @@ afterEach(async () => {
 
 async function start(p: FakePlc, extra: Partial<ModbusTcpDeviceConfig> = {}): Promise<ModbusLink> {
   const config: ModbusTcpDeviceConfig = {
-    name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: p.ports, unit: 1, timeout: 50, retries: 0, queue: 8, maxInFlight: 1, ...extra,
+    name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: p.ports, unit: 1, timeout: 50, retries: 0, queue: 8, maxInFlight: 1,
+    reconnect: { min: 5, max: 20, jitter: 0 }, ...extra,
   };
-  const link = createTcpLink(config, captureLogger('error').log, { backoff: () => new Backoff({ min: 5, max: 20, jitter: 0 }) });
+  const link = createTcpLink(config, captureLogger('error').log);
   links.push(link);
   await link.start();
   await until(() => link.status().state === 'up', 2000, 'device connected');

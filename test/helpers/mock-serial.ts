@@ -3,11 +3,11 @@
  * The test sees every frame the transport writes (in order) and plays the slave with `reply`.
  */
 import { SerialPortMock } from 'serialport';
-import type { PortOpener } from '../../src/devices/modbus/serial-port.js';
+import type { PortFactory } from '../../src/transport/serial-opener.js';
 
 export interface MockLine {
   readonly path: string;
-  readonly open: PortOpener;
+  readonly open: PortFactory;
   /** Every frame written so far. */
   readonly writes: Buffer[];
   /** The next frame written after the ones already taken by nextWrite (bounded wait). */
@@ -47,7 +47,7 @@ export function mockLine(create = true): MockLine {
       waiters.splice(0).forEach((w) => w());
     };
   };
-  const open: PortOpener = (line, onOpen) => {
+  const open: PortFactory = (line, onOpen) => {
     const p: SerialPortMock = new SerialPortMock({ path: line.path, baudRate: line.baudRate }, (err) => {
       if (!err) {
         opened++;

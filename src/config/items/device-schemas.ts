@@ -50,12 +50,12 @@ const decode: SchemaDef = {
   },
 };
 
-/** Raw devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff. */
-function reconnect(what: string): SchemaDef {
+/** Devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff. */
+function reconnect(what: string, min = '500ms', max = '30s'): SchemaDef {
   return {
     reconnect: {
-      min: { doc: `first wait before trying to ${what} again`, format: DURATION, min: 1, default: '500ms' },
-      max: { doc: 'longest wait between attempts (the wait doubles after each failure up to this)', format: DURATION, min: 1, default: '30s' },
+      min: { doc: `first wait before trying to ${what} again`, format: DURATION, min: 1, default: min },
+      max: { doc: 'longest wait between attempts (the wait doubles after each failure up to this)', format: DURATION, min: 1, default: max },
       jitter: { doc: 'each wait is shortened by a random fraction up to this, 0..1, so devices do not retry in step', format: FRACTION, default: 0.2 },
     },
   };
@@ -70,6 +70,7 @@ export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
       doc: 'after a timeout, how long the line must be quiet before the next request (a late reply meanwhile is dropped); 0 = t3.5 only (default 3 x timeout)',
       format: DURATION, default: undefined,
     },
+    ...reconnect('open the port', '250ms', '5s'), // a Modbus master is back within 5 s
   },
   'modbus-tcp': {
     ...COMMON,
@@ -82,6 +83,7 @@ export const DEVICE_SCHEMAS: Readonly<Record<DeviceType, SchemaDef>> = {
       doc: 'requests in flight per lane (connection), 1..16; 1 (default) suits PLC server blocks that take one request at a time',
       format: INT, min: 1, max: 16, default: 1,
     },
+    ...reconnect('connect', '250ms', '5s'),
   },
   tcp: {
     ...COMMON,

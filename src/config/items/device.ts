@@ -18,8 +18,8 @@ type DecodeProps = { decode?: { profile?: string; bank?: string } };
 
 /** What convict returns for each type: every key with a default is present. */
 type DeviceProps =
-  | ({ name: string; type: 'modbus-rtu'; lateReplyGuard?: string | number } & SerialProps & QueueProps)
-  | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number; maxInFlight: number } & QueueProps)
+  | ({ name: string; type: 'modbus-rtu'; lateReplyGuard?: string | number } & SerialProps & QueueProps & ReconnectProps)
+  | ({ name: string; type: 'modbus-tcp'; host: string; port?: number; ports?: number[]; unit: number; maxInFlight: number } & QueueProps & ReconnectProps)
   | ({ name: string; type: 'tcp'; host: string; port: number; framing: unknown; connectTimeout: string | number; keepAlive: string | number } & ReconnectProps & DecodeProps)
   | ({ name: string; type: 'serial'; framing: unknown } & SerialProps & ReconnectProps & DecodeProps)
   | { name: string; type: 'simulator'; bank: string; every: string | number; signals: unknown };
@@ -89,11 +89,11 @@ function buildDevice(p: DeviceProps): DeviceConfig {
   switch (p.type) {
     case 'modbus-rtu': {
       const guard = p.lateReplyGuard != null ? { lateReplyGuard: durationMs(p.lateReplyGuard) } : {};
-      return { name: p.name, type: p.type, ...serial(p), ...queueing(p), ...guard };
+      return { name: p.name, type: p.type, ...serial(p), ...queueing(p), ...guard, ...reconnect(p) };
     }
     case 'modbus-tcp': {
       const ports = p.ports ?? (p.port !== undefined ? [p.port] : []);
-      return { name: p.name, type: p.type, host: p.host, ports, unit: p.unit, ...queueing(p), maxInFlight: p.maxInFlight };
+      return { name: p.name, type: p.type, host: p.host, ports, unit: p.unit, ...queueing(p), maxInFlight: p.maxInFlight, ...reconnect(p) };
     }
     case 'tcp':
       return {

@@ -2,7 +2,7 @@
  * What a device link needs from a Modbus master (RTU on a serial line, or TCP lanes): exchanges of
  * one request PDU for one reply PDU, and when it can take one.
  */
-import type { DeviceState } from '../device.js';
+import type { LineState } from '../../transport/line.js';
 
 export type ExchangeResult =
   | { readonly kind: 'reply'; readonly pdu: Buffer }
@@ -21,7 +21,7 @@ export type ExchangeResult =
   | { readonly kind: 'down'; readonly error: string };
 
 export interface ModbusMaster {
-  readonly state: DeviceState;
+  readonly state: LineState;
   start(): void;
   stop(): Promise<void>;
   /** Exchanges that can run at once now (lanes up; 0 or 1 on a serial bus). */

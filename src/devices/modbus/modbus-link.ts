@@ -13,7 +13,8 @@ import { encodeException, ExceptionCode } from '../../codec/pdu/exception.js';
 import { BROADCAST_UNIT } from '../../codec/rtu/frame.js';
 import type { ModbusRtuDeviceConfig, ModbusTcpDeviceConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
-import type { DeviceLink, DeviceState } from '../device.js';
+import type { LineState } from '../../transport/line.js';
+import type { DeviceLink } from '../device.js';
 import { broadcastReply } from './broadcast.js';
 import { FairQueue, type QueuedJob } from './fair-queue.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
@@ -72,7 +73,7 @@ export class ModbusLink implements DeviceLink {
   }
 
   /** The master's state or capacity changed (a port opened, a lane connected or went down). */
-  readonly onMasterChange = (state: DeviceState, error?: string): void => {
+  readonly onMasterChange = (state: LineState, error?: string): void => {
     if (error) this.lastError = error;
     if (state === 'down') this.failQueued(ExceptionCode.GatewayPathUnavailable);
     else this.pump();

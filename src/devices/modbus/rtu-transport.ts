@@ -12,23 +12,23 @@
  *     (RtuReplyMatcher); the reply's end is found from its function code, with a silence fallback;
  *   - broadcast (unit 0) waits for no reply: it is done once on the bus, and the line stays quiet
  *     for the turnaround after it;
- *   - the port is reopened with backoff (ReopeningPort).
+ *   - the port is reopened with the device's backoff (ReconnectingLine, the one every outbound
+ *     link uses).
  */
 import { BROADCAST_UNIT, encodeRtuFrame } from '../../codec/rtu/frame.js';
 import { RtuReplyMatcher } from '../../codec/rtu/reply-matcher.js';
 import { interFrameMs, transmitMs } from '../../codec/rtu/timing.js';
 import type { Logger } from '../../log.js';
-import type { DeviceState } from '../device.js';
 import type { Backoff } from '../../transport/backoff.js';
+import { ReconnectingLine, type LineState } from '../../transport/line.js';
+import { openSerialPort, serialOpener, type PortFactory, type SerialPortLike, type SerialSettings } from '../../transport/serial-opener.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
-import { ReopeningPort } from './reopening-port.js';
-import { openSerialPort, type PortOpener, type SerialLine } from './serial-port.js';
 import { waitUntil } from './wait-until.js';
 
 export interface RtuTransportOptions {
-  readonly line: SerialLine;
+  readonly line: SerialSettings;
   readonly log: Logger;
-  readonly open?: PortOpener;
+  readonly open?: PortFactory;
   /** ms waited after a broadcast before the next frame (devices act on it meanwhile). */
   readonly turnaroundMs?: number;
   /** ms of silence that ends a reply whose length its function code does not tell. */
@@ -38,8 +38,9 @@ export interface RtuTransportOptions {
    * (0: only t3.5); default LATE_REPLY_GUARD_FACTOR x that exchange's timeout.
    */
   readonly lateReplyGuardMs?: number;
-  readonly backoff?: Backoff;
-  readonly onState?: (state: DeviceState, error?: string) => void;
+  /** Waits between attempts to reopen the port (the device's `reconnect:`). */
+  readonly backoff: Backoff;
+  readonly onState?: (state: LineState, error?: string) => void;
 }
 
 interface Active {
@@ -69,7 +70,7 @@ export class RtuTransport implements ModbusMaster {
   /** Times the line was held for the late-reply guard after a timeout. */
   guards = 0;
   readonly gapMs: number;
-  private readonly port: ReopeningPort;
+  private readonly port: ReconnectingLine<SerialPortLike>;
   private readonly silenceMs: number;
   private readonly turnaroundMs: number;
   /** performance.now() of the last byte seen on the line: received, or the end of our own frame. */
@@ -89,18 +90,14 @@ export class RtuTransport implements ModbusMaster {
     this.gapMs = interFrameMs(o.line);
     this.silenceMs = o.silenceMs ?? Math.max(this.gapMs, 10);
     this.turnaroundMs = o.turnaroundMs ?? DEFAULT_TURNAROUND_MS;
-    this.port = new ReopeningPort({
-      line: o.line,
-      open: o.open ?? openSerialPort,
-      log: o.log,
-      onData: (chunk) => this.onData(chunk),
-      onArrival: () => this.onArrival(),
-      onState: (state, error) => this.onState(state, error),
-      ...(o.backoff ? { backoff: o.backoff } : {}),
+    this.port = new ReconnectingLine(serialOpener(o.line, o.open ?? openSerialPort), o.backoff, o.log, {
+      data: (chunk) => this.onData(chunk),
+      state: (state, error) => this.onState(state, error ?? undefined),
+      drain: () => undefined,
     });
   }
 
-  get state(): DeviceState {
+  get state(): LineState {
     return this.port.state;
   }
 
@@ -173,7 +170,7 @@ export class RtuTransport implements ModbusMaster {
     this.lastByteAt = performance.now() + wireMs;
     return new Promise<ExchangeResult>((resolve) => {
       if (unit === BROADCAST_UNIT) {
-        this.port.write(frame, (err) => {
+        this.write(frame, (err) => {
           if (err) return resolve(this.writeFailed(err));
           this.lastByteAt = Math.max(this.lastByteAt, performance.now());
           this.quietUntil = this.lastByteAt + this.turnaroundMs;
@@ -184,7 +181,7 @@ export class RtuTransport implements ModbusMaster {
       const active: Active = { matcher: new RtuReplyMatcher(unit, pdu), timeoutMs, resolve };
       this.active = active;
       active.timer = setTimeout(() => this.onTimeout(active), timeoutMs + wireMs);
-      this.port.write(frame, (err) => {
+      this.write(frame, (err) => {
         if (!err || this.active !== active) return;
         this.active = undefined;
         clearTimeout(active.timer);
@@ -193,10 +190,22 @@ export class RtuTransport implements ModbusMaster {
     });
   }
 
+  /** Writes a frame; the callback gets an error when the port cannot take it. */
+  private write(frame: Buffer, done: (err: Error | undefined) => void): void {
+    const port = this.port.upStream;
+    if (!port) return done(new Error('port is not open'));
+    try {
+      if (port.writeNow?.(frame)) return done(undefined);
+      port.write(frame, (err) => done(err ?? undefined));
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
   /** Not sent: the port is closed and reopened later. */
   private writeFailed(err: Error): ExchangeResult {
     this.o.log.warn({ error: err.message }, 'serial write failed');
-    this.port.fail(err.message);
+    this.port.drop(err.message);
     return { kind: 'down', error: `serial write failed: ${err.message}` };
   }
 
@@ -249,8 +258,17 @@ export class RtuTransport implements ModbusMaster {
     active.resolve(result);
   }
 
-  private onState(state: DeviceState, error?: string): void {
-    if (state !== 'up') this.finish({ kind: 'lost', error: error ?? 'serial port closed' });
+  private onState(state: LineState, error?: string): void {
+    if (state === 'up') this.watchArrivals();
+    else this.finish({ kind: 'lost', error: error ?? 'serial port closed' });
     this.o.onState?.(state, error);
+  }
+
+  /** The driver's early word that bytes are waiting, from the port just opened. */
+  private watchArrivals(): void {
+    const port = this.port.upStream;
+    port?.watchArrivals?.(() => {
+      if (this.port.upStream === port) this.onArrival();
+    });
   }
 }

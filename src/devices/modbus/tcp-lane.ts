@@ -1,16 +1,16 @@
 /**
  * One lane of a Modbus TCP device: one connection to one port of the device, with at most `depth`
  * requests in flight on it (1 by default: Omron-style server blocks serve one peer and one request
- * at a time per port). Connected with backoff; every reply's transaction id and function are
+ * at a time per port). Kept connected by a ReconnectingLine (the device's `reconnect:`); every reply's transaction id and function are
  * checked: a late reply to a request that timed out is dropped, and any other reply that does not
  * match resets the connection (every request in flight on it fails), so one client's reply can never
  * be handed to another.
  */
-import net from 'node:net';
 import { encodeAdu, MbapFramer } from '../../codec/mbap.js';
 import type { Logger } from '../../log.js';
-import type { DeviceState } from '../device.js';
-import { Backoff } from '../../transport/backoff.js';
+import type { Backoff } from '../../transport/backoff.js';
+import { ReconnectingLine, type LineState } from '../../transport/line.js';
+import { tcpOpener } from '../../transport/tcp-opener.js';
 import type { ExchangeResult } from './master.js';
 
 export interface TcpLaneOptions {
@@ -18,7 +18,8 @@ export interface TcpLaneOptions {
   readonly port: number;
   readonly log: Logger;
   readonly onChange: () => void;
-  readonly backoff?: Backoff;
+  /** Waits between connection attempts (the device's `reconnect:`). */
+  readonly backoff: Backoff;
   /** ms a connection attempt may take. */
   readonly connectTimeout?: number;
   /** Requests in flight at once on this connection. */
@@ -34,27 +35,33 @@ interface Pending {
 
 /** Transaction ids of timed-out requests remembered, so their late replies are recognised. */
 const STALE_TIDS = 16;
+const CONNECT_TIMEOUT_MS = 3000;
+const KEEPALIVE_MS = 10_000;
 
 export class TcpLane {
-  state: DeviceState = 'down';
   mismatched = 0;
-  private socket: net.Socket | undefined;
+  readonly depth: number;
+  private readonly line: ReconnectingLine;
   private framer = new MbapFramer();
   private tid = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly stale: number[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private readonly backoff: Backoff;
   private readonly log: Logger;
 
   constructor(private readonly o: TcpLaneOptions) {
-    this.backoff = o.backoff ?? new Backoff({ min: 250, max: 5000, jitter: 0.2 });
     this.log = o.log.child({ lane: o.port });
     this.depth = o.depth ?? 1;
+    const target = { host: o.host, port: o.port, connectTimeout: o.connectTimeout ?? CONNECT_TIMEOUT_MS, keepAlive: KEEPALIVE_MS };
+    this.line = new ReconnectingLine(tcpOpener(target), o.backoff, this.log, {
+      data: (chunk) => this.onData(chunk),
+      state: (state) => this.onState(state),
+      drain: () => undefined,
+    });
   }
 
-  readonly depth: number;
+  get state(): LineState {
+    return this.line.state;
+  }
 
   get free(): boolean {
     return this.state === 'up' && this.pending.size < this.depth;
@@ -65,59 +72,27 @@ export class TcpLane {
   }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.line.start();
   }
 
   stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    const socket = this.socket;
-    if (!socket || socket.destroyed) {
-      this.setState('down');
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.destroy();
-    });
+    return this.line.stop();
   }
 
   exchange(unit: number, pdu: Buffer, timeoutMs: number): Promise<ExchangeResult> {
-    const socket = this.socket;
-    if (!socket || !this.free) return Promise.resolve({ kind: 'down', error: `lane ${this.o.port} is not free` });
+    if (!this.free) return Promise.resolve({ kind: 'down', error: `lane ${this.o.port} is not free` });
     do this.tid = (this.tid + 1) & 0xffff;
     while (this.pending.has(this.tid) || this.stale.includes(this.tid));
     const tid = this.tid;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.onTimeout(tid), timeoutMs);
       this.pending.set(tid, { tid, fc: pdu[0] ?? 0, resolve, timer });
-      socket.write(encodeAdu(tid, unit, pdu));
+      this.line.write([encodeAdu(tid, unit, pdu)]);
     });
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    this.setState('connecting');
-    this.framer = new MbapFramer();
-    const socket = net.connect({ host: this.o.host, port: this.o.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.setTimeout(this.o.connectTimeout ?? 3000, () => socket.destroy(new Error('connect timed out')));
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.setKeepAlive(true, 10_000);
-      this.backoff.reset();
-      this.log.info({ host: this.o.host, port: this.o.port }, 'device connected');
-      this.setState('up');
-    });
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
-    socket.on('error', (err: Error) => this.log.debug({ error: err.message }, 'device socket error'));
-    socket.on('close', () => this.onClose(socket));
-  }
-
-  private onData(socket: net.Socket, chunk: Buffer): void {
-    if (socket !== this.socket) return;
+  /** `chunk` is a view of a reused read buffer: the framer copies what it keeps, replies are copied. */
+  private onData(chunk: Buffer): void {
     const error = this.framer.feed(chunk, (frame) => this.onFrame(frame));
     if (error) this.reset(`invalid MBAP from the device: ${error.reason}`);
   }
@@ -152,7 +127,7 @@ export class TcpLane {
   private reset(reason: string): void {
     this.log.warn({ reason }, 'device connection reset');
     this.settleAll({ kind: 'mismatch' });
-    this.socket?.destroy();
+    this.line.drop(reason);
   }
 
   private settle(tid: number, result: ExchangeResult): void {
@@ -168,22 +143,13 @@ export class TcpLane {
     for (const tid of [...this.pending.keys()]) this.settle(tid, result);
   }
 
-  private onClose(socket: net.Socket): void {
-    if (socket !== this.socket) return;
-    this.socket = undefined;
-    this.stale.length = 0;
-    // sent, and the connection is gone: whether the device executed them is unknown (0B, not 0A)
-    this.settleAll({ kind: 'lost', error: `connection to ${this.o.host}:${this.o.port} closed` });
-    if (this.stopped) return this.setState('down');
-    const delay = this.backoff.next();
-    this.log.warn({ host: this.o.host, port: this.o.port, retryMs: delay }, 'device unreachable');
-    this.setState('down');
-    this.timer = setTimeout(() => this.connect(), delay);
-  }
-
-  private setState(state: DeviceState): void {
-    if (this.state === state) return;
-    this.state = state;
+  private onState(state: LineState): void {
+    if (state === 'up') this.framer = new MbapFramer(); // nothing of the last connection leaks into this one
+    else {
+      this.stale.length = 0;
+      // sent, and the connection is gone: whether the device executed them is unknown (0B, not 0A)
+      this.settleAll({ kind: 'lost', error: `connection to ${this.o.host}:${this.o.port} closed` });
+    }
     this.o.onChange();
   }
 }

@@ -3,8 +3,8 @@
  * the free lanes, never two connections to one port. The device is up while any lane is.
  */
 import type { Logger } from '../../log.js';
-import type { DeviceState } from '../device.js';
 import type { Backoff } from '../../transport/backoff.js';
+import type { LineState } from '../../transport/line.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import { TcpLane } from './tcp-lane.js';
 
@@ -12,26 +12,27 @@ export interface TcpLanesOptions {
   readonly host: string;
   readonly ports: readonly number[];
   readonly log: Logger;
-  readonly onState: (state: DeviceState, error?: string) => void;
-  readonly backoff?: () => Backoff;
+  readonly onState: (state: LineState, error?: string) => void;
+  /** A backoff for each lane (the device's `reconnect:`). */
+  readonly backoff: () => Backoff;
   /** Requests in flight per lane. */
   readonly depth?: number;
 }
 
 export class TcpLanes implements ModbusMaster {
   readonly lanes: TcpLane[];
-  private last: DeviceState = 'down';
+  private last: LineState = 'down';
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly o: TcpLanesOptions) {
     this.lanes = o.ports.map(
       (port) => new TcpLane({
-        host: o.host, port, log: o.log, depth: o.depth ?? 1, onChange: () => this.onChange(), ...(o.backoff ? { backoff: o.backoff() } : {}),
+        host: o.host, port, log: o.log, depth: o.depth ?? 1, onChange: () => this.onChange(), backoff: o.backoff(),
       }),
     );
   }
 
-  get state(): DeviceState {
+  get state(): LineState {
     if (this.lanes.some((l) => l.state === 'up')) return 'up';
     return this.lanes.some((l) => l.state === 'connecting') ? 'connecting' : 'down';
   }
