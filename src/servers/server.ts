@@ -8,8 +8,11 @@ import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 import type { ProfileConfig, ServerConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import type { Logger } from '../log.js';
+import type { PortStatus } from '../transport/port-set.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import type { ServerObserver } from './observer.js';
+
+export type { PortStatus };
 
 /** What a server is built with (servers/factory.ts picks the class by protocol). */
 export interface ServerDeps {
@@ -22,16 +25,6 @@ export interface ServerDeps {
   readonly observer: ServerObserver;
   /** Session ids are unique across the gateway. */
   readonly nextSessionId: () => number;
-}
-
-/** One listening port and the session that holds it (pool ports), as the status document shows. */
-export interface PortStatus {
-  readonly port: number;
-  readonly address: string;
-  /** The client address the port is reserved for, if any. */
-  readonly client: string | null;
-  /** Pool ports: the one session holding the port; ordinary servers: null. */
-  readonly session: SessionStats | null;
 }
 
 export interface GatewayServer {

@@ -17,7 +17,7 @@ import type { OnBusy, PoolPort } from '../config/types.js';
 import type { LogLimit } from '../log-limit.js';
 import { allowList, plainAddress } from './allow-list.js';
 import { FLAP_REPLACEMENTS, FLAP_WINDOW_MS, FlapGuard } from './port-flapping.js';
-import type { ListenConfig, PortEntry, PortHolder, PortSet, PortsDeps } from './port-set.js';
+import type { ListenConfig, PortHolder, PortSet, PortsDeps, PortStatus } from './port-set.js';
 import { refusalLog, TcpListener } from './tcp-listener.js';
 
 interface Slot {
@@ -97,7 +97,7 @@ export class PortPool implements PortSet {
     this.refusals.stop();
   }
 
-  table(): PortEntry[] {
+  table(): PortStatus[] {
     return this.slots.map((s) => ({
       port: s.listener.port,
       address: this.config.host,

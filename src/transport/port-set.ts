@@ -11,10 +11,12 @@ export interface PortHolder {
 }
 
 /** One listening port and the session holding it (pool ports), as the status document shows it. */
-export interface PortEntry {
+export interface PortStatus {
   readonly port: number;
   readonly address: string;
+  /** The client address the port is reserved for, if any. */
   readonly client: string | null;
+  /** Pool ports: the one session holding the port; ordinary servers: null. */
   readonly session: SessionStats | null;
 }
 
@@ -38,5 +40,5 @@ export interface PortSet {
   /** Stops accepting; open sessions are the server's to close. */
   close(): Promise<void>;
   /** Every listening port, with the session holding it (pool ports) or null. */
-  table(): PortEntry[];
+  table(): PortStatus[];
 }

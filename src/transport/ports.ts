@@ -6,7 +6,7 @@
  */
 import { allowList } from './allow-list.js';
 import { PortPool } from './port-pool.js';
-import type { ListenConfig, PortEntry, PortSet, PortsDeps } from './port-set.js';
+import type { ListenConfig, PortSet, PortsDeps, PortStatus } from './port-set.js';
 import { TcpListener } from './tcp-listener.js';
 
 export type { PortSet } from './port-set.js';
@@ -42,7 +42,7 @@ class SinglePort implements PortSet {
     return this.listener.close();
   }
 
-  table(): PortEntry[] {
+  table(): PortStatus[] {
     return [{ port: this.listener.port, address: this.listener.host, client: null, session: null }];
   }
 }
