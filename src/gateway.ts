@@ -20,6 +20,7 @@ import type { DeviceLink } from './devices/device.js';
 import { startPolls, type RunningPolls } from './devices/polls/polls.js';
 import { DeviceSet } from './gateway/device-set.js';
 import { errorText, ServerSet } from './gateway/server-set.js';
+import { StopSteps } from './gateway/stop-steps.js';
 import type { Logger } from './log.js';
 import { deviceIdentity } from './modbus/device-identity.js';
 import type { ServerObserver } from './servers/observer.js';
@@ -120,7 +121,8 @@ export class Gateway implements GatewayView {
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.openStatus(this.current.status?.listen, true);
     } catch (err) {
-      await this.stopAll();
+      // What failed to stop is logged; the start's own error is the one to report.
+      await this.stopAll().catch(() => undefined);
       throw err;
     }
     this.started = true;
@@ -189,15 +191,18 @@ export class Gateway implements GatewayView {
     return run;
   }
 
+  /** Every step runs even when one fails (logged); the first failure is thrown at the end. */
   private async stopAll(): Promise<void> {
     this.log.info({ servers: this.servers.length }, 'stopping');
-    await this.status?.close();
-    await this.serverSet.stopAll(this.options.stopGraceMs ?? 2000);
-    this.stopCommands();
-    this.stopPolls();
-    await this.deviceSet.stopAll();
+    const steps = new StopSteps(this.log);
+    await steps.run(() => this.status?.close(), 'status endpoint failed to stop');
+    await this.serverSet.stopAll(this.options.stopGraceMs ?? 2000, steps);
+    await steps.run(() => this.stopCommands(), 'commands failed to stop');
+    await steps.run(() => this.stopPolls(), 'polls failed to stop');
+    await this.deviceSet.stopAll(steps);
     if (this.started) this.log.info('stopped');
     this.started = false;
+    steps.report();
   }
 
   private buildBanks(): void {

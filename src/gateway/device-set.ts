@@ -7,6 +7,7 @@ import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import { createDevice } from '../devices/factory.js';
 import { deviceLogger, type Logger } from '../log.js';
+import type { StopSteps } from './stop-steps.js';
 
 export class DeviceSet {
   readonly links = new Map<string, DeviceLink>();
@@ -39,11 +40,12 @@ export class DeviceSet {
     }
   }
 
-  /** Stops every device, last started first. */
-  async stopAll(): Promise<void> {
+  /** Stops every device, last started first; one that fails to stop is logged and the others still stop. */
+  async stopAll(steps: StopSteps): Promise<void> {
     for (const device of [...this.links.values()].reverse()) {
-      await device.stop();
-      this.log.debug({ device: device.name }, 'device stopped');
+      if (await steps.run(() => device.stop(), 'device failed to stop', { device: device.name })) {
+        this.log.debug({ device: device.name }, 'device stopped');
+      }
     }
     this.links.clear();
   }

@@ -13,6 +13,7 @@ import type { ServerView } from '../status/document.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import type { CloseReason } from '../transport/session-stream.js';
 import { BIND_RETRY, BindRetry, retriable } from './bind-retry.js';
+import type { StopSteps } from './stop-steps.js';
 
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -73,17 +74,19 @@ export class ServerSet {
   async stop(names: ReadonlySet<string>, reason: CloseReason, graceMs: number): Promise<void> {
     const going = this.running.filter((s) => names.has(s.name));
     for (const name of names) this.forget(name);
-    await Promise.all(going.map((s) => s.stop(reason, graceMs)));
+    const failed = (s: GatewayServer) => (err: unknown) => this.log.error({ server: s.name, err }, 'server failed to stop');
+    await Promise.all(going.map((s) => s.stop(reason, graceMs).catch(failed(s))));
     const kept = this.running.filter((s) => !names.has(s.name));
     this.running.splice(0, this.running.length, ...kept);
   }
 
-  /** Stops every server, last started first. */
-  async stopAll(graceMs: number): Promise<void> {
+  /** Stops every server, last started first; one that fails to stop is logged and the others still stop. */
+  async stopAll(graceMs: number, steps: StopSteps): Promise<void> {
     for (const name of [...this.retries.keys()]) this.forget(name);
     for (const server of [...this.running].reverse()) {
-      await server.stop('shutdown', graceMs);
-      this.log.debug({ server: server.name }, 'server stopped');
+      if (await steps.run(() => server.stop('shutdown', graceMs), 'server failed to stop', { server: server.name })) {
+        this.log.debug({ server: server.name }, 'server stopped');
+      }
     }
     this.running.length = 0;
     this.down.clear();
