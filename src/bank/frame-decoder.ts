@@ -1,8 +1,8 @@
 /**
- * Whole frames (as runs of adjacent frames, what sessions and device links hand out) decoded with a
- * profile into a bank found by name. The runs are cut again into single frames by a framer of the
- * same framing (they hold only whole frames, so nothing is copied or held), and each frame is
- * stored in place. The compiled store follows its bank: a bank rebuilt or re-pointed by a reload is
+ * Whole frames decoded with a profile into a bank found by name, each stored in place. Two ways in:
+ * `decodeAt`, frames whose boundaries the session's framer already found (raw servers: the decode
+ * handler); `decode`, runs of adjacent frames (device links), cut again into single frames by a
+ * framer of the same framing (they hold only whole frames, so nothing is copied or held). The compiled store follows its bank: a bank rebuilt or re-pointed by a reload is
  * compiled again on the next frames. Refused frames are counted and logged rate-limited.
  */
 import { createFramer, type Framer } from '../codec/framers/index.js';
@@ -40,22 +40,42 @@ export class FrameDecoder {
 
   /** Stores `chunks` (runs of whole frames) into bank `bankName`. */
   decode(bankName: string, chunks: readonly Buffer[], frames: number): void {
-    this.store = this.storeFor(bankName);
-    if (this.store === undefined) {
-      this.counters.refused += frames;
-      this.missing = `bank ${bankName} does not exist`;
-      this.limit.hit('frame refused', { reason: this.missing }, chunks[0]);
-      return;
-    }
-    this.now = Date.now();
+    if (!this.ready(bankName, frames, chunks[0])) return;
     for (const chunk of chunks) {
       const error = this.framer.feed(chunk, this.sink);
       if (error) this.refuse(`framing: ${error.reason}`, chunk, 0, chunk.length);
     }
   }
 
+  /**
+   * Stores the `frames` frames of `buf` that end at `ends[0]`, `ends[1]`, ... (the first starts at
+   * 0; boundaries found by a framer of the same framing, FrameBatch.ends) into bank `bankName`.
+   */
+  decodeAt(bankName: string, buf: Buffer, ends: ArrayLike<number>, frames: number): void {
+    if (!this.ready(bankName, frames, buf.subarray(0, ends[0] ?? 0))) return;
+    let start = 0;
+    for (let i = 0; i < frames; i++) {
+      const end = ends[i] as number;
+      this.sink(buf, start, end);
+      start = end;
+    }
+  }
+
   stop(): void {
     this.limit.stop();
+  }
+
+  /** Finds the bank's store and the time of these frames; false: no such bank, the frames are refused. */
+  private ready(bankName: string, frames: number, first: Buffer | undefined): boolean {
+    this.store = this.storeFor(bankName);
+    if (this.store === undefined) {
+      this.counters.refused += frames;
+      this.missing = `bank ${bankName} does not exist`;
+      this.limit.hit('frame refused', { reason: this.missing }, first);
+      return false;
+    }
+    this.now = Date.now();
+    return true;
   }
 
   private readonly sink = (buf: Buffer, start: number, end: number): void => {

@@ -15,11 +15,13 @@ export interface RawHandler {
   opened(session: RawSession): void;
   /**
    * Whole frames `session` received, in order: `chunks` holds `frames` frames (as runs, unless
-   * `oneByOne`). List and buffers are valid only during the call (views of a reused read buffer,
-   * transport/read-buffer.ts): copy what must outlive it; `RawSession.send` and device writes keep
-   * what they queue by themselves.
+   * `oneByOne`); the first `frames` entries of `ends` say where each frame ends, in bytes from the
+   * start of chunks[0] with the chunks laid end to end (the session's framer found them: a handler
+   * that works frame by frame need not frame again). Lists and buffers are valid only during the
+   * call (views of a reused read buffer, transport/read-buffer.ts): copy what must outlive it;
+   * `RawSession.send` and device writes keep what they queue by themselves.
    */
-  received(session: RawSession, chunks: readonly Buffer[], frames: number): void;
+  received(session: RawSession, chunks: readonly Buffer[], frames: number, ends: readonly number[]): void;
   closed(session: RawSession): void;
   /** Decoding handlers: frames stored and refused since the server started. */
   decoded?(): DecodeCounters;

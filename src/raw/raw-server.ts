@@ -76,7 +76,7 @@ export class RawServer implements GatewayServer {
       sendQueue: this.config.sendQueue,
       oneByOne: this.handler.oneByOne ?? false,
       ...(pool ? { pool } : {}),
-      receive: (s, chunks, frames) => this.handler.received(s, chunks, frames),
+      receive: (s, chunks, frames, ends) => this.handler.received(s, chunks, frames, ends),
       onClose: (s, reason) => {
         this.sessions.closed(s, reason);
         this.handler.closed(s);

@@ -31,10 +31,11 @@ export interface RawSessionOptions extends LifecycleOptions {
   readonly oneByOne?: boolean;
   /**
    * Whole frames received, in order: `chunks` holds them (runs of adjacent frames, or one per frame
-   * with `oneByOne`), `frames` counts them. List and buffers are valid only during the call: the
-   * buffers may be views of a reused read buffer (transport/read-buffer.ts); `send` keeps what it must.
+   * with `oneByOne`), `frames` counts them, the first `frames` entries of `ends` say where each ends
+   * (FrameBatch.ends). List and buffers are valid only during the call: the buffers may be views of
+   * a reused read buffer (transport/read-buffer.ts); `send` keeps what it must.
    */
-  readonly receive: (session: RawSession, chunks: readonly Buffer[], frames: number) => void;
+  readonly receive: (session: RawSession, chunks: readonly Buffer[], frames: number, ends: readonly number[]) => void;
   readonly onClose?: (session: RawSession, reason: CloseReason) => void;
   /** The pool port the session holds (its `bank`, `client`), when the server is a pool. */
   readonly pool?: PoolPort;
@@ -97,7 +98,7 @@ export class RawSession extends SessionLifecycle {
     if (batch.frames > 0) {
       this.stats.requests += batch.frames;
       try {
-        this.options.receive(this, batch.seal(), batch.frames);
+        this.options.receive(this, batch.seal(), batch.frames, batch.ends);
       } catch (err) {
         this.options.log.error({ err }, 'raw handler failed');
       }

@@ -226,4 +226,16 @@ describe('frame batch', () => {
     createFramer(LENGTH_BE).feed(chunk, whole.add);
     expect(whole.seal()[0]).toBe(chunk);
   });
+
+  it('says where each frame ends in the runs laid end to end, so a consumer need not frame again', () => {
+    const framer = createFramer(LENGTH_BE);
+    const batch = new FrameBatch(false);
+    framer.feed(hex('0001 aa 0001'), batch.add);
+    batch.clear();
+    framer.feed(hex('bb 0001 cc 0002 dddd 00'), batch.add);
+    const bytes = Buffer.concat(batch.seal());
+    const ends = batch.ends.slice(0, batch.frames);
+    expect(ends).toEqual([3, 6, 10]);
+    expect(show(ends.map((end, i) => bytes.subarray(ends[i - 1] ?? 0, end)))).toEqual(['0001bb', '0001cc', '0002dddd']);
+  });
 });

@@ -39,7 +39,7 @@ describe('decode handler', () => {
     const { h, seq } = await handler();
     const { session, events } = fakeSession();
     const readBuffer = Buffer.concat([fpgaFrame(profile, 1), fpgaFrame(profile, 2)]);
-    h.received(session, [readBuffer], 2);
+    h.received(session, [readBuffer], 2, [readBuffer.length / 2, readBuffer.length]);
     expect(seq()).toBe(0); // not yet: the loop serves others first
     expect(events).toEqual(['hold turn']);
     Buffer.concat([fpgaFrame(profile, 98), fpgaFrame(profile, 99)]).copy(readBuffer); // the next read
@@ -52,7 +52,8 @@ describe('decode handler', () => {
   it('stop stores what is still waiting for its turn', async () => {
     const { h, seq } = await handler();
     const { session } = fakeSession();
-    h.received(session, [fpgaFrame(profile, 7)], 1);
+    const frame = fpgaFrame(profile, 7);
+    h.received(session, [frame], 1, [frame.length]);
     h.closed(session);
     await h.stop();
     expect(seq()).toBe(7);

@@ -28,7 +28,7 @@ const SCRATCH_SIZE = 64 * 1024;
 export class DecodeHandler implements RawHandler {
   private readonly decoder: FrameDecoder | undefined;
   private reported = false;
-  /** Per session: the copy of its last read, and the decode waiting for the next turn. */
+  /** Per session: the buffer its last read is copied into, and the decode waiting for the next turn. */
   private readonly scratch = new Map<RawSession, Buffer>();
   private readonly pending = new Map<RawSession, () => void>();
 
@@ -65,7 +65,7 @@ export class DecodeHandler implements RawHandler {
     this.options.log.warn({ port: session.pool?.port }, 'decode: this port names no bank: its frames are refused');
   }
 
-  received(session: RawSession, chunks: readonly Buffer[], frames: number): void {
+  received(session: RawSession, chunks: readonly Buffer[], frames: number, ends: readonly number[]): void {
     const bank = this.bankOf(session);
     const decoder = this.decoder;
     if (bank === undefined || decoder === undefined) {
@@ -75,15 +75,17 @@ export class DecodeHandler implements RawHandler {
     // Decoding costs CPU per byte: a board streaming flat out would otherwise keep the event loop
     // busy with its socket while SCADA's requests wait. So each read is decoded on the next turn of
     // the loop, with the session paused until then: the requests that came in meanwhile are served
-    // first. The frames are views of the session's read buffer, valid only now: they are copied
-    // into a buffer of the session's own (one read's worth, reused).
+    // first. The frames are views of the session's read buffer, valid only now: they are copied end
+    // to end into a buffer of the session's own (one read's worth, reused), where `ends` (the
+    // session's framer's boundaries) still say where each frame is: nothing is framed twice.
     this.pending.get(session)?.(); // never more than one read waits; keep the order regardless
     const copy = this.copy(session, chunks);
+    const at = ends.slice(0, frames);
     session.hold('turn');
     const run = () => {
       clearImmediate(immediate);
       this.pending.delete(session);
-      decoder.decode(bank, copy, frames);
+      decoder.decodeAt(bank, copy, at, frames);
       session.release('turn');
     };
     const immediate = setImmediate(run);
@@ -94,8 +96,8 @@ export class DecodeHandler implements RawHandler {
     this.scratch.delete(session); // a decode still waiting keeps its copy
   }
 
-  /** Views of `chunks` in `session`'s scratch buffer, same boundaries. */
-  private copy(session: RawSession, chunks: readonly Buffer[]): Buffer[] {
+  /** `chunks` laid end to end in `session`'s scratch buffer. */
+  private copy(session: RawSession, chunks: readonly Buffer[]): Buffer {
     let total = 0;
     for (const c of chunks) total += c.length;
     let scratch = this.scratch.get(session);
@@ -103,14 +105,9 @@ export class DecodeHandler implements RawHandler {
       scratch = Buffer.allocUnsafeSlow(Math.max(total, SCRATCH_SIZE));
       this.scratch.set(session, scratch);
     }
-    const views: Buffer[] = [];
     let at = 0;
-    for (const c of chunks) {
-      c.copy(scratch, at);
-      views.push(scratch.subarray(at, at + c.length));
-      at += c.length;
-    }
-    return views;
+    for (const c of chunks) at += c.copy(scratch, at);
+    return scratch;
   }
 
   private bankOf(session: RawSession): string | undefined {

@@ -28,8 +28,8 @@ export class DeferredHandler implements RawHandler {
     this.inner?.opened(session);
   }
 
-  received(session: RawSession, chunks: readonly Buffer[], frames: number): void {
-    this.inner?.received(session, chunks, frames);
+  received(session: RawSession, chunks: readonly Buffer[], frames: number, ends: readonly number[]): void {
+    this.inner?.received(session, chunks, frames, ends);
   }
 
   closed(session: RawSession): void {
