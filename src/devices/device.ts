@@ -5,7 +5,7 @@
 import type { DeviceConfig } from '../config/types.js';
 import type { LineState } from '../transport/line.js';
 
-/** A device as the status document shows it (DESIGN §2.3). */
+/** A device as the status document shows it (README, "The status document"). */
 export interface DeviceStatus {
   readonly name: string;
   readonly type: DeviceConfig['type'];

@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the parts of a gateway from a validated config, starts them in order
  * (banks, devices, polls, servers, status endpoint), stops them in reverse, and applies a reload
- * (validate, diff, apply: DESIGN §3.5). A start that fails part-way stops what it had started and
+ * (validate, diff, apply: docs/ARCHITECTURE.md, "A reload"). A start that fails part-way stops what it had started and
  * rethrows. A reload never throws and never stops the gateway: what cannot be applied (a port that
  * cannot be bound) is left down, logged, and shown in the status document; a port that was busy is
  * bound again with backoff until it frees (gateway/server-set.ts). Reloads, stop and those bind
@@ -167,7 +167,7 @@ export class Gateway implements GatewayView {
     return this.deviceSet.ordered(this.current.devices);
   }
 
-  /** The status document (DESIGN §2.3); undefined when the status endpoint is not configured. */
+  /** The status document (status/document.ts); undefined when the status endpoint is not configured. */
   statusDocument(): StatusDocument | undefined {
     return this.status?.document();
   }

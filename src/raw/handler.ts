@@ -1,5 +1,5 @@
 /**
- * What a raw server does with the frames its sessions receive (DESIGN §3: raw/ handlers). A handler
+ * What a raw server does with the frames its sessions receive (README, "Handlers"). A handler
  * is built once per server and sees every session of it.
  */
 import type { DecodeCounters } from '../bank/frame-decoder.js';

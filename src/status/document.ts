@@ -1,5 +1,5 @@
 /**
- * The status document (DESIGN §2.3), served as JSON at GET /status and printed by `fieldgate status`.
+ * The status document (README, "The status document"), served as JSON at GET /status and printed by `fieldgate status`.
  * Built from a read-only view of the gateway, so it works for any GatewayServer (modbus or raw, one
  * port or a pool) and any DeviceLink. Additions to §2.3, all optional to readers: `startedAt`,
  * `config`, `reload`; per server `state`, `error`, `pool`, `totals`.

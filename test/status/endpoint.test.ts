@@ -1,6 +1,6 @@
 /**
  * The status endpoint of the built daemon (`fieldgate run`), with sessions open: GET /health,
- * /status (DESIGN §2.3), /metrics (checked by a strict reader of the Prometheus text format), and
+ * /status (README, "The status document"), /metrics (checked by a strict reader of the Prometheus text format), and
  * `fieldgate status` reading it.
  */
 import net from 'node:net';
