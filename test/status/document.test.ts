@@ -67,7 +67,7 @@ const rs485: DeviceStatus = { name: 'rs485', type: 'modbus-rtu', state: 'up', qu
 const plc1: DeviceStatus = { name: 'plc1', type: 'modbus-tcp', state: 'down', queue: 3, requests: 10, timeouts: 4, lastError: 'connect ECONNREFUSED 192.168.250.1:502' };
 
 describe('status document', () => {
-  it('has the README's shape of the status document for any server: ordinary, pool partly taken, down', () => {
+  it('has the shape the README gives the status document, for any server: ordinary, pool partly taken, down', () => {
     const totals = new Totals();
     totals.sessionOpened('scada');
     totals.request('scada', 3, 0, 0.001);
