@@ -24,7 +24,7 @@ import tseslint from 'typescript-eslint';
  *   6  status/     status document, /metrics, the status endpoint, systemd notify (reads everything)
  *      config/     loading and checking the config file (all of config/ but types.ts)
  *      servers/factory.ts  picks the server for a server config (modbus/ or raw/)
- *   7  gateway/ and gateway.ts   the composition root: builds and reloads everything
+ *   7  gateway/    the composition root (gateway/gateway.ts): builds and reloads everything
  *      simulate/   `fieldgate simulate`: a PLC or RTU slave built from the same layers
  *   8  cli.ts      the command line
  *
@@ -54,7 +54,7 @@ const LAYERS = [
   { name: 'status', level: 6, paths: ['src/status'] },
   { name: 'config', level: 6, paths: ['src/config'], except: ['types.ts'] },
   { name: 'server factory', level: 6, paths: ['src/servers/factory.ts'] },
-  { name: 'gateway', level: 7, paths: ['src/gateway', 'src/gateway.ts'] },
+  { name: 'gateway', level: 7, paths: ['src/gateway'] },
   { name: 'simulate', level: 7, paths: ['src/simulate'] },
   { name: 'cli', level: 8, paths: ['src/cli.ts'] },
 ];

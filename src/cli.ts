@@ -12,7 +12,7 @@ import { ConfigFile } from './config/config-file.js';
 import { formatIssue, loadConfigFileAsync } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, exitCodeOf, FieldgateError } from './errors.js';
-import { Gateway } from './gateway.js';
+import { Gateway } from './gateway/gateway.js';
 import { createRootLogger, type Logger } from './log.js';
 import { statusLine } from './status/document.js';
 import { ServiceNotifier } from './status/service.js';

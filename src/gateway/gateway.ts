@@ -10,25 +10,25 @@
  * Servers and polls find devices by name in `devices` (a live map) when they use them, so a device
  * replaced on reload does not restart the servers that route to it.
  */
-import { Bank } from './bank/bank.js';
-import type { CommandStatus } from './commands/command.js';
-import type { RunningCommands } from './commands/commands.js';
-import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from './config/diff.js';
-import { formatIssue } from './config/load.js';
-import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from './config/types.js';
-import type { DeviceLink } from './devices/device.js';
-import { startPolls, type RunningPolls } from './devices/polls/polls.js';
-import { DeviceSet } from './gateway/device-set.js';
-import { errorText, ServerSet } from './gateway/server-set.js';
-import { StopSteps } from './gateway/stop-steps.js';
-import type { Logger } from './log.js';
-import { deviceIdentity } from './modbus/device-identity.js';
-import type { ServerObserver } from './servers/observer.js';
-import type { GatewayServer, ServerDeps } from './servers/server.js';
-import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from './status/document.js';
-import type { StatusEndpoint } from './status/endpoint.js';
-import { ObserverHub } from './status/observer-hub.js';
-import type { BackoffOptions } from './transport/backoff.js';
+import { Bank } from '../bank/bank.js';
+import type { CommandStatus } from '../commands/command.js';
+import type { RunningCommands } from '../commands/commands.js';
+import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from '../config/diff.js';
+import { formatIssue } from '../config/load.js';
+import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from '../config/types.js';
+import type { DeviceLink } from '../devices/device.js';
+import { startPolls, type RunningPolls } from '../devices/polls/polls.js';
+import { DeviceSet } from './device-set.js';
+import { errorText, ServerSet } from './server-set.js';
+import { StopSteps } from './stop-steps.js';
+import type { Logger } from '../log.js';
+import { deviceIdentity } from '../modbus/device-identity.js';
+import type { ServerObserver } from '../servers/observer.js';
+import type { GatewayServer, ServerDeps } from '../servers/server.js';
+import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from '../status/document.js';
+import type { StatusEndpoint } from '../status/endpoint.js';
+import { ObserverHub } from '../status/observer-hub.js';
+import type { BackoffOptions } from '../transport/backoff.js';
 
 export interface GatewayOptions {
   readonly log: Logger;
@@ -235,7 +235,7 @@ export class Gateway implements GatewayView {
   private async startCommands(): Promise<void> {
     const { commands, profiles } = this.current;
     if (commands.length === 0) return;
-    const { startCommands } = await import('./commands/commands.js');
+    const { startCommands } = await import('../commands/commands.js');
     this.commands = startCommands(commands, { banks: this.banks, devices: this.devices, profiles, log: this.log });
   }
 
@@ -300,7 +300,7 @@ export class Gateway implements GatewayView {
   /** Loads the status module (and prom-client) only when the endpoint is configured. */
   private async loadStatus(): Promise<StatusEndpoint> {
     if (!this.status) {
-      const { StatusEndpoint } = await import('./status/endpoint.js');
+      const { StatusEndpoint } = await import('../status/endpoint.js');
       this.status = new StatusEndpoint(this, this.log);
       for (const observer of this.status.observers) this.hub.attach(observer);
     }

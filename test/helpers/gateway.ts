@@ -3,7 +3,7 @@
  * loopback with port 0, and tells the tests where its servers listen.
  */
 import { loadConfigText, formatIssue } from '../../src/config/load.js';
-import { Gateway, type GatewayOptions } from '../../src/gateway.js';
+import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import { captureLogger, type CapturedLog } from './log.js';
 
 export interface RunningGateway {

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import { Gateway } from '../../src/gateway/gateway.js';
 import { LOG_WINDOW_MS } from '../../src/log-limit.js';
 import { Totals } from '../../src/status/totals.js';
 import { until } from '../helpers/gateway.js';
