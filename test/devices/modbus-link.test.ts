@@ -75,7 +75,8 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     const reply = link.request(1, READ1);
     for (let i = 0; i < 3; i++) {
       expect(await line.nextWrite()).toEqual(hex('01 03 0000 0001 840a'));
-      await vi.advanceTimersByTimeAsync(21); // the timeout plus the frame's time on the wire
+      // the timeout plus the frame's time on the wire, then the late-reply guard (3 x timeout) before the retry
+      await vi.advanceTimersByTimeAsync(21 + 61);
     }
     expect(await reply).toEqual(hex('83 0b'));
     expect(link.status()).toMatchObject({ timeouts: 3 });
@@ -106,7 +107,7 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     for (let i = 0; i < 3; i++) {
       const r = link.request(9, READ1);
       await line.nextWrite();
-      await vi.advanceTimersByTimeAsync(11);
+      await vi.advanceTimersByTimeAsync(11 + 31); // the timeout, then the late-reply guard (3 x timeout)
       expect(await r).toEqual(hex('83 0b'));
     }
     const writes = line.writes.length;
