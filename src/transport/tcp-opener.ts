@@ -1,6 +1,6 @@
 /**
- * Opens an outbound TCP connection for a ReconnectingLine (raw device links), with a deadline and TCP
- * keepalive.
+ * Opens an outbound TCP connection for a ReconnectingLine (raw TCP devices, each lane of a Modbus TCP
+ * device), with a deadline and TCP keepalive.
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
