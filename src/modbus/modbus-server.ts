@@ -5,46 +5,32 @@
  */
 import type net from 'node:net';
 import type { ModbusServerConfig, PoolPort } from '../config/types.js';
-import { serverLogger } from '../log.js';
-import { createPorts, type PortSet } from '../transport/ports.js';
-import type { CloseReason, SessionStats } from '../transport/session-stream.js';
-import type { GatewayServer, PortStatus, ServerDeps } from '../servers/server.js';
-import { SessionSet } from '../servers/session-set.js';
+import type { CloseReason } from '../transport/session-stream.js';
+import type { GatewayServer, ServerDeps } from '../servers/server.js';
+import { SessionServer } from '../servers/session-server.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
 import { ModbusSession } from './server-session.js';
 import { UnitRouter } from './unit-router.js';
 
-export class ModbusServer implements GatewayServer {
-  readonly name: string;
-  private readonly listeners: PortSet;
+export class ModbusServer extends SessionServer<ModbusSession> implements GatewayServer {
   private readonly handler: RequestHandler;
   /** Pool ports with a unit map of their own. */
   private readonly portHandlers = new Map<number, RequestHandler>();
-  private readonly sessions: SessionSet<ModbusSession>;
 
   constructor(
     readonly config: ModbusServerConfig,
     private readonly deps: ServerDeps,
   ) {
-    this.name = config.name;
-    this.sessions = new SessionSet(config, serverLogger(deps.log, config.name), deps);
+    super(config, deps);
     this.handler = this.handlerFor(config.units);
     for (const p of config.ports ?? []) {
       if (p.units) this.portHandlers.set(p.port, this.handlerFor(new Map([...config.units, ...p.units])));
     }
-    this.listeners = createPorts(config, {
-      ...this.sessions.portDeps(),
-      open: (socket, remote, pool) => this.open(socket, remote, pool),
-    });
   }
 
   /** The first port (an ordinary server has only one). */
   get port(): number {
     return this.listeners.table()[0]?.port ?? 0;
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
   }
 
   start(): Promise<void> {
@@ -56,22 +42,13 @@ export class ModbusServer implements GatewayServer {
     await this.sessions.stop(this.listeners, reason, graceMs);
   }
 
-  sessionStats(): SessionStats[] {
-    return this.sessions.stats();
-  }
-
-  /** Every listening port; a pool port with the session holding it. */
-  ports(): PortStatus[] {
-    return this.listeners.table();
-  }
-
   private handlerFor(units: ModbusServerConfig['units']): RequestHandler {
     const { config, deps } = this;
     const router = new UnitRouter(units, config.bank, deps.banks);
     return createRequestHandler(router, { readOnly: config.readOnly, identity: deps.identity, devices: deps.devices });
   }
 
-  private open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {
+  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {
     const life = this.sessions.next(remote);
     const { observer } = this.deps;
     const name = this.config.name;

@@ -7,20 +7,15 @@ import { createFramer } from '../codec/framers/index.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
 import { decodeFraming } from '../codec/framers/decode-framing.js';
 import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
-import { serverLogger } from '../log.js';
-import type { GatewayServer, PortStatus, ServerDeps } from '../servers/server.js';
-import { SessionSet } from '../servers/session-set.js';
-import { createPorts, type PortSet } from '../transport/ports.js';
-import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+import type { GatewayServer, ServerDeps } from '../servers/server.js';
+import { SessionServer } from '../servers/session-server.js';
+import type { CloseReason } from '../transport/session-stream.js';
 import type { RawHandler } from './handler.js';
 import { createRawHandler } from './handlers/index.js';
 import { RawSession } from './raw-session.js';
 
-export class RawServer implements GatewayServer {
-  readonly name: string;
-  private readonly listeners: PortSet;
+export class RawServer extends SessionServer<RawSession> implements GatewayServer {
   private readonly handler: RawHandler;
-  private readonly sessions: SessionSet<RawSession>;
   /** The configured framing; a decode handler's profile gives it when the server sets none. */
   private readonly framing: Framing;
 
@@ -28,21 +23,10 @@ export class RawServer implements GatewayServer {
     readonly config: RawServerConfig,
     private readonly deps: ServerDeps,
   ) {
-    this.name = config.name;
-    const log = serverLogger(deps.log, config.name);
-    this.sessions = new SessionSet(config, log, deps);
+    super(config, deps, true);
     const h = config.handler;
     this.framing = h.kind === 'decode' ? decodeFraming(config.framing, deps.profiles.get(h.profile)) : config.framing;
-    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log });
-    this.listeners = createPorts(config, {
-      ...this.sessions.portDeps(),
-      readBuffers: true,
-      open: (socket, remote, pool) => this.open(socket, remote, pool),
-    });
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
+    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log: this.log });
   }
 
   async start(): Promise<void> {
@@ -60,15 +44,7 @@ export class RawServer implements GatewayServer {
     return this.handler.decoded?.();
   }
 
-  sessionStats(): SessionStats[] {
-    return this.sessions.stats();
-  }
-
-  ports(): PortStatus[] {
-    return this.listeners.table();
-  }
-
-  private open(socket: net.Socket, remote: string, pool: PoolPort | undefined): RawSession {
+  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined): RawSession {
     const life = this.sessions.next(remote);
     const session = new RawSession(socket, {
       ...life,
