@@ -17,7 +17,8 @@ import tseslint from 'typescript-eslint';
  *      bank/       register banks, point values, frame stores
  *   3  devices/    outbound links to field devices (Modbus RTU/TCP, raw TCP/serial, simulator, polls)
  *   4  servers/    what every server is (server.ts: the GatewayServer contract and its deps;
- *                  observer.ts), shared by the protocol servers; not servers/factory.ts (level 6)
+ *                  observer.ts; session-lifecycle.ts, session-set.ts, session-server.ts: the session
+ *                  and server parts the protocol servers share); not servers/factory.ts (level 6)
  *   5  modbus/     the Modbus TCP server: sessions, request handling on banks and devices
  *      raw/        the raw TCP server: sessions and frame handlers
  *      commands/   named commands sent to raw devices
