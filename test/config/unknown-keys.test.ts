@@ -19,7 +19,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
     ['a pool port', 'banks:\n  plant: { holding: 1 }\nservers:\n  - { name: a, protocol: modbus, listen: 0.0.0.0, bank: plant, ports: { 9601: { clients: 10.0.0.1 } } }\n',
       'servers[0].ports.9601.clients', '^clients', 'unknown key (did you mean client?); allowed here: client, units, bank'],
     ['a device of another type', 'devices:\n  - { name: plc, type: modbus-tcp, host: 10.0.0.1, port: 502, baudRate: 9600 }\n', 'devices[0].baudRate', '^baudRate',
-      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight'],
+      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight, reconnect'],
   ])('in %s', (_, text, key, where, message) => {
     expect(issuesOf(load(text))).toEqual([{ key, message, file: 'test.yaml', ...at(text, where) }]);
   });
