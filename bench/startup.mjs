@@ -9,6 +9,9 @@
 // systemd's, fed by the real systemd-notify program), counted from the spawn of the process. Without
 // python3 or systemd-notify, the `started` log line is used instead (and the report says so).
 // Reload time is from kill(SIGHUP) to the `reload applied` log line (read, validate, diff, apply).
+// Config validation of the big file (72 servers) is timed on its own, in a fresh node process with the
+// daemon's flags (lib/validate-config.mjs): the first validation in a process (what a start pays), and
+// again with the server names changed (what a reload of an edited file pays), YAML parsing included.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { freePort } from './lib/net.mjs';
-import { startProcess, stopProcess } from './lib/proc.mjs';
+import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { memoryOf } from './lib/procfs.mjs';
 import { median, ratio } from './lib/stats.mjs';
 import { fmtMiB, fmtRatio, formatTable } from './lib/table.mjs';
@@ -195,6 +198,27 @@ async function measureBig(ctx, tmp, runs, notify) {
   return out;
 }
 
+/** Config validation of the big file in a fresh process: first, then again (median of the rounds), and the YAML parse alone. */
+async function validateOnce(ctx, file) {
+  const script = path.join(ctx.benchDir, 'lib', 'validate-config.mjs');
+  const flags = ['--max-semi-space-size=1', '--optimize-for-size']; // as bin/fieldgate.js
+  const r = await runProcess('validate-config', process.execPath, [...flags, script, path.join(ctx.root, 'dist'), file, '5'], { cpu: CPU });
+  if (r.code !== 0) throw new Error(`validate-config failed (${r.code ?? r.signal}): ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  return { firstMs: out.firstMs, againMs: median(out.againMs), parseMs: median(out.parseMs) };
+}
+
+async function measureValidation(ctx, tmp, runs) {
+  const out = { firstMs: [], againMs: [], parseMs: [] };
+  for (let i = 0; i < runs; i++) {
+    const big = await bigConfig(tmp);
+    const v = await validateOnce(ctx, big.file);
+    for (const k of Object.keys(out)) out[k].push(v[k]);
+    ctx.log(`  config validation run ${i + 1}/${runs}: first ${v.firstMs.toFixed(1)} ms, again ${v.againMs.toFixed(1)} ms (YAML parse ${v.parseMs.toFixed(1)} ms)`);
+  }
+  return out;
+}
+
 async function measureDefault(ctx, tmp, runs, notify) {
   const out = { readyMs: [], startedMs: [], rssKiB: [], floorMs: [], floorRssKiB: [] };
   const file = await defaultConfig(ctx, tmp);
@@ -215,7 +239,7 @@ async function measureDefault(ctx, tmp, runs, notify) {
 const ms = (v) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 1 : 0) : '-');
 const verdict = (v, target) => (Number.isFinite(v) ? (v <= target ? 'met' : 'MISSED') : '-');
 
-function report(def, big, runs, notify) {
+function report(def, big, val, runs, notify) {
   const m = (xs) => median(xs);
   const readyWhat = notify ? 'READY=1 on the notify socket' : '`started` log line (no python3/systemd-notify)';
   const floorMs = m(def.floorMs);
@@ -231,6 +255,10 @@ function report(def, big, runs, notify) {
     ['big: reload, file unchanged', `${ms(m(big.reloadSameMs))} ms`, '', '', `<= ${TARGETS.reloadMs} ms`, verdict(m(big.reloadSameMs), TARGETS.reloadMs)],
     ['big: reload, 1 server + 1 pool changed', `${ms(m(big.reloadChangedMs))} ms`, '', '', `<= ${TARGETS.reloadMs} ms`, verdict(m(big.reloadChangedMs), TARGETS.reloadMs)],
     ['  of which diff + apply', `${ms(m(big.applyChangedMs))} ms`, '', '', '', ''],
+    null,
+    [`big: config validation, first in a process`, `${ms(m(val.firstMs))} ms`, '', '', '', ''],
+    [`big: config validation, again (names changed)`, `${ms(m(val.againMs))} ms`, '', '', '', ''],
+    ['  of which YAML parse', `${ms(m(val.parseMs))} ms`, '', '', '', ''],
   ];
   const pools = big.poolPorts === POOLS * POOL_PORTS ? `${POOLS} pools listening on ${big.poolPorts} ports`
     : `pool ports listening: ${big.poolPorts ?? 'unknown'} of ${POOLS * POOL_PORTS} (port pools not fully implemented in this build)`;
@@ -251,10 +279,11 @@ export async function run(ctx) {
   try {
     const def = await measureDefault(ctx, tmp, runs, notify);
     const big = await measureBig(ctx, tmp, runs, notify);
+    const val = await measureValidation(ctx, tmp, runs);
     const med = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? { median: median(v), runs: v } : v]));
     return {
-      text: report(def, big, runs, notify),
-      data: { runs, readiness: notify ? 'READY=1' : 'started log line', targets: TARGETS, default: med(def), big: { servers: SERVERS, pools: POOLS, poolPorts: POOL_PORTS, ...med(big) } },
+      text: report(def, big, val, runs, notify),
+      data: { runs, readiness: notify ? 'READY=1' : 'started log line', targets: TARGETS, default: med(def), big: { servers: SERVERS, pools: POOLS, poolPorts: POOL_PORTS, ...med(big) }, validation: med(val) },
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });
