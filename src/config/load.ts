@@ -10,14 +10,13 @@ import { configProfiles } from './profiles/config-profiles.js';
 import { crossCheck } from './cross-checks.js';
 import { deepFreeze } from './freeze.js';
 import { formatPath, type Problem } from './issues.js';
-import { normalize } from './normalize.js';
 import { parseYaml, type ParsedYaml } from './parse-yaml.js';
 import type { Locator } from './positions.js';
 import { profilePath, readProfileTextAsync, withProfileTexts, type ProfileText } from './profiles/file.js';
 import { profileRefs } from './profiles/refs.js';
 import { readFileText, readFileTextSync, type FileText } from './read-file.js';
-import { runSchema } from './run-schema.js';
-import { NOT_YET, TOP, type TopProps } from './schema.js';
+import { check } from './declare/walk.js';
+import { TOP } from './schema.js';
 import type { ConfigIssue, LoadResult } from './types.js';
 
 export { formatIssue } from './issues.js';
@@ -91,7 +90,7 @@ function load(text: string, file: string, configFile: string): LoadedSources {
 function validate(parsed: ParsedYaml, file: string, configFile: string): LoadedSources {
   if (!parsed.ok) return { result: { ok: false, issues: parsed.issues }, profileTexts: new Map() };
   const { value, locator } = parsed;
-  const checked = runSchema<TopProps>(TOP, value, NOT_YET);
+  const checked = check(TOP, value);
   const where = (path: readonly (string | number)[]): string => `line ${locator.locate(path).line}`;
   const at = (path: readonly (string | number)[]): string => `${file}:${locator.locate(path).line}:${locator.locate(path).col}`;
   const profiles = configProfiles(value, configFile, at);
@@ -99,7 +98,7 @@ function validate(parsed: ParsedYaml, file: string, configFile: string): LoadedS
   if (problems.length > 0 || profiles.issues.length > 0 || checked.value === undefined) {
     return { result: { ok: false, issues: [...toIssues(problems, locator, file), ...profiles.issues] }, profileTexts: profiles.texts };
   }
-  const config = deepFreeze({ ...normalize(checked.value, configFile), profiles: profiles.profiles });
+  const config = deepFreeze({ file: configFile, ...checked.value, profiles: profiles.profiles });
   return { result: { ok: true, config }, profileTexts: profiles.texts };
 }
 

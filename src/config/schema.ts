@@ -1,76 +1,54 @@
 /**
- * The top-level convict schema of the configuration file (DESIGN §2.2). Lists and maps of items are
- * single keys here; each item is validated with its own schema (items/).
+ * The configuration file: its sections, each declared once (items/), and what the rest of fieldgate
+ * sees of it: every default applied, durations in milliseconds, addresses parsed, maps built.
  */
-import type { Leaf, SchemaDef } from './convict-bridge.js';
-import type { Problem } from './issues.js';
-import { onceByObject } from './memo.js';
-import { CHOICE, ENDPOINT, TEXT } from './formats.js';
-import { checkBanks } from './items/bank.js';
-import { checkCommand } from './items/command.js';
-import { checkDevice } from './items/device.js';
-import { checkEach } from './items/list.js';
-import { checkPoll } from './items/poll.js';
-import { checkServer } from './items/server.js';
-import type { Hints } from './unknown-keys.js';
-import type { LogLevel } from './types.js';
+import { listOf, record, section } from './declare/kit.js';
+import { choice, endpoint, text } from './declare/leaves.js';
+import { show } from './issues.js';
+import { BANKS } from './items/bank.js';
+import { COMMAND, finishCommands } from './items/command.js';
+import { DEVICE } from './items/device.js';
+import { POLL } from './items/poll.js';
+import { SERVER } from './items/server.js';
 
-export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
-// Each list item is validated by its own convict schema (items/); the lists themselves are carried
-// past convict (it cannot walk them) and checked once per load (memo.ts).
-export const checkServers = onceByObject((raw: unknown) =>
-  checkEach(raw, 'write one item per server, each starting with "- name: ..."', checkServer));
-export const checkDevices = onceByObject((raw: unknown) =>
-  checkEach(raw, 'write one item per device, each starting with "- name: ..."', checkDevice));
-export const checkPolls = onceByObject((raw: unknown) =>
-  checkEach(raw, 'write one item per poll, each starting with "- device: ..."', checkPoll));
-export const checkCommands = onceByObject((raw: unknown) =>
-  checkEach(raw, 'write one item per command, each starting with "- name: ..."', checkCommand));
-export const checkBankMap = onceByObject(checkBanks);
+/** A top-level list; `what` says how to write its items. */
+const list = <const I extends Parameters<typeof listOf>[1]>(doc: string, what: string, item: I) =>
+  listOf({ doc, blankIsAbsent: true, remember: true, notList: (raw: unknown) => `${show(raw)} is not a list: ${what}` }, item);
 
-/** A top-level list: carried past convict, checked item by item. */
-const list = (doc: string, check: (raw: unknown) => { problems: readonly Problem[] }): Leaf => ({
-  doc, format: Object, default: null, nullable: true, scalarToo: true, blankIsAbsent: true,
-  check: (raw) => check(raw).problems,
+export const TOP = record({ doc: 'the configuration file' }, {
+  gateway: section('the gateway itself', {
+    name: text({ doc: 'name shown in logs, status and Modbus device identification', default: 'fieldgate' }),
+  }),
+  log: section('logging', {
+    level: choice(LOG_LEVELS, { doc: `log level: ${LOG_LEVELS.join(' | ')}`, default: 'info' }),
+  }),
+  status: section('the HTTP status endpoint', {
+    listen: endpoint({
+      doc: 'host:port of the HTTP status endpoint (GET /health, /status, /metrics); omit status to disable it', example: '127.0.0.1:8081',
+    }),
+  }),
+  banks: BANKS,
+  servers: list('listeners: a list of servers', 'write one item per server, each starting with "- name: ..."', SERVER),
+  devices: list('what fieldgate connects out to: a list of devices', 'write one item per device, each starting with "- name: ..."', DEVICE),
+  polls: list('reads from Modbus devices into banks, on a schedule: a list of polls', 'write one item per poll, each starting with "- device: ..."', POLL),
+  commands: list('writes into bank points that send frames to raw devices: a list of commands', 'write one item per command, each starting with "- name: ..."', COMMAND),
+}, {
+  finish: (p) => {
+    const banks = p.banks ?? new Map();
+    return {
+      gateway: p.gateway,
+      log: p.log,
+      /** HTTP status endpoint; undefined = disabled. */
+      ...(p.status.listen !== undefined ? { status: { listen: p.status.listen } } : {}),
+      banks,
+      servers: p.servers ?? [],
+      devices: p.devices ?? [],
+      /** Reads from Modbus devices into banks, on a schedule. */
+      polls: p.polls ?? [],
+      /** Writes into bank points that send frames to raw devices. */
+      commands: finishCommands(p.commands ?? [], banks),
+    };
+  },
 });
-
-export const TOP: SchemaDef = {
-  gateway: {
-    name: { doc: 'name shown in logs, status and Modbus device identification', format: TEXT, default: 'fieldgate' },
-  },
-  log: {
-    level: { doc: `log level: ${LOG_LEVELS.join(' | ')}`, format: CHOICE, values: LOG_LEVELS, default: 'info' },
-  },
-  status: {
-    listen: {
-      doc: 'host:port of the HTTP status endpoint (GET /health, /status, /metrics); omit status to disable it',
-      format: ENDPOINT,
-      default: undefined,
-    },
-  },
-  banks: {
-    doc: 'register images: name -> { holding, input, coils, discrete: SIZE, values: {...} }',
-    format: Object, default: null, nullable: true, blankIsAbsent: true,
-    check: (raw) => checkBankMap(raw).problems,
-  },
-  servers: list('listeners: a list of servers', checkServers),
-  devices: list('what fieldgate connects out to: a list of devices', checkDevices),
-  polls: list('reads from Modbus devices into banks, on a schedule: a list of polls', checkPolls),
-  commands: list('writes into bank points that send frames to raw devices: a list of commands', checkCommands),
-};
-
-/** Keys of DESIGN §2.2 that later versions add. */
-export const NOT_YET: Hints = {};
-
-/** What convict returns for TOP. */
-export interface TopProps {
-  gateway: { name: string };
-  log: { level: LogLevel };
-  status: { listen?: string };
-  banks: Record<string, unknown> | null;
-  servers: unknown[] | null;
-  devices: unknown[] | null;
-  polls: unknown[] | null;
-  commands: unknown[] | null;
-}

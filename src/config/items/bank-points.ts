@@ -1,71 +1,40 @@
 /**
- * `points:` of one bank: named, typed values at an address of one table. Each item is validated
- * with its own convict schema (strict); then the rules that need the whole bank: names unique,
- * inside the table, bit tables hold only bool points, and no two points of one table overlap.
+ * `points:` of one bank: named, typed values at an address of one table. Then the rules that need
+ * the whole bank: names unique, inside the table, bit tables hold only bool points, and no two
+ * points of one table overlap.
  */
 import { registerCount } from '../../codec/point-codec.js';
-import type { SchemaDef } from '../convict-bridge.js';
-import { CHOICE, INT, NAME, NUMBER } from '../formats.js';
-import { failed, isMapping, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
-import { runSchema } from '../run-schema.js';
-import { TABLE_NAMES, type PointConfig, type TableName } from '../types.js';
+import { listOf, record, type Infer } from '../declare/kit.js';
+import { choice, int, name, number } from '../declare/leaves.js';
+import { failed, isMapping, problem, show, type Problem } from '../issues.js';
+import { TABLE_NAMES, type TableName } from '../types.js';
 import { isBitTable } from './bank-values.js';
 
 export const POINT_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'] as const;
 export const ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 
-const POINT: SchemaDef = {
-  name: { doc: 'name of the point, unique in its bank (letters, digits, _ . -)', format: NAME, default: undefined, required: true },
-  table: { doc: `table: ${TABLE_NAMES.join(' | ')}`, format: CHOICE, values: TABLE_NAMES, default: undefined, required: true },
-  address: { doc: 'first address (0-based)', format: INT, min: 0, max: 65535, default: undefined, required: true },
-  type: { doc: `value type: ${POINT_TYPES.join(' | ')}`, format: CHOICE, values: POINT_TYPES, default: 'uint16' },
-  order: { doc: `word/byte order of multi-register values: ${ORDERS.join(' | ')} (ABCD: big-endian)`, format: CHOICE, values: ORDERS, default: 'ABCD' },
-  scale: { doc: 'engineering value = raw * scale + offset', format: NUMBER, default: 1 },
-  offset: { doc: 'engineering value = raw * scale + offset', format: NUMBER, default: 0 },
-  length: { doc: 'string points: registers (two characters each), 1..125', format: INT, min: 1, max: 125, default: undefined },
-};
+export const POINT = record({ doc: 'a named, typed value in the bank' }, {
+  name: name({ doc: 'name of the point, unique in its bank (letters, digits, _ . -)', required: true, example: 'flow' }),
+  table: choice(TABLE_NAMES, { doc: `table: ${TABLE_NAMES.join(' | ')}`, required: true }),
+  address: int({ doc: 'first address (0-based)', min: 0, max: 65535, required: true, example: 0 }),
+  type: choice(POINT_TYPES, { doc: `value type: ${POINT_TYPES.join(' | ')}`, default: 'uint16' }),
+  order: choice(ORDERS, { doc: `word/byte order of multi-register values: ${ORDERS.join(' | ')} (ABCD: big-endian)`, default: 'ABCD' }),
+  scale: number({ doc: 'engineering value = raw * scale + offset', default: 1 }),
+  offset: number({ doc: 'engineering value = raw * scale + offset', default: 0 }),
+  length: int({ doc: 'string points: registers (two characters each), 1..125', min: 1, max: 125 }),
+}, {
+  pre: (raw) => (isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a point: write { name: N, table: holding, address: 0, type: uint16 }`)])),
+  check: (p) => {
+    const problems: Problem[] = [];
+    if (p.scale === 0) problems.push(problem(['scale'], 'is 0: a scale of 0 would lose every value'));
+    if (p.type === 'string' && p.length === undefined) problems.push(problem([], 'is a string point: give length: REGISTERS (two characters each)'));
+    if (p.type !== 'string' && p.length !== undefined) problems.push(problem(['length'], `only string points have a length (this one is ${p.type})`, 'key'));
+    if (isBitTable(p.table) && p.type !== 'bool') problems.push(problem(['type'], `${p.type} cannot live in ${p.table}: a bit table holds only bool points`));
+    return problems;
+  },
+});
 
-type PointProps = Omit<PointConfig, 'length'> & { length?: number };
-
-function checkPoint(raw: unknown): Checked<PointConfig> {
-  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a point: write { name: N, table: holding, address: 0, type: uint16 }`)]);
-  const checked = runSchema<PointProps>(POINT, raw);
-  if (checked.value === undefined) return failed(checked.problems);
-  const p = checked.value;
-  const problems: Problem[] = [];
-  if (p.scale === 0) problems.push(problem(['scale'], 'is 0: a scale of 0 would lose every value'));
-  if (p.type === 'string' && p.length === undefined) problems.push(problem([], 'is a string point: give length: REGISTERS (two characters each)'));
-  if (p.type !== 'string' && p.length !== undefined) problems.push(problem(['length'], `only string points have a length (this one is ${p.type})`, 'key'));
-  if (isBitTable(p.table) && p.type !== 'bool') problems.push(problem(['type'], `${p.type} cannot live in ${p.table}: a bit table holds only bool points`));
-  if (problems.length > 0) return failed(problems);
-  const { length, ...rest } = p;
-  return ok(length === undefined ? rest : { ...rest, length });
-}
-
-/** `tables`: the bank's table sizes (a point in a missing table, or past its end, is an error). */
-export function checkPoints(raw: unknown, tables: Partial<Record<TableName, number>>): Checked<PointConfig[]> {
-  if (!Array.isArray(raw)) return failed([problem([], `${show(raw)} is not a list: write one item per point, each starting with "- name: ..."`)]);
-  const problems: Problem[] = [];
-  const points: PointConfig[] = [];
-  const named = new Map<string, number>();
-  raw.forEach((item: unknown, i) => {
-    const checked = checkPoint(item);
-    problems.push(...under([i], checked.problems));
-    const point = checked.value;
-    if (point === undefined) return;
-    const first = named.get(point.name);
-    if (first !== undefined) problems.push(problem([i, 'name'], `${show(point.name)} is already the name of points[${first}]: point names must be unique in a bank`));
-    else named.set(point.name, i);
-    const fit = fits(point, tables);
-    if (fit !== undefined) problems.push(problem([i, 'address'], fit));
-    else {
-      const clash = points.findIndex((other) => overlaps(other, point));
-      if (clash >= 0) problems.push(problem([i, 'address'], `overlaps point ${show(points[clash]?.name)} (${span(points[clash] as PointConfig)}): points of one table must not overlap`));
-    }
-    points.push(point);
-  });
-  return problems.length > 0 ? failed(problems) : ok(points);
-}
+export type PointConfig = Infer<typeof POINT>;
 
 function span(p: PointConfig): string {
   const n = registerCount(p);
@@ -82,3 +51,38 @@ function fits(p: PointConfig, tables: Partial<Record<TableName, number>>): strin
 function overlaps(a: PointConfig, b: PointConfig): boolean {
   return a.table === b.table && a.address < b.address + registerCount(b) && b.address < a.address + registerCount(a);
 }
+
+/** The table sizes a bank gives, as far as they are whole numbers (a point past one is an error). */
+function tablesOf(bank: Record<string, unknown>): Partial<Record<TableName, number>> {
+  const tables: Partial<Record<TableName, number>> = {};
+  for (const table of TABLE_NAMES) {
+    const n = bank[table];
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1) tables[table] = Math.min(n, 65536);
+  }
+  return tables;
+}
+
+export const POINTS = listOf({
+  doc: 'named, typed values: a list of { name, table, address, type, order, scale, offset, length }',
+  blankIsAbsent: true,
+  notList: (raw) => `${show(raw)} is not a list: write one item per point, each starting with "- name: ..."`,
+  rules: (items, bank) => {
+    const tables = tablesOf(bank);
+    const problems: Problem[] = [];
+    const points: PointConfig[] = [];
+    const named = new Map<string, number>();
+    for (const [i, point] of items) {
+      const first = named.get(point.name);
+      if (first !== undefined) problems.push(problem([i, 'name'], `${show(point.name)} is already the name of points[${first}]: point names must be unique in a bank`));
+      else named.set(point.name, i);
+      const fit = fits(point, tables);
+      if (fit !== undefined) problems.push(problem([i, 'address'], fit));
+      else {
+        const clash = points.find((other) => overlaps(other, point));
+        if (clash) problems.push(problem([i, 'address'], `overlaps point ${show(clash.name)} (${span(clash)}): points of one table must not overlap`));
+      }
+      points.push(point);
+    }
+    return problems;
+  },
+}, POINT);

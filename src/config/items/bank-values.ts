@@ -4,15 +4,10 @@
  * bits take 0, 1, true or false.
  */
 import { parseWhole } from '../address.js';
-import { failed, isMapping, ok, problem, show, type Checked, type Problem } from '../issues.js';
+import { mapOf } from '../declare/kit.js';
+import { leaf } from '../declare/leaves.js';
+import { isMapping, problem, show, type Problem } from '../issues.js';
 import type { TableName } from '../types.js';
-
-/** Values written from `address` on, as given under one key. */
-export interface Run {
-  readonly key: string;
-  readonly address: number;
-  readonly values: readonly number[];
-}
 
 export const isBitTable = (table: TableName): boolean => table === 'coils' || table === 'discrete';
 
@@ -26,45 +21,59 @@ function toBit(v: unknown): number | undefined {
   return v === false || v === 0 ? 0 : undefined;
 }
 
-function valueProblem(v: unknown, bits: boolean): string {
-  return bits
-    ? `${show(v)} is not a bit value: use 0, 1, true or false`
-    : `${show(v)} is not a register value: use a whole number in -32768..65535`;
+/** The values written from one address on: one value, or a list of consecutive ones. */
+const valuesOf = (v: unknown, bits: boolean): (number | undefined)[] => (Array.isArray(v) ? v : [v]).map((x: unknown) => (bits ? toBit(x) : toWord(x)));
+
+const jsonOf = (one: Record<string, unknown>) => ({ anyOf: [one, { type: 'array', items: one, minItems: 1 }] });
+
+const parseAddress = (k: string): number | undefined => parseWhole(k, 0, Number.MAX_SAFE_INTEGER);
+
+/** The initial values of `table`: address -> value or list of consecutive values. */
+export function tableValues(table: TableName, doc: string) {
+  const bits = isBitTable(table);
+  const example = bits ? '{ 5: [1, 0, 1] }' : '{ 0: [1, 2, 3], 100: 42 }';
+  const value = leaf({ doc: bits ? '0, 1, true or false, or a list of them' : 'a whole number in -32768..65535, or a list of them' },
+    bits ? 'bits' : 'registers', jsonOf(bits ? { enum: [0, 1, true, false] } : { type: 'integer', minimum: -32768, maximum: 65535 }), (v) => {
+      const list: unknown[] = Array.isArray(v) ? v : [v];
+      return valuesOf(v, bits).flatMap((x, j): Problem[] => {
+        if (x !== undefined) return [];
+        const message = bits ? `${show(list[j])} is not a bit value: use 0, 1, true or false` : `${show(list[j])} is not a register value: use a whole number in -32768..65535`;
+        return [problem(Array.isArray(v) ? [j] : [], message)];
+      });
+    }, (v) => valuesOf(v, bits) as number[]);
+  return mapOf({
+    doc, keyDoc: 'address (0-based)', keyPattern: '^\\d+$',
+    key: (k) => {
+      const address = parseAddress(k);
+      return address === undefined ? { error: `${show(k)} is not an address: addresses are whole numbers from 0 (0-based)` } : { value: address };
+    },
+    notMap: (raw) => `${show(raw)} is not a mapping of address -> value or list of values, e.g. ${example}`,
+    // flattened to [address, value] pairs in address order
+    finish: (entries) => entries.flatMap(([address, values]) => values.map((v, j): [number, number] => [address + j, v])).sort((a, b) => a[0] - b[0]),
+  }, value);
 }
 
-/** The runs that parse, and the problems of those that do not. */
-export function parseRuns(raw: unknown, table: TableName): { runs: Run[]; problems: Problem[] } {
-  const bits = isBitTable(table);
-  if (!isMapping(raw)) {
-    const example = bits ? '{ 5: [1, 0, 1] }' : '{ 0: [1, 2, 3], 100: 42 }';
-    return { runs: [], problems: [problem([], `${show(raw)} is not a mapping of address -> value or list of values, e.g. ${example}`)] };
-  }
-  const runs: Run[] = [];
+/** Rules over the raw values of one table of `tableSize`: inside the table, each address set once. */
+export function runRules(raw: unknown, table: TableName, tableSize: number): Problem[] {
+  if (!isMapping(raw)) return [];
   const problems: Problem[] = [];
+  const setBy = new Map<number, string>();
   for (const [key, given] of Object.entries(raw)) {
-    const address = parseWhole(key, 0, Number.MAX_SAFE_INTEGER);
-    if (address === undefined) {
-      problems.push(problem([key], `${show(key)} is not an address: addresses are whole numbers from 0 (0-based)`, 'key'));
+    const address = parseAddress(key);
+    const values = valuesOf(given, isBitTable(table));
+    if (address === undefined || values.some((v) => v === undefined)) continue;
+    const last = address + values.length - 1;
+    if (last >= tableSize) {
+      const span = values.length > 1 ? `addresses ${address}..${last}` : `address ${address}`;
+      problems.push(problem([key], `${span} ${values.length > 1 ? 'are' : 'is'} outside the ${table} table (0..${tableSize - 1})`, 'key'));
       continue;
     }
-    const list = Array.isArray(given) ? given : [given];
-    const values = list.map((v: unknown) => (bits ? toBit(v) : toWord(v)));
-    values.forEach((v, j) => {
-      if (v === undefined) problems.push(problem(Array.isArray(given) ? [key, j] : [key], valueProblem(list[j], bits)));
-    });
-    if (values.every((v) => v !== undefined)) runs.push({ key, address, values: values as number[] });
+    const clash = values.findIndex((_, j) => setBy.has(address + j));
+    if (clash >= 0) {
+      const at = address + clash;
+      problems.push(problem([key], `address ${at} is already set by the entry at ${setBy.get(at)}: set each address once`, 'key'));
+    }
+    values.forEach((_, j) => setBy.set(address + j, key));
   }
-  return { runs, problems };
-}
-
-export function checkTableValues(raw: unknown, table: TableName): Checked<Run[]> {
-  const { runs, problems } = parseRuns(raw, table);
-  return problems.length > 0 ? failed(problems) : ok(runs);
-}
-
-/** Runs flattened to [address, value] pairs in address order. */
-export function flattenRuns(runs: readonly Run[]): [number, number][] {
-  return runs
-    .flatMap((run) => run.values.map((v, j): [number, number] => [run.address + j, v]))
-    .sort((a, b) => a[0] - b[0]);
+  return problems;
 }

@@ -3,24 +3,22 @@
  * (its own key already reports that), so they add their findings to the schema's in the same pass.
  */
 import { parseListen } from '../address.js';
-import { defineFormat } from '../convict-bridge.js';
+import type { Pre } from '../declare/kit.js';
 import { isMapping, problem, show, type Problem } from '../issues.js';
+import { expandPortRange } from './pool.js';
 
-export const PROTOCOLS = ['modbus', 'raw'] as const;
-
-export const PROTOCOL = defineFormat('fg-protocol', (v) =>
-  (PROTOCOLS as readonly unknown[]).includes(v) ? undefined : `${show(v)} is not a protocol: use ${PROTOCOLS.join(' or ')}`);
-
-export function serverRules(raw: Record<string, unknown>): Problem[] {
-  return [...listenRule(raw), ...serveRule(raw)];
-}
-
-export function rawServerRules(raw: Record<string, unknown>): Problem[] {
-  return [...listenRule(raw), ...rawPoolRule(raw)];
+/** The item as its keys are checked: a port range becomes the mapping form. */
+export function expandRange(raw: unknown): Pre {
+  const input = { ...(raw as Record<string, unknown>) };
+  if (typeof input.ports !== 'string') return { input };
+  const range = expandPortRange(input.ports);
+  if (range.value !== undefined) input.ports = range.value;
+  else delete input.ports;
+  return { input, problems: range.error !== undefined ? [problem(['ports'], range.error)] : [] };
 }
 
 /** A pool takes its ports from `ports`, an ordinary server from `listen`: exactly one of them. */
-function listenRule(raw: Record<string, unknown>): Problem[] {
+export function listenRule(raw: Record<string, unknown>): Problem[] {
   const listen = parseListen(raw.listen);
   if (listen.error !== undefined) return [];
   const pool = raw.ports != null;
@@ -39,7 +37,7 @@ function hasUnits(v: unknown): boolean {
 }
 
 /** A Modbus server must know where each request goes. */
-function serveRule(raw: Record<string, unknown>): Problem[] {
+export function serveRule(raw: Record<string, unknown>): Problem[] {
   if (raw.bank != null || hasUnits(raw.units)) return [];
   const ports = raw.ports;
   if (isMapping(ports) && Object.keys(ports).length > 0) {
@@ -50,7 +48,7 @@ function serveRule(raw: Record<string, unknown>): Problem[] {
 }
 
 /** Unit maps are Modbus: a raw server's pool ports take a client only. */
-function rawPoolRule(raw: Record<string, unknown>): Problem[] {
+export function rawPoolRule(raw: Record<string, unknown>): Problem[] {
   if (!isMapping(raw.ports)) return [];
   return Object.entries(raw.ports).flatMap(([port, entry]) =>
     isMapping(entry) && entry.units != null

@@ -1,61 +1,104 @@
 /**
- * One `servers` item. `protocol` picks the schema it is validated with (strict), so a key of the
- * other protocol (framing on a modbus server, bank on a raw one) is an unknown key; then the rules
- * that tie its keys together.
+ * One `servers` item. `protocol` picks the keys it is checked with, so a key of the other protocol
+ * (framing on a modbus server, bank on a raw one) is an unknown key; then the rules that tie its keys
+ * together (server-rules.ts). Every server has where it listens (one port or a pool), who may
+ * connect and the bounds of its sessions; each protocol adds its own keys.
  */
-import type { SchemaDef } from '../convict-bridge.js';
-import { BOOL, DURATION, INT, NAME } from '../formats.js';
-import { failed, isMapping, must, ok, problem, show, type Checked, type Problem } from '../issues.js';
-import { runSchema } from '../run-schema.js';
-import type { ModbusServerConfig, ServerConfig } from '../types.js';
-import { checkRawServer } from './raw-server.js';
-import { buildCommon, expandRange, SERVER_COMMON, type CommonProps } from './server-common.js';
-import { checkUnitMap, unitMapProblems } from './units.js';
-import { serverRules } from './server-rules.js';
+import { oneOf, record, type Infer, type Props } from '../declare/kit.js';
+import { allow, as, bool, choice, duration, int, leaf, listen, name, size } from '../declare/leaves.js';
+import { failed, isMapping, problem, show } from '../issues.js';
+import { FRAMING, NO_FRAMING } from './framing.js';
+import { POOL } from './pool.js';
+import { HANDLER } from './raw-handler.js';
+import { expandRange, listenRule, rawPoolRule, serveRule } from './server-rules.js';
+import { UNIT_MAP } from './units.js';
 
-export { ON_BUSY } from './server-common.js';
+export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
+export const PROTOCOLS = ['modbus', 'raw'] as const;
 
-const { sendTimeout: _sendTimeout, keepAlive, ...LISTEN_AND_LIMITS } = SERVER_COMMON;
-
-export const SERVER: SchemaDef = {
-  ...LISTEN_AND_LIMITS,
-  readOnly: { doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01', format: BOOL, default: false },
-  bank: { doc: 'serve every unit id not in units from this bank', format: NAME, default: undefined },
-  units: {
-    doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
-    format: Object, default: null, nullable: true, check: unitMapProblems,
-  },
-  maxInFlight: { doc: 'requests in flight per session before it stops reading, 1..256', format: INT, min: 1, max: 256, default: 16 },
-  sendTimeout: { doc: 'close a session whose replies stay unsent this long', format: DURATION, min: 1, default: '10s' },
-  keepAlive: keepAlive as SchemaDef[string],
+const COMMON = {
+  name: name({ doc: 'unique name of this server, used in logs, status and metrics (letters, digits, _ . -)', required: true, example: 'scada' }),
+  protocol: leaf({ doc: 'what this server speaks: modbus | raw', required: true }, 'modbus | raw', { enum: PROTOCOLS }, (v) =>
+    (PROTOCOLS as readonly unknown[]).includes(v) ? undefined : `${show(v)} is not a protocol: use ${PROTOCOLS.join(' or ')}`, as<(typeof PROTOCOLS)[number]>()),
+  listen: listen({
+    doc: 'address to listen on: host:port (port 0 picks a free port; IPv6 as [::1]:1502), or the host alone when ports is given',
+    required: true, example: '0.0.0.0:502',
+  }),
+  ports: { ...POOL, also: { type: 'string', pattern: '^\\d+\\s*-\\s*\\d+$' } },
+  onBusy: choice(ON_BUSY, { doc: 'a new connection to a pool port that is held: reject | replace | replace-same-client', default: 'replace-same-client' }),
+  maxClients: int({
+    doc: 'sessions at once (default 32, or the number of pool ports when larger); past this a new connection is closed at once', min: 1, default: 32,
+  }),
+  idleTimeout: duration({ doc: 'close a session that sends nothing this long; 0 = never', default: '60s' }),
+  allow: allow({ doc: 'client addresses or CIDR blocks allowed to connect (omit: everyone)', example: ['192.168.10.0/24', '127.0.0.1'] }),
 };
+const keepAlive = duration({ doc: 'TCP keepalive idle time before the first probe; 0 = off', default: '30s' });
 
-interface ServerProps extends CommonProps {
-  readOnly: boolean;
-  bank?: string;
-  units: Record<string, unknown> | null;
-  maxInFlight: number;
+/** What every server has, whatever its protocol, as the rest of fieldgate sees it. */
+function common(p: Props<typeof COMMON> & { sendTimeout: number; keepAlive: number }, raw: Record<string, unknown>) {
+  const { host, port } = p.listen;
+  // a pool of more ports than the default limit can hold a session on each of them
+  const maxClients = p.ports && raw.maxClients == null ? Math.max(p.maxClients, p.ports.length) : p.maxClients;
+  // a single-port server has its port (0 = pick a free one), a port pool its ports, each holding at most one session
+  const place: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = p.ports !== undefined ? { ports: p.ports } : { port: port as number };
+  return {
+    name: p.name,
+    host,
+    ...place,
+    onBusy: p.onBusy,
+    maxClients,
+    idleTimeout: p.idleTimeout,
+    ...(p.allow !== undefined ? { allow: p.allow } : {}),
+    sendTimeout: p.sendTimeout,
+    keepAlive: p.keepAlive,
+  };
 }
+
+export const MODBUS_SERVER = record({ doc: 'a Modbus TCP server (protocol: modbus)' }, {
+  ...COMMON,
+  readOnly: bool({ doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01', default: false }),
+  bank: name({ doc: 'serve every unit id not in units from this bank', example: 'plant' }),
+  units: UNIT_MAP,
+  maxInFlight: int({ doc: 'requests in flight per session before it stops reading, 1..256', min: 1, max: 256, default: 16 }),
+  sendTimeout: duration({ doc: 'close a session whose replies stay unsent this long', min: 1, default: '10s' }),
+  keepAlive,
+}, {
+  pre: expandRange,
+  rules: (raw) => [...listenRule(raw), ...serveRule(raw)],
+  finish: (p, raw) => ({
+    ...common(p, raw),
+    protocol: 'modbus' as const,
+    readOnly: p.readOnly,
+    ...(p.bank !== undefined ? { bank: p.bank } : {}),
+    units: p.units ?? (new Map() as NonNullable<typeof p.units>),
+    maxInFlight: p.maxInFlight,
+  }),
+});
+
+export const RAW_SERVER = record({ doc: 'a raw TCP server (protocol: raw)' }, {
+  ...COMMON,
+  sendTimeout: duration({ doc: 'close a session whose output stays unsent this long', min: 1, default: '10s' }),
+  keepAlive,
+  framing: FRAMING,
+  handler: HANDLER,
+  sendQueue: size({
+    doc: 'bytes one session may have waiting to be sent (a peer that does not read); past it the session is closed', min: 1024, max: 1024 ** 3, default: '1MiB',
+  }),
+}, {
+  pre: expandRange,
+  rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw)],
+  finish: (p, raw) => ({
+    ...common(p, raw),
+    protocol: 'raw' as const,
+    framing: p.framing ?? NO_FRAMING,
+    handler: p.handler,
+    sendQueue: p.sendQueue,
+  }),
+});
 
 const SHAPE = 'a mapping with name:, protocol: modbus or raw, listen: host:port, and what it serves';
 
-export function checkServer(raw: unknown): Checked<ServerConfig> {
+export const SERVER = oneOf({ doc: 'a server: what it listens on and what it serves', by: 'protocol' }, { modbus: MODBUS_SERVER, raw: RAW_SERVER }, (raw) => {
   if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a server: write ${SHAPE}`)]);
-  if (raw.protocol === 'raw') return checkRawServer(raw);
-  const { input, problems } = expandRange(raw);
-  const checked = runSchema<ServerProps>(SERVER, input);
-  const all: Problem[] = [...problems, ...checked.problems, ...serverRules(raw)];
-  if (all.length > 0 || checked.value === undefined) return failed(all);
-  return ok(buildServer(checked.value, raw));
-}
-
-function buildServer(p: ServerProps, raw: Record<string, unknown>): ModbusServerConfig {
-  return {
-    ...buildCommon(p, raw),
-    protocol: 'modbus',
-    readOnly: p.readOnly,
-    ...(p.bank !== undefined ? { bank: p.bank } : {}),
-    units: p.units !== null ? must(checkUnitMap(p.units)) : new Map(),
-    maxInFlight: p.maxInFlight,
-  };
-}
+  return { use: raw.protocol === 'raw' ? 'raw' : 'modbus' };
+}, (s) => s);

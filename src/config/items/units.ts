@@ -1,72 +1,13 @@
 /**
  * Unit maps: unit id (0..255) -> { bank: NAME } or { device: NAME, unit?: ID }. Used by a server
- * and by each pool port. Each entry is validated with its own convict schema (strict).
+ * and by each pool port.
  */
 import { parseWhole } from '../address.js';
-import type { SchemaDef } from '../convict-bridge.js';
-import { INT, NAME } from '../formats.js';
-import { failed, isMapping, ok, problem, show, under, type Checked, type Problem } from '../issues.js';
-import { runSchema } from '../run-schema.js';
-import type { UnitTarget } from '../types.js';
-
-export const UNIT_ENTRY: SchemaDef = {
-  bank: { doc: 'serve this unit id from this bank (a name under banks)', format: NAME, default: undefined },
-  device: {
-    doc: 'forward requests for this unit id to this device (a gateway route; a name under devices)',
-    format: NAME,
-    default: undefined,
-  },
-  unit: {
-    doc: 'unit id sent to the device, 0..255 (default: the same id)',
-    format: INT,
-    min: 0,
-    max: 255,
-    default: undefined,
-  },
-};
-
-interface UnitEntryProps {
-  bank?: string;
-  device?: string;
-  unit?: number;
-}
+import { mapOf, record } from '../declare/kit.js';
+import { int, name } from '../declare/leaves.js';
+import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 
 const SHAPE = '{ bank: NAME } or { device: NAME, unit: ID }';
-
-export function checkUnitMap(raw: unknown): Checked<Map<number, UnitTarget>> {
-  if (!isMapping(raw)) {
-    return failed([problem([], `${show(raw)} is not a unit map: write unit id: ${SHAPE}, e.g. { 1: { bank: plant } }`)]);
-  }
-  const problems: Problem[] = [];
-  const units = new Map<number, UnitTarget>();
-  for (const [key, entry] of Object.entries(raw)) {
-    const id = parseWhole(key, 0, 255);
-    if (id === undefined) {
-      problems.push(problem([key], `${show(key)} is not a unit id: use 0..255`, 'key'));
-      continue;
-    }
-    const target = checkUnitEntry(id, entry);
-    problems.push(...under([key], target.problems));
-    if (target.value !== undefined) units.set(id, target.value);
-  }
-  return problems.length > 0 ? failed(problems) : ok(units);
-}
-
-/** Problems only, for the schema's `check`. */
-export function unitMapProblems(raw: unknown): readonly Problem[] {
-  return checkUnitMap(raw).problems;
-}
-
-function checkUnitEntry(id: number, entry: unknown): Checked<UnitTarget> {
-  if (entry === null) return failed([problem([], `has no target: write ${SHAPE}`)]);
-  if (!isMapping(entry)) return failed([problem([], `${show(entry)} is not a unit target: write ${SHAPE}`)]);
-  const checked = runSchema<UnitEntryProps>(UNIT_ENTRY, entry);
-  const problems = [...checked.problems, ...targetRules(entry)];
-  if (problems.length > 0 || checked.value === undefined) return failed(problems);
-  const { bank, device, unit } = checked.value;
-  if (bank !== undefined) return ok({ kind: 'bank', bank });
-  return ok({ kind: 'device', device: device ?? '', unit: unit ?? id });
-}
 
 function targetRules(entry: Record<string, unknown>): Problem[] {
   const hasBank = entry.bank != null;
@@ -78,3 +19,29 @@ function targetRules(entry: Record<string, unknown>): Problem[] {
   }
   return [];
 }
+
+export const UNIT_ENTRY = record({ doc: 'where requests for one unit id go' }, {
+  bank: name({ doc: 'serve this unit id from this bank (a name under banks)', example: 'plant' }),
+  device: name({ doc: 'forward requests for this unit id to this device (a gateway route; a name under devices)', example: 'rs485' }),
+  unit: int({ doc: 'unit id sent to the device, 0..255 (default: the same id)', min: 0, max: 255 }),
+}, {
+  pre: (raw) => {
+    if (raw === null) return failed([problem([], `has no target: write ${SHAPE}`)]);
+    return isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a unit target: write ${SHAPE}`)]);
+  },
+  rules: targetRules,
+});
+
+export const UNIT_MAP = mapOf({
+  doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
+  keyDoc: 'unit id 0..255',
+  keyPattern: '^\\d+$',
+  key: (k) => {
+    const id = parseWhole(k, 0, 255);
+    return id === undefined ? { error: `${show(k)} is not a unit id: use 0..255` } : { value: id };
+  },
+  notMap: (raw) => `${show(raw)} is not a unit map: write unit id: ${SHAPE}, e.g. { 1: { bank: plant } }`,
+  finish: (entries): ReadonlyMap<number, { readonly kind: 'bank'; readonly bank: string } | { readonly kind: 'device'; readonly device: string; readonly unit: number }> =>
+    new Map(entries.map(([id, e]) => [id, e.bank !== undefined ? { kind: 'bank', bank: e.bank } : { kind: 'device', device: e.device ?? '', unit: e.unit ?? id }])),
+}, UNIT_ENTRY);
+

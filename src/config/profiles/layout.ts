@@ -8,7 +8,7 @@ import { binaryFieldSize } from '../../codec/profile/binary-field.js';
 import { checksumSize } from '../../codec/profile/checksum.js';
 import { fieldFormat } from '../../codec/profile/register-codec.js';
 import { problem, type Path, type Problem } from '../issues.js';
-import type { ProfileChecksum, ProfileConfig, ProfileField } from '../types.js';
+import type { ProfileChecksum, ProfileField, ProfileFormat } from '../types.js';
 
 /** Something that occupies bytes (or registers): a field, the sync, the checksum. */
 interface Span {
@@ -35,7 +35,7 @@ export interface Layout {
   readonly checksum?: ProfileChecksum;
 }
 
-function spans(format: ProfileConfig['format'], layout: Layout): Span[] {
+function spans(format: ProfileFormat, layout: Layout): Span[] {
   const out: Span[] = layout.fields.map((f, i) => ({
     what: `field ${f.name}`, path: ['fields', layout.indices?.[i] ?? i, 'at'], at: f.at,
     size: format === 'binary' ? binaryFieldSize(f) : format === 'registers' ? registerCount(fieldFormat(f)) : 1,
@@ -45,9 +45,9 @@ function spans(format: ProfileConfig['format'], layout: Layout): Span[] {
   return out;
 }
 
-const unit = (format: ProfileConfig['format']) => (format === 'registers' ? 'registers' : format === 'text' ? 'index' : 'bytes');
+const unit = (format: ProfileFormat) => (format === 'registers' ? 'registers' : format === 'text' ? 'index' : 'bytes');
 
-function range(s: Span, format: ProfileConfig['format']): string {
+function range(s: Span, format: ProfileFormat): string {
   return s.size === 1 ? `${unit(format) === 'index' ? 'index' : unit(format).replace(/s$/, '')} ${s.at}` : `${unit(format)} ${s.at}..${s.at + s.size - 1}`;
 }
 
@@ -67,7 +67,7 @@ function checksumRange(c: ProfileChecksum, size: number | undefined): Problem[] 
   return [problem(['checksum', 'to'], `the checksum covers bytes [${c.from}, ${c.to}): that is no bytes${frame} (from must come before to)`)];
 }
 
-export function layoutProblems(format: ProfileConfig['format'], size: number | undefined, layout: Layout): Problem[] {
+export function layoutProblems(format: ProfileFormat, size: number | undefined, layout: Layout): Problem[] {
   const problems: Problem[] = [];
   const placed = place(spans(format, layout), size);
   const inside: Span[] = [];
@@ -90,7 +90,7 @@ export function layoutProblems(format: ProfileConfig['format'], size: number | u
 }
 
 /** Shortest frame with every field, the sync and the checksum in it (fixed framing: its size). */
-export function minLength(format: ProfileConfig['format'], size: number | undefined, layout: Layout): number {
+export function minLength(format: ProfileFormat, size: number | undefined, layout: Layout): number {
   if (size !== undefined) return size;
   if (format !== 'binary') return 0;
   let end = 0;

@@ -1,0 +1,332 @@
+/**
+ * Validates a document against a declaration and builds its runtime value, every problem at once.
+ *
+ * The walk does what convict cannot: lists, mappings of the user's own keys, variants, required and
+ * blank keys, wrong shapes, unknown keys with a did-you-mean. Every item it meets (a list item, a map
+ * entry, the document itself) gets a key of its own at the top of one convict schema for the whole
+ * document, built from the declarations: each declared leaf of the item with its default, and a check
+ * that is the declaration's. Convict then loads the document, validates it in strict mode and returns
+ * the values with the defaults applied, from which the runtime value is built. One convict instance
+ * per document, so the cost is per key, not per item.
+ *
+ * Problems keep the order they always had: per item, its shape problems (and its children's, in key
+ * order), then its failed leaves, then unknown keys, then its rules. What a person cannot mean is
+ * never handed to convict: unknown keys, blank values, a mapping where a value belongs.
+ */
+import convict from 'convict';
+import { failed, isMapping, ok, problem, show, under, type Checked, type Path, type Problem } from '../issues.js';
+import { suggest } from '../suggest.js';
+import type { Decl, Keys, Leaf, Verdict } from './kit.js';
+
+/** An item's problems in the order they are reported; children's reports sit where they were met. */
+interface Report {
+  readonly early: (Problem | Report)[];
+  readonly formats: Problem[];
+  readonly unknown: Problem[];
+  readonly rules: (Problem | Report)[];
+  /** Set once the item is built (nothing is added to its report after that): whether it has no problem. */
+  clean?: boolean;
+}
+
+/** Where a leaf goes in the document convict sees: its mapping's schema and input objects, and its key there. */
+interface Slot {
+  readonly schema: Record<string, unknown>;
+  readonly input: Record<string, unknown>;
+  readonly key: string;
+}
+
+/** Builds a node's value, once convict has validated, from the values of the mapping it is in; undefined: invalid. */
+type Build = (values: Record<string, unknown>) => unknown;
+
+const report = (): Report => ({ early: [], formats: [], unknown: [], rules: [] });
+const isProblem = (p: Problem | Report): p is Problem => 'message' in p;
+
+function flatten(r: Report, out: Problem[] = []): Problem[] {
+  for (const part of [r.early, r.formats, r.unknown, r.rules]) for (const p of part) if (isProblem(p)) out.push(p); else flatten(p, out);
+  return out;
+}
+
+function clean(r: Report): boolean {
+  return r.clean ?? (r.formats.length === 0 && r.unknown.length === 0 && [r.early, r.rules].every((part) => part.every((p) => !isProblem(p) && clean(p))));
+}
+
+/** Marks a built item's report final; true when it has no problem. */
+function settled(r: Report): boolean {
+  r.clean = undefined;
+  r.clean = clean(r);
+  return r.clean;
+}
+
+const entriesOf = (() => {
+  const cache = new WeakMap<Keys, [string, Decl][]>();
+  return (keys: Keys): [string, Decl][] => {
+    let entries = cache.get(keys);
+    if (!entries) cache.set(keys, (entries = Object.entries(keys)));
+    return entries;
+  };
+})();
+
+/** A leaf's default in its runtime form (once per declaration). */
+const defaultOf = (() => {
+  const cache = new WeakMap<Leaf, unknown>();
+  return (d: Leaf): unknown => {
+    if (d.default === undefined) return undefined;
+    if (!cache.has(d)) cache.set(d, d.parse(d.default));
+    return cache.get(d);
+  };
+})();
+
+export function asProblems(found: Verdict): readonly Problem[] {
+  if (found === undefined) return [];
+  return typeof found === 'string' ? [problem([], found)] : found;
+}
+
+const SPECIAL = new Set(['__proto__', 'constructor', 'prototype']);
+const FAILED = 'fieldgate check failed';
+
+export function unknownKeyMessage(keys: Keys, key: string): string {
+  const allowed = Object.keys(keys);
+  const guess = suggest(key, allowed);
+  return `unknown key${guess === undefined ? '' : ` (did you mean ${guess}?)`}; allowed here: ${allowed.join(', ')}`;
+}
+
+/**
+ * Valid items of `remember` lists, by content: an item's value depends on the item alone (references
+ * between items are cross-checks), so a reload checks only what was edited. Values are frozen once
+ * loaded and can be shared. Bounded.
+ */
+const MAX_REMEMBERED = 2048;
+const remembered = new WeakMap<Decl, Map<string, unknown>>();
+
+/** JSON, with the numbers JSON cannot tell apart (Infinity, NaN) kept distinct from null. */
+function contentKey(item: unknown): string {
+  return JSON.stringify(item, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v));
+}
+
+/** One document: the convict schema and input built while walking it, then convict's values. */
+class Walk {
+  readonly schema: Record<string, unknown> = {};
+  readonly input: Record<string, unknown> = {};
+  values: Record<string, unknown> = {};
+  private items = 0;
+
+  /** A mapping of its own at the top of convict's document, for one item's leaves. */
+  place(): Slot {
+    const key = String(this.items++);
+    return { schema: (this.schema[key] = {}), input: (this.input[key] = {}), key };
+  }
+
+  /** Places without a leaf (an item whose value was known at once, a list of items) are no mapping for convict. */
+  dropEmpty(): void {
+    for (const [key, schema] of Object.entries(this.schema)) {
+      if (Object.keys(schema as object).length > 0) continue;
+      delete this.schema[key];
+      delete this.input[key];
+    }
+  }
+
+  /** The values of an item's leaves, defaults applied. */
+  valuesAt(place: Slot): Record<string, unknown> {
+    const v = this.values[place.key];
+    return isMapping(v) ? v : {};
+  }
+
+  /**
+   * A present leaf: into convict's schema with its declaration's check (a failure is recorded at
+   * `path`), or reported at once when it is a mapping (its default is then used).
+   */
+  leaf(d: Leaf, raw: unknown, path: Path, rep: Report, slot: Slot): Build {
+    if (isMapping(raw)) {
+      const found = asProblems(d.check(raw));
+      rep.early.push(...(found.length > 0 ? under(path, found) : [problem(path, `is a mapping; expected ${d.doc}`)]));
+      return () => defaultOf(d);
+    }
+    let bad = false;
+    const check = (v: unknown): void => {
+      const found = asProblems(d.check(v));
+      if (found.length === 0) return;
+      bad = true;
+      rep.formats.push(...under(path, found));
+      throw new Error(FAILED);
+    };
+    slot.schema[slot.key] = { doc: d.doc, format: 'fieldgate', default: d.default, check };
+    slot.input[slot.key] = raw;
+    return (values) => (bad ? undefined : d.parse(values[slot.key]));
+  }
+
+  /** The declared keys of one mapping (an item's, or a section's in it); an absent leaf takes its default. */
+  keys(keys: Keys, input: Record<string, unknown>, path: Path, rep: Report, slot: Omit<Slot, 'key'>): Build {
+    for (const key of Object.keys(input)) {
+      if (Object.hasOwn(keys, key) || !(SPECIAL.has(key) || key.includes('.'))) continue;
+      const hint = key.includes('.') ? ' (write nested keys indented under their parent, not joined with dots)' : '';
+      rep.early.push(problem([...path, key], unknownKeyMessage(keys, key) + hint, 'key'));
+    }
+    const parts: [string, Build | undefined, unknown][] = [];
+    for (const [key, d] of entriesOf(keys)) {
+      const v = Object.hasOwn(input, key) ? input[key] : undefined;
+      if (v === undefined && d.required) rep.early.push(problem([...path, key], `is required: ${d.doc}`));
+      if (v === null && d.kind !== 'section' && !d.blankIsAbsent) {
+        const hint = d.required ? `required: ${d.doc}` : 'write a value, or remove the key to use the default';
+        rep.early.push(problem([...path, key], `has no value; ${hint}`));
+      }
+      if (d.kind === 'section') {
+        if (v != null && !isMapping(v)) rep.early.push(problem([...path, key], `${show(v)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`));
+        if (d.optional && !isMapping(v)) continue;
+        const inner = { schema: (slot.schema[key] = {}), input: (slot.input[key] = {}) };
+        const build = this.keys(d.keys, isMapping(v) ? v : {}, [...path, key], rep, inner);
+        parts.push([key, (values) => build(isMapping(values[key]) ? values[key] : {}), undefined]);
+      } else if (v == null) {
+        if (d.kind === 'leaf') parts.push([key, undefined, defaultOf(d)]);
+      } else {
+        const build = this.node(d, v, [...path, key], rep, { ...slot, key }, input);
+        if (build) parts.push([key, build, undefined]);
+      }
+    }
+    return (values) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, build, fixed] of parts) {
+        const value = build ? build(values) : fixed;
+        if (value !== undefined) out[key] = value;
+      }
+      return out;
+    };
+  }
+
+  /** Walks one present value; its problems go into `rep` (a child item gets its own report there). `parent`: the mapping it is in. */
+  node(d: Decl, raw: unknown, path: Path, rep: Report, slot: Slot, parent: Record<string, unknown> = {}): Build | undefined {
+    switch (d.kind) {
+      case 'leaf':
+        return this.leaf(d, raw, path, rep, slot);
+      case 'section':
+        throw new Error('internal: a section is walked with the keys of its mapping');
+      case 'record': {
+        const own = report();
+        rep.early.push(own);
+        const pre = d.pre ? d.pre(raw) : isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`)]);
+        if (!('input' in pre)) return this.settle(pre, path, own);
+        own.early.push(...under(path, pre.problems ?? []));
+        const place = this.place();
+        const build = this.keys(d.keys, pre.input, path, own, place);
+        this.unknownKeys(d.keys, pre.input, path, own);
+        const mapping = isMapping(raw) ? raw : pre.input;
+        if (d.rules) own.rules.push(...under(path, d.rules(mapping)));
+        return () => {
+          const p = build(this.valuesAt(place)) as never;
+          if (clean(own)) own.rules.push(...under(path, d.check?.(p, mapping) ?? []));
+          if (!settled(own)) return undefined;
+          return d.finish ? d.finish(p, mapping) : p;
+        };
+      }
+      case 'oneOf': {
+        const picked = d.pick(raw);
+        if (!('use' in picked)) return this.settle(picked, path, rep);
+        const variant = d.variants[picked.use];
+        if (variant === undefined) throw new Error(`internal: no variant ${picked.use}`);
+        const build = this.node(variant, picked.input ?? raw, path, rep, slot, parent);
+        const finish = d.finish;
+        return build && finish ? (values) => { const v = build(values); return v === undefined ? undefined : finish(v as never); } : build;
+      }
+      case 'list': {
+        const own = report();
+        rep.early.push(own);
+        if (!Array.isArray(raw)) {
+          own.early.push(problem(path, d.notList(raw)));
+          return undefined;
+        }
+        const place = this.place();
+        const builds = raw.map((item: unknown, i) => {
+          const key = d.remember ? contentKey(item) : '';
+          const known = d.remember ? remembered.get(d.item)?.get(key) : undefined;
+          if (known !== undefined) return () => known;
+          const build = this.node(d.item, item, [...path, i], own, { ...place, key: String(i) });
+          return build && d.remember ? this.remember(d.item, key, build) : build;
+        });
+        return () => {
+          const values = this.valuesAt(place);
+          const items = builds.flatMap((b, i) => {
+            const v = b?.(values);
+            return v === undefined ? [] : [[i, v] as const];
+          });
+          if (d.rules) own.rules.push(...under(path, d.rules(items as never, parent)));
+          if (!settled(own)) return undefined;
+          const list = items.map(([, v]) => v);
+          return d.finish ? d.finish(list as never) : list;
+        };
+      }
+      case 'map': {
+        const own = report();
+        rep.early.push(own);
+        if (!isMapping(raw) || (d.nonEmpty && Object.keys(raw).length === 0)) {
+          own.early.push(problem(path, d.notMap(raw)));
+          return undefined;
+        }
+        const place = this.place();
+        const entries = Object.entries(raw).flatMap(([k, v], j): [unknown, Build | undefined][] => {
+          const key = d.key(k);
+          if (key.error !== undefined) own.early.push(problem([...path, k], key.error, 'key'));
+          return key.value === undefined ? [] : [[key.value, this.node(d.value, v, [...path, k], own, { ...place, key: String(j) })]];
+        });
+        return () => {
+          const values = this.valuesAt(place);
+          const built = entries.map(([k, b]) => [k, b?.(values)] as const);
+          return !settled(own) || built.some(([, v]) => v === undefined) ? undefined : d.finish(built as never);
+        };
+      }
+    }
+  }
+
+  /** Unknown keys other than those reported early, in the order they are written, sections included. */
+  private unknownKeys(keys: Keys, input: Record<string, unknown>, path: Path, rep: Report): void {
+    for (const [key, v] of Object.entries(input)) {
+      const d = Object.hasOwn(keys, key) ? keys[key] : undefined;
+      if (d === undefined) {
+        if (!SPECIAL.has(key) && !key.includes('.')) rep.unknown.push(problem([...path, key], unknownKeyMessage(keys, key), 'key'));
+      } else if (d.kind === 'section' && isMapping(v)) this.unknownKeys(d.keys, v, [...path, key], rep);
+    }
+  }
+
+  /** A result known without convict: its problems reported, or its value. */
+  private settle(c: Checked<unknown>, path: Path, rep: Report): Build | undefined {
+    rep.early.push(...under(path, c.problems));
+    return c.problems.length === 0 ? () => c.value : undefined;
+  }
+
+  private remember(d: Decl, key: string, build: Build): Build {
+    return (values) => {
+      const value = build(values);
+      if (value === undefined) return undefined;
+      let seen = remembered.get(d);
+      if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map()));
+      seen.set(key, value);
+      return value;
+    };
+  }
+}
+
+let registered = false;
+
+/** Validates `raw` against `d`: every problem, or the runtime value. */
+export function check<T>(d: Decl & { readonly __type?: T }, raw: unknown): Checked<T> {
+  if (!registered) {
+    // One format for every leaf: the check its declaration gives it, carried on the schema node.
+    convict.addFormat({ name: 'fieldgate', validate: (v: unknown, node: convict.SchemaObj) => (node as unknown as { check: (v: unknown) => void }).check(v) });
+    registered = true;
+  }
+  const walk = new Walk();
+  const rep = report();
+  const build = walk.node(d, raw, [], rep, walk.place());
+  walk.dropEmpty();
+  const config = convict(walk.schema as convict.Schema<unknown>, { args: [], env: {} });
+  config.load(walk.input);
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (err) {
+    // Lines that no check of ours explains (none is expected) are reported as they are rather than lost.
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n').filter((l) => l.trim() !== '' && !l.includes(`: ${FAILED}`));
+    rep.rules.push(...lines.map((l) => problem([], l)));
+  }
+  walk.values = config.getProperties() as Record<string, unknown>;
+  const value = build?.(walk.valuesAt({ schema: {}, input: {}, key: '0' }));
+  const problems = flatten(rep);
+  return problems.length > 0 || value === undefined ? failed(problems) : ok(value as T);
+}
