@@ -28,15 +28,8 @@ interface Report {
   clean?: boolean;
 }
 
-/** Where a leaf goes in the document convict sees: its mapping's schema and input objects, and its key there. */
-interface Slot {
-  readonly schema: Record<string, unknown>;
-  readonly input: Record<string, unknown>;
-  readonly key: string;
-}
-
-/** Builds a node's value, once convict has validated, from the values of the mapping it is in; undefined: invalid. */
-type Build = (values: Record<string, unknown>) => unknown;
+/** Builds a node's value once convict has validated; undefined: invalid. */
+type Build = () => unknown;
 
 const report = (): Report => ({ early: [], formats: [], unknown: [], rules: [] });
 const isProblem = (p: Problem | Report): p is Problem => 'message' in p;
@@ -103,65 +96,65 @@ function contentKey(item: unknown): string {
   return JSON.stringify(item, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v));
 }
 
+/** A value convict validates: its declaration, where it is (the mapping's path and its key), the report its failure goes to. */
+interface LeafAt {
+  readonly d: Leaf;
+  readonly id: number;
+  readonly path: Path;
+  readonly key: string | number | undefined;
+  readonly rep: Report;
+  bad: boolean;
+}
+
 /** One document: the convict schema and input built while walking it, then convict's values. */
 class Walk {
   readonly schema: Record<string, unknown> = {};
   readonly input: Record<string, unknown> = {};
   values: Record<string, unknown> = {};
-  private items = 0;
+  private readonly leaves: LeafAt[] = [];
 
-  /** A mapping of its own at the top of convict's document, for one item's leaves. */
-  place(): Slot {
-    const key = String(this.items++);
-    return { schema: (this.schema[key] = {}), input: (this.input[key] = {}), key };
-  }
+  /** What convict runs for every leaf (the format's validate): the declaration's check; a failure is recorded at the leaf. */
+  private readonly checkLeaf = (v: unknown, id: number): void => {
+    const leaf = this.leaves[id] as LeafAt;
+    const found = asProblems(leaf.d.check(v));
+    if (found.length === 0) return;
+    leaf.bad = true;
+    leaf.rep.formats.push(...under(leaf.key === undefined ? leaf.path : [...leaf.path, leaf.key], found));
+    throw new Error(FAILED);
+  };
 
-  /** Places without a leaf (an item whose value was known at once, a list of items) are no mapping for convict. */
-  dropEmpty(): void {
-    for (const [key, schema] of Object.entries(this.schema)) {
-      if (Object.keys(schema as object).length > 0) continue;
-      delete this.schema[key];
-      delete this.input[key];
-    }
-  }
-
-  /** The values of an item's leaves, defaults applied. */
-  valuesAt(place: Slot): Record<string, unknown> {
-    const v = this.values[place.key];
-    return isMapping(v) ? v : {};
+  /** A leaf's runtime value once convict has validated it. */
+  private value(leaf: LeafAt): unknown {
+    return leaf.bad ? undefined : leaf.d.parse(this.values[leaf.id]);
   }
 
   /**
-   * A present leaf: into convict's schema with its declaration's check (a failure is recorded at
-   * `path`), or reported at once when it is a mapping (its default is then used).
+   * A present leaf at `key` of the mapping at `path` (no key: at `path`): a key of convict's schema
+   * with its declaration's format, default and check; or, when it is a mapping, reported at once (the
+   * default is then used).
    */
-  leaf(d: Leaf, raw: unknown, path: Path, rep: Report, slot: Slot): Build {
+  leaf(d: Leaf, raw: unknown, path: Path, key: string | number | undefined, rep: Report): LeafAt | undefined {
     if (isMapping(raw)) {
+      const at = key === undefined ? path : [...path, key];
       const found = asProblems(d.check(raw));
-      rep.early.push(...(found.length > 0 ? under(path, found) : [problem(path, `is a mapping; expected ${d.doc}`)]));
-      return () => defaultOf(d);
+      rep.early.push(...(found.length > 0 ? under(at, found) : [problem(at, `is a mapping; expected ${d.doc}`)]));
+      return undefined;
     }
-    let bad = false;
-    const check = (v: unknown): void => {
-      const found = asProblems(d.check(v));
-      if (found.length === 0) return;
-      bad = true;
-      rep.formats.push(...under(path, found));
-      throw new Error(FAILED);
-    };
-    slot.schema[slot.key] = { doc: d.doc, format: 'fieldgate', default: d.default, check };
-    slot.input[slot.key] = raw;
-    return (values) => (bad ? undefined : d.parse(values[slot.key]));
+    const leaf: LeafAt = { d, id: this.leaves.length, path, key, rep, bad: false };
+    this.leaves.push(leaf);
+    this.schema[leaf.id] = { doc: d.doc, format: 'fieldgate', default: d.default, check: this.checkLeaf, id: leaf.id };
+    this.input[leaf.id] = raw;
+    return leaf;
   }
 
   /** The declared keys of one mapping (an item's, or a section's in it); an absent leaf takes its default. */
-  keys(keys: Keys, input: Record<string, unknown>, path: Path, rep: Report, slot: Omit<Slot, 'key'>): Build {
+  keys(keys: Keys, input: Record<string, unknown>, path: Path, rep: Report): Build {
     for (const key of Object.keys(input)) {
       if (Object.hasOwn(keys, key) || !(SPECIAL.has(key) || key.includes('.'))) continue;
       const hint = key.includes('.') ? ' (write nested keys indented under their parent, not joined with dots)' : '';
       rep.early.push(problem([...path, key], unknownKeyMessage(keys, key) + hint, 'key'));
     }
-    const parts: [string, Build | undefined, unknown][] = [];
+    const given = new Map<string, Build | LeafAt>();
     for (const [key, d] of entriesOf(keys)) {
       const v = Object.hasOwn(input, key) ? input[key] : undefined;
       if (v === undefined && d.required) rep.early.push(problem([...path, key], `is required: ${d.doc}`));
@@ -171,21 +164,17 @@ class Walk {
       }
       if (d.kind === 'section') {
         if (v != null && !isMapping(v)) rep.early.push(problem([...path, key], `${show(v)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`));
-        if (d.optional && !isMapping(v)) continue;
-        const inner = { schema: (slot.schema[key] = {}), input: (slot.input[key] = {}) };
-        const build = this.keys(d.keys, isMapping(v) ? v : {}, [...path, key], rep, inner);
-        parts.push([key, (values) => build(isMapping(values[key]) ? values[key] : {}), undefined]);
-      } else if (v == null) {
-        if (d.kind === 'leaf') parts.push([key, undefined, defaultOf(d)]);
-      } else {
-        const build = this.node(d, v, [...path, key], rep, { ...slot, key }, input);
-        if (build) parts.push([key, build, undefined]);
+        if (!d.optional || isMapping(v)) given.set(key, this.keys(d.keys, isMapping(v) ? v : {}, [...path, key], rep));
+      } else if (v != null) {
+        const part = d.kind === 'leaf' ? this.leaf(d, v, path, key, rep) : this.node(d, v, [...path, key], rep, input);
+        if (part) given.set(key, part);
       }
     }
-    return (values) => {
+    return () => {
       const out: Record<string, unknown> = {};
-      for (const [key, build, fixed] of parts) {
-        const value = build ? build(values) : fixed;
+      for (const [key, d] of entriesOf(keys)) {
+        const part = given.get(key);
+        const value = part === undefined ? (d.kind === 'leaf' ? defaultOf(d) : undefined) : typeof part === 'function' ? part() : this.value(part);
         if (value !== undefined) out[key] = value;
       }
       return out;
@@ -193,10 +182,12 @@ class Walk {
   }
 
   /** Walks one present value; its problems go into `rep` (a child item gets its own report there). `parent`: the mapping it is in. */
-  node(d: Decl, raw: unknown, path: Path, rep: Report, slot: Slot, parent: Record<string, unknown> = {}): Build | undefined {
+  node(d: Decl, raw: unknown, path: Path, rep: Report, parent: Record<string, unknown> = {}): Build | undefined {
     switch (d.kind) {
-      case 'leaf':
-        return this.leaf(d, raw, path, rep, slot);
+      case 'leaf': {
+        const leaf = this.leaf(d, raw, path, undefined, rep);
+        return leaf && (() => this.value(leaf));
+      }
       case 'section':
         throw new Error('internal: a section is walked with the keys of its mapping');
       case 'record': {
@@ -205,13 +196,12 @@ class Walk {
         const pre = d.pre ? d.pre(raw) : isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`)]);
         if (!('input' in pre)) return this.settle(pre, path, own);
         own.early.push(...under(path, pre.problems ?? []));
-        const place = this.place();
-        const build = this.keys(d.keys, pre.input, path, own, place);
+        const build = this.keys(d.keys, pre.input, path, own);
         this.unknownKeys(d.keys, pre.input, path, own);
         const mapping = isMapping(raw) ? raw : pre.input;
         if (d.rules) own.rules.push(...under(path, d.rules(mapping)));
         return () => {
-          const p = build(this.valuesAt(place)) as never;
+          const p = build() as never;
           if (clean(own)) own.rules.push(...under(path, d.check?.(p, mapping) ?? []));
           if (!settled(own)) return undefined;
           return d.finish ? d.finish(p, mapping) : p;
@@ -222,9 +212,9 @@ class Walk {
         if (!('use' in picked)) return this.settle(picked, path, rep);
         const variant = d.variants[picked.use];
         if (variant === undefined) throw new Error(`internal: no variant ${picked.use}`);
-        const build = this.node(variant, picked.input ?? raw, path, rep, slot, parent);
+        const build = this.node(variant, picked.input ?? raw, path, rep, parent);
         const finish = d.finish;
-        return build && finish ? (values) => { const v = build(values); return v === undefined ? undefined : finish(v as never); } : build;
+        return build && finish ? () => { const v = build(); return v === undefined ? undefined : finish(v as never); } : build;
       }
       case 'list': {
         const own = report();
@@ -233,18 +223,16 @@ class Walk {
           own.early.push(problem(path, d.notList(raw)));
           return undefined;
         }
-        const place = this.place();
         const builds = raw.map((item: unknown, i) => {
           const key = d.remember ? contentKey(item) : '';
           const known = d.remember ? remembered.get(d.item)?.get(key) : undefined;
           if (known !== undefined) return () => known;
-          const build = this.node(d.item, item, [...path, i], own, { ...place, key: String(i) });
+          const build = this.node(d.item, item, [...path, i], own);
           return build && d.remember ? this.remember(d.item, key, build) : build;
         });
         return () => {
-          const values = this.valuesAt(place);
           const items = builds.flatMap((b, i) => {
-            const v = b?.(values);
+            const v = b?.();
             return v === undefined ? [] : [[i, v] as const];
           });
           if (d.rules) own.rules.push(...under(path, d.rules(items as never, parent)));
@@ -260,15 +248,13 @@ class Walk {
           own.early.push(problem(path, d.notMap(raw)));
           return undefined;
         }
-        const place = this.place();
-        const entries = Object.entries(raw).flatMap(([k, v], j): [unknown, Build | undefined][] => {
+        const entries = Object.entries(raw).flatMap(([k, v]): [unknown, Build | undefined][] => {
           const key = d.key(k);
           if (key.error !== undefined) own.early.push(problem([...path, k], key.error, 'key'));
-          return key.value === undefined ? [] : [[key.value, this.node(d.value, v, [...path, k], own, { ...place, key: String(j) })]];
+          return key.value === undefined ? [] : [[key.value, this.node(d.value, v, [...path, k], own)]];
         });
         return () => {
-          const values = this.valuesAt(place);
-          const built = entries.map(([k, b]) => [k, b?.(values)] as const);
+          const built = entries.map(([k, b]) => [k, b?.()] as const);
           return !settled(own) || built.some(([, v]) => v === undefined) ? undefined : d.finish(built as never);
         };
       }
@@ -292,8 +278,8 @@ class Walk {
   }
 
   private remember(d: Decl, key: string, build: Build): Build {
-    return (values) => {
-      const value = build(values);
+    return () => {
+      const value = build();
       if (value === undefined) return undefined;
       let seen = remembered.get(d);
       if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map()));
@@ -308,14 +294,16 @@ let registered = false;
 /** Validates `raw` against `d`: every problem, or the runtime value. */
 export function check<T>(d: Decl & { readonly __type?: T }, raw: unknown): Checked<T> {
   if (!registered) {
-    // One format for every leaf: the check its declaration gives it, carried on the schema node.
-    convict.addFormat({ name: 'fieldgate', validate: (v: unknown, node: convict.SchemaObj) => (node as unknown as { check: (v: unknown) => void }).check(v) });
+    // One format for every leaf; the schema node carries the walk's check and the leaf's number.
+    convict.addFormat({ name: 'fieldgate', validate: (v: unknown, node: convict.SchemaObj) => {
+      const leaf = node as unknown as { check: (v: unknown, id: number) => void; id: number };
+      leaf.check(v, leaf.id);
+    } });
     registered = true;
   }
   const walk = new Walk();
   const rep = report();
-  const build = walk.node(d, raw, [], rep, walk.place());
-  walk.dropEmpty();
+  const build = walk.node(d, raw, [], rep);
   const config = convict(walk.schema as convict.Schema<unknown>, { args: [], env: {} });
   config.load(walk.input);
   try {
@@ -326,7 +314,7 @@ export function check<T>(d: Decl & { readonly __type?: T }, raw: unknown): Check
     rep.rules.push(...lines.map((l) => problem([], l)));
   }
   walk.values = config.getProperties() as Record<string, unknown>;
-  const value = build?.(walk.valuesAt({ schema: {}, input: {}, key: '0' }));
+  const value = build?.();
   const problems = flatten(rep);
   return problems.length > 0 || value === undefined ? failed(problems) : ok(value as T);
 }
