@@ -6,7 +6,7 @@
 import { checkAllowEntry, checkHost, checkIp, parseEndpoint, parseListen, parseWhole, type ListenAddress } from '../address.js';
 import { durationMs, parseDuration } from '../duration.js';
 import { problem, show, type Problem } from '../issues.js';
-import { parseSize, sizeBytes } from '../size.js';
+import { parseSize, showSize, sizeBytes } from '../size.js';
 import type { Endpoint } from '../types.js';
 import { isOptional, type Json, type Leaf, type Opt, type Opts, type Verdict } from './kit.js';
 
@@ -33,8 +33,8 @@ function range({ min, max }: Limits): string {
 }
 
 const bounds = ({ min, max }: Limits): Json => ({ ...(min !== undefined ? { minimum: min } : {}), ...(max !== undefined ? { maximum: max } : {}) });
-const limitsOf = ({ min, max }: Limits, unit = ''): string | undefined =>
-  min !== undefined && max !== undefined ? `${min}..${max}${unit}` : min !== undefined ? `at least ${min}${unit}` : max !== undefined ? `at most ${max}${unit}` : undefined;
+const limitsOf = ({ min, max }: Limits, show: (n: number) => string = String): string | undefined =>
+  min !== undefined && max !== undefined ? `${show(min)}..${show(max)}` : min !== undefined ? `at least ${show(min)}` : max !== undefined ? `at most ${show(max)}` : undefined;
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
@@ -83,7 +83,7 @@ export const duration = <const O extends Opts & { readonly min?: number }>(o: O)
     const r = parseDuration(v);
     if (r.error !== undefined) return r.error;
     return o.min !== undefined && r.value < o.min ? `${show(v)} is too short: at least ${o.min} ms` : undefined;
-  }, durationMs, limitsOf(o, ' ms'));
+  }, durationMs, limitsOf(o, (n) => `${n} ms`));
 
 /** A number of bytes, or "64KiB", "1MiB", "1GiB"; the value is in bytes. */
 export const size = <const O extends Opts & Limits>(o: O) =>
@@ -92,7 +92,7 @@ export const size = <const O extends Opts & Limits>(o: O) =>
     if (r.error !== undefined) return r.error;
     if (o.min !== undefined && r.value < o.min) return `${show(v)} is too small: at least ${o.min} bytes`;
     return o.max !== undefined && r.value > o.max ? `${show(v)} is too large: at most ${o.max} bytes` : undefined;
-  }, sizeBytes, limitsOf(o, ' bytes'));
+  }, sizeBytes, limitsOf(o, showSize));
 
 /** `host:port`, or the host alone (a port pool's listen). */
 export const listen = <const O extends Opts>(o: O) =>
