@@ -43,14 +43,6 @@ export function under(prefix: Path, problems: readonly Problem[]): Problem[] {
   return problems.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
 }
 
-/** The value of a check that has already passed; a missing value is a bug in fieldgate, not in the file. */
-export function must<T>(checked: Checked<T>): T {
-  if (checked.value === undefined) {
-    throw new Error(`internal: value re-checked after validation failed: ${checked.problems[0]?.message}`);
-  }
-  return checked.value;
-}
-
 export function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

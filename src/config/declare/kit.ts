@@ -128,25 +128,17 @@ export type Opt<O> = O extends { readonly required: true } ? false
 
 export const isOptional = (o: Opts): boolean => o.required !== true && o.default === undefined;
 
-export function section<const K extends Keys>(doc: string, keys: K): Section<K, false> {
-  return { kind: 'section', doc, keys, optional: false };
-}
+export const section = <const K extends Keys>(doc: string, keys: K): Section<K, false> => ({ kind: 'section', doc, keys, optional: false });
 
 /** A section that may be left out: absent (or blank), its value is undefined and no defaults apply. */
-export function optionalSection<const K extends Keys>(doc: string, keys: K): Section<K, true> {
-  return { kind: 'section', doc, keys, optional: true };
-}
+export const optionalSection = <const K extends Keys>(doc: string, keys: K): Section<K, true> => ({ kind: 'section', doc, keys, optional: true });
 
-export interface RecordHooks<K extends Keys, T> {
-  readonly pre?: (raw: unknown) => Pre;
-  readonly rules?: (raw: Record<string, unknown>) => readonly Problem[];
+type Hooks<K extends Keys, T> = Pick<RecordDecl, 'pre' | 'rules'> & {
   readonly check?: (p: Props<K>, raw: Record<string, unknown>) => readonly Problem[];
   readonly finish?: (p: Props<K>, raw: Record<string, unknown>) => T;
-}
+};
 
-export function record<const K extends Keys, T = Props<K>, const O extends Opts = Opts>(
-  o: O, keys: K, hooks: RecordHooks<K, T> = {},
-): RecordDecl<Defer<T>, Opt<O>> {
+export function record<const K extends Keys, T = Props<K>, const O extends Opts = Opts>(o: O, keys: K, hooks: Hooks<K, T> = {}): RecordDecl<Defer<T>, Opt<O>> {
   return { kind: 'record', keys, ...(hooks as object), ...o, optional: isOptional(o) as Opt<O> };
 }
 
@@ -158,37 +150,24 @@ export type Variants<V extends Readonly<Record<string, Decl>>, B extends string 
 }[keyof V];
 
 export function oneOf<const V extends Readonly<Record<string, Decl>>, T, const B extends string | undefined = undefined, const O extends Opts = Opts>(
-  o: O & { readonly by?: B },
-  variants: V,
-  pick: OneOf['pick'],
-  finish: (value: Variants<V, B>) => T,
+  o: O & { readonly by?: B }, variants: V, pick: OneOf['pick'], finish: (value: Variants<V, B>) => T,
 ): OneOf<Defer<T>, Opt<O>> {
   return { kind: 'oneOf', variants, pick, finish: finish as OneOf<T>['finish'], ...o, optional: isOptional(o) as Opt<O> };
 }
 
-export function listOf<const I extends Decl, T = readonly Infer<I>[], const O extends Opts = Opts>(
-  o: O & {
-    readonly notList: (raw: unknown) => string;
-    readonly remember?: boolean;
-    readonly rules?: (items: readonly (readonly [number, Infer<I>])[], parent: Record<string, unknown>) => readonly Problem[];
-    readonly finish?: (items: Infer<I>[]) => T;
-  },
-  item: I,
-): ListOf<Defer<T>, Opt<O>> {
+export function listOf<const I extends Decl, T = readonly Infer<I>[], const O extends Opts = Opts>(o: O & Pick<ListOf, 'notList' | 'remember'> & {
+  readonly rules?: (items: readonly (readonly [number, Infer<I>])[], parent: Record<string, unknown>) => readonly Problem[];
+  readonly finish?: (items: Infer<I>[]) => T;
+}, item: I): ListOf<Defer<T>, Opt<O>> {
   return { ...(o as unknown as ListOf<T>), kind: 'list', item, optional: isOptional(o) as Opt<O> };
 }
 
-export function mapOf<const V extends Decl, K, T, const O extends Opts = Opts>(
-  o: O & Pick<MapOf, 'keyDoc' | 'keyPattern' | 'notMap' | 'nonEmpty'> & {
-    readonly key: (k: string) => { readonly value?: K; readonly error?: string };
-    readonly finish: (entries: [K, Infer<V>][]) => T;
-  },
-  value: V,
-): MapOf<Defer<T>, Opt<O>> {
+export function mapOf<const V extends Decl, K, T, const O extends Opts = Opts>(o: O & Pick<MapOf, 'keyDoc' | 'keyPattern' | 'notMap' | 'nonEmpty'> & {
+  readonly key: (k: string) => { readonly value?: K; readonly error?: string };
+  readonly finish: (entries: [K, Infer<V>][]) => T;
+}, value: V): MapOf<Defer<T>, Opt<O>> {
   return { ...(o as unknown as MapOf<T>), kind: 'map', value, optional: isOptional(o) as Opt<O> };
 }
 
 /** `d`, required where it is used. */
-export function required<const D extends Decl>(d: D): Omit<D, 'optional' | 'required'> & { readonly required: true; readonly optional: false } {
-  return { ...d, required: true, optional: false };
-}
+export const required = <const D extends Decl>(d: D) => ({ ...d, required: true, optional: false }) as Omit<D, 'optional'> & { readonly optional: false };

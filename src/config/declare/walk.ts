@@ -2,15 +2,14 @@
  * Validates a document against a declaration and builds its runtime value, every problem at once.
  *
  * The walk does what convict cannot: lists, mappings of the user's own keys, variants, required and
- * blank keys, wrong shapes, unknown keys with a did-you-mean. Every item it meets (a list item, a map
- * entry, the document itself) gets a key of its own at the top of one convict schema for the whole
- * document, built from the declarations: each declared leaf of the item with its default, and a check
- * that is the declaration's. Convict then loads the document, validates it in strict mode and returns
- * the values with the defaults applied, from which the runtime value is built. One convict instance
- * per document, so the cost is per key, not per item.
+ * blank keys, wrong shapes, unknown keys with a did-you-mean. Every value the document holds goes into
+ * one convict schema for the whole document, built from the declarations (a key per value, with its
+ * declared format, default and check); convict loads the document, validates it in strict mode and
+ * returns the values, from which the runtime value is built, absent keys taking their declared
+ * default. One convict instance per document: the cost is per value, not per item.
  *
  * Problems keep the order they always had: per item, its shape problems (and its children's, in key
- * order), then its failed leaves, then unknown keys, then its rules. What a person cannot mean is
+ * order), then its failed values, then unknown keys, then its rules. What a person cannot mean is
  * never handed to convict: unknown keys, blank values, a mapping where a value belongs.
  */
 import convict from 'convict';
@@ -35,7 +34,7 @@ const report = (): Report => ({ early: [], formats: [], unknown: [], rules: [] }
 const isProblem = (p: Problem | Report): p is Problem => 'message' in p;
 
 function flatten(r: Report, out: Problem[] = []): Problem[] {
-  for (const part of [r.early, r.formats, r.unknown, r.rules]) for (const p of part) if (isProblem(p)) out.push(p); else flatten(p, out);
+  for (const p of [...r.early, ...r.formats, ...r.unknown, ...r.rules]) if (isProblem(p)) out.push(p); else flatten(p, out);
   return out;
 }
 
@@ -50,26 +49,14 @@ function settled(r: Report): boolean {
   return r.clean;
 }
 
-const entriesOf = (() => {
-  const cache = new WeakMap<Keys, [string, Decl][]>();
-  return (keys: Keys): [string, Decl][] => {
-    let entries = cache.get(keys);
-    if (!entries) cache.set(keys, (entries = Object.entries(keys)));
-    return entries;
-  };
-})();
+/** Per declaration, once: its keys as entries, a leaf's default in its runtime form. */
+const entries = new WeakMap<Keys, [string, Decl][]>();
+const defaults = new WeakMap<Leaf, unknown>();
+const entriesOf = (keys: Keys): [string, Decl][] => entries.get(keys) ?? entries.set(keys, Object.entries(keys)).get(keys) ?? [];
+const defaultOf = (d: Leaf): unknown =>
+  d.default === undefined ? undefined : defaults.has(d) ? defaults.get(d) : defaults.set(d, d.parse(d.default)).get(d);
 
-/** A leaf's default in its runtime form (once per declaration). */
-const defaultOf = (() => {
-  const cache = new WeakMap<Leaf, unknown>();
-  return (d: Leaf): unknown => {
-    if (d.default === undefined) return undefined;
-    if (!cache.has(d)) cache.set(d, d.parse(d.default));
-    return cache.get(d);
-  };
-})();
-
-export function asProblems(found: Verdict): readonly Problem[] {
+function asProblems(found: Verdict): readonly Problem[] {
   if (found === undefined) return [];
   return typeof found === 'string' ? [problem([], found)] : found;
 }
@@ -77,7 +64,7 @@ export function asProblems(found: Verdict): readonly Problem[] {
 const SPECIAL = new Set(['__proto__', 'constructor', 'prototype']);
 const FAILED = 'fieldgate check failed';
 
-export function unknownKeyMessage(keys: Keys, key: string): string {
+function unknownKeyMessage(keys: Keys, key: string): string {
   const allowed = Object.keys(keys);
   const guess = suggest(key, allowed);
   return `unknown key${guess === undefined ? '' : ` (did you mean ${guess}?)`}; allowed here: ${allowed.join(', ')}`;
@@ -123,10 +110,7 @@ class Walk {
     throw new Error(FAILED);
   };
 
-  /** A leaf's runtime value once convict has validated it. */
-  private value(leaf: LeafAt): unknown {
-    return leaf.bad ? undefined : leaf.d.parse(this.values[leaf.id]);
-  }
+  private value = (leaf: LeafAt): unknown => (leaf.bad ? undefined : leaf.d.parse(this.values[leaf.id]));
 
   /**
    * A present leaf at `key` of the mapping at `path` (no key: at `path`): a key of convict's schema
@@ -277,16 +261,14 @@ class Walk {
     return c.problems.length === 0 ? () => c.value : undefined;
   }
 
-  private remember(d: Decl, key: string, build: Build): Build {
-    return () => {
-      const value = build();
-      if (value === undefined) return undefined;
-      let seen = remembered.get(d);
-      if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map()));
-      seen.set(key, value);
-      return value;
-    };
-  }
+  private remember = (d: Decl, key: string, build: Build): Build => () => {
+    const value = build();
+    if (value === undefined) return undefined;
+    let seen = remembered.get(d);
+    if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map()));
+    seen.set(key, value);
+    return value;
+  };
 }
 
 let registered = false;

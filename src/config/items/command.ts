@@ -108,11 +108,7 @@ export const COMMAND = record({ doc: 'a write into a bank point that sends a fra
 }, {
   pre: (raw) => (isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a command: write { name: N, bank: B, point: P, device: D, frame: "..." }`)])),
   rules: (raw) => (isMapping(raw.reply) && raw.reply.profile == null ? [problem(['reply'], 'needs profile: NAME, the layout the reply is decoded with')] : []),
-  finish: (p) => ({
-    name: p.name, bank: p.bank, point: p.point, ...(p.on ? { on: p.on } : {}), device: p.device, frame: p.frame,
-    ...(p.reply?.profile !== undefined ? { reply: { profile: p.reply.profile, timeout: p.reply.timeout } } : {}),
-    reset: p.reset,
-  }),
+  finish: ({ reply, ...p }) => ({ ...p, ...(reply?.profile !== undefined ? { reply: { profile: reply.profile, timeout: reply.timeout } } : {}) }),
 });
 
 /** A command before the default of `on` (which needs the point's type) is filled in. */

@@ -45,18 +45,10 @@ export const POLL = record({ doc: 'a read from a Modbus device into a bank, on a
     }
     return problems;
   },
-  finish: (p) => {
-    const read = p.read as NonNullable<typeof p.read>;
-    const into = p.into as NonNullable<typeof p.into>;
-    return {
-      device: p.device,
-      /** Unit id on the device; undefined = the modbus-tcp device's unit, 1 on an RTU bus. */
-      ...(p.unit !== undefined ? { unit: p.unit } : {}),
-      every: p.every,
-      read: { table: read.table, address: read.address, count: read.count },
-      into: { bank: into.bank, table: into.table ?? read.table, address: into.address ?? read.address },
-      onStale: p.onStale,
-      writeThrough: p.writeThrough,
-    };
+  // `unit` absent: the modbus-tcp device's unit, 1 on an RTU bus
+  finish: ({ read, into, ...p }) => {
+    const r = read as NonNullable<typeof read>;
+    const i = into as NonNullable<typeof into>;
+    return { ...p, read: r, into: { bank: i.bank, table: i.table ?? r.table, address: i.address ?? r.address } };
   },
 });

@@ -34,24 +34,16 @@ const COMMON = {
 };
 const keepAlive = duration({ doc: 'TCP keepalive idle time before the first probe; 0 = off', default: '30s' });
 
-/** What every server has, whatever its protocol, as the rest of fieldgate sees it. */
-function common(p: Props<typeof COMMON> & { sendTimeout: number; keepAlive: number }, raw: Record<string, unknown>) {
-  const { host, port } = p.listen;
-  // a pool of more ports than the default limit can hold a session on each of them
-  const maxClients = p.ports && raw.maxClients == null ? Math.max(p.maxClients, p.ports.length) : p.maxClients;
-  // a single-port server has its port (0 = pick a free one), a port pool its ports, each holding at most one session
-  const place: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = p.ports !== undefined ? { ports: p.ports } : { port: port as number };
-  return {
-    name: p.name,
-    host,
-    ...place,
-    onBusy: p.onBusy,
-    maxClients,
-    idleTimeout: p.idleTimeout,
-    ...(p.allow !== undefined ? { allow: p.allow } : {}),
-    sendTimeout: p.sendTimeout,
-    keepAlive: p.keepAlive,
-  };
+/**
+ * A server as the rest of fieldgate sees it: `listen` split into its host and, for a single-port
+ * server, its port (0 = pick a free one); a port pool has its ports instead, each holding at most one
+ * session (and a pool of more ports than the default limit can hold a session on each of them).
+ */
+function place<P extends Props<typeof COMMON>>(p: P, raw: Record<string, unknown>) {
+  const { listen: { host, port }, ports, protocol: _protocol, ...rest } = p;
+  const maxClients = ports && raw.maxClients == null ? Math.max(p.maxClients, ports.length) : p.maxClients;
+  const where: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = ports !== undefined ? { ports } : { port: port as number };
+  return { ...rest, host, ...where, maxClients };
 }
 
 export const MODBUS_SERVER = record({ doc: 'a Modbus TCP server (protocol: modbus)' }, {
@@ -65,14 +57,7 @@ export const MODBUS_SERVER = record({ doc: 'a Modbus TCP server (protocol: modbu
 }, {
   pre: expandRange,
   rules: (raw) => [...listenRule(raw), ...serveRule(raw)],
-  finish: (p, raw) => ({
-    ...common(p, raw),
-    protocol: 'modbus' as const,
-    readOnly: p.readOnly,
-    ...(p.bank !== undefined ? { bank: p.bank } : {}),
-    units: p.units ?? (new Map() as NonNullable<typeof p.units>),
-    maxInFlight: p.maxInFlight,
-  }),
+  finish: (p, raw) => ({ ...place(p, raw), protocol: 'modbus' as const, units: p.units ?? (new Map() as NonNullable<typeof p.units>) }),
 });
 
 export const RAW_SERVER = record({ doc: 'a raw TCP server (protocol: raw)' }, {
@@ -87,13 +72,7 @@ export const RAW_SERVER = record({ doc: 'a raw TCP server (protocol: raw)' }, {
 }, {
   pre: expandRange,
   rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw)],
-  finish: (p, raw) => ({
-    ...common(p, raw),
-    protocol: 'raw' as const,
-    framing: p.framing ?? NO_FRAMING,
-    handler: p.handler,
-    sendQueue: p.sendQueue,
-  }),
+  finish: (p, raw) => ({ ...place(p, raw), protocol: 'raw' as const, framing: p.framing ?? NO_FRAMING }),
 });
 
 const SHAPE = 'a mapping with name:, protocol: modbus or raw, listen: host:port, and what it serves';

@@ -5,7 +5,7 @@
  * `bits:` may still land there).
  */
 import { bitWidth } from '../../codec/profile/binary-field.js';
-import { record, type Infer, type Leaf } from '../declare/kit.js';
+import { record, type Infer, type Leaf, type Props as KeyProps } from '../declare/kit.js';
 import { choice, int, name, number } from '../declare/leaves.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 import { ORDERS, POINT_TYPES } from '../items/bank-points.js';
@@ -49,10 +49,7 @@ const KEYS = {
 };
 
 /** The keys of every format, so the rules and the runtime shape see them all. */
-type Props = { readonly [k in 'name' | 'at' | 'type' | 'scale' | 'offset']: Infer<(typeof KEYS)['binary'][k]> } & {
-  readonly point?: string; readonly bits?: readonly [string, string][]; readonly endian?: 'big' | 'little';
-  readonly order?: (typeof ORDERS)[number]; readonly length?: number; readonly values?: ReadonlyMap<string, number>;
-};
+type Props = KeyProps<(typeof KEYS)['binary']> & Partial<KeyProps<(typeof KEYS)['text']> & KeyProps<(typeof KEYS)['registers']>>;
 
 function rules(format: Format, p: Props): Problem[] {
   const problems: Problem[] = [];
@@ -78,27 +75,13 @@ const field = (format: Format) => record({ doc: `a field of a ${format} profile`
   },
   check: (p) => rules(format, p as Props),
   finish: (props, raw) => {
-    const p = props as Props;
-    const point = raw.point === null ? undefined : (p.point ?? p.name);
+    // `point` absent: the field's name; `point: null`: not stored (its bits may still be)
+    const { point, bits, ...p } = props as Props;
+    const stored = raw.point === null ? undefined : (point ?? p.name);
     return {
-      name: p.name,
-      /** binary: byte offset; text: index after splitting; registers: register address. */
-      at: p.at,
-      type: p.type,
-      /** binary multi-byte fields (default big); registers: word order. */
-      endian: p.endian ?? 'big',
-      order: p.order ?? 'ABCD',
-      /** string: bytes (binary) or registers (registers). */
-      ...(p.length !== undefined ? { length: p.length } : {}),
-      /** value = raw * scale + offset */
-      scale: p.scale,
-      offset: p.offset,
-      /** enum: text -> number */
-      ...(p.values !== undefined ? { values: p.values } : {}),
-      /** The bank point the value lands in; undefined = not stored (bit fields may still be). */
-      ...(point !== undefined ? { point } : {}),
-      /** Bit number (0 = least significant) -> bool point. */
-      ...(p.bits !== undefined ? { bits: new Map(p.bits.map(([b, n]) => [Number(b), n])) as ReadonlyMap<number, string> } : {}),
+      ...p, endian: p.endian ?? 'big', order: p.order ?? 'ABCD',
+      ...(stored !== undefined ? { point: stored } : {}),
+      ...(bits !== undefined ? { bits: new Map(bits.map(([b, n]) => [Number(b), n])) as ReadonlyMap<number, string> } : {}),
     };
   },
 });
