@@ -87,7 +87,6 @@ function lay(part: CommandFramePart, offset: number): Laid | string {
     return { kind: 'checksum', type: part.checksum, from: part.from, little: part.endian === 'little', offset };
   }
   const number: NumberPart = part;
-  if (!isCommandFieldType(number.type)) return `${number.type} is not a binary field type`;
   return { kind: 'number', type: number.type, little: number.endian === 'little', value: number.value, offset };
 }
 

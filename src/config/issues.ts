@@ -53,7 +53,7 @@ export function show(v: unknown): string {
   if (v === null || v === undefined) return 'an empty value';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v; // YAML holds nothing else
 }
 
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;

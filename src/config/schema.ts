@@ -36,7 +36,7 @@ export const TOP = record({ doc: 'the configuration file' }, {
   commands: list('writes into bank points that send frames to raw devices: a list of commands', 'write one item per command, each starting with "- name: ..."', COMMAND),
 }, {
   finish: (p) => {
-    const banks = p.banks ?? new Map();
+    const banks = p.banks ?? (new Map() as NonNullable<typeof p.banks>);
     return {
       gateway: p.gateway,
       log: p.log,

@@ -1,34 +1,19 @@
 /**
  * The validated, normalized, frozen configuration: what the rest of fieldgate sees. Every type is
- * derived from the declarations (schema.ts, items/, profiles/): the file's shape after validation,
- * with every default applied, durations in milliseconds and addresses parsed; where the runtime shape
- * differs from the file (a listen address split into host and port, unit maps as Maps), from the
- * declaration's build step. Nothing here is ever mutated after loading.
+ * derived from the declarations (declared.ts: the file's, a profile's, and a few parts'): the file's
+ * shape after validation, with every default applied, durations in milliseconds and addresses
+ * parsed; where the runtime shape differs from the file (a listen address split into host and port,
+ * unit maps as Maps), the declaration's build step gives it. Nothing here is ever mutated after loading.
  */
-import type { Infer } from './declare/kit.js';
-import type { BANKS } from './items/bank.js';
-import type { CommandFramePart, finishCommands } from './items/command.js';
-import type { DeviceConfig } from './items/device.js';
-import type { PARITIES } from './items/device-schemas.js';
-import type { HANDLER } from './items/raw-handler.js';
-import type { POLL } from './items/poll.js';
-import type { POOL } from './items/pool.js';
-import type { MODBUS_SERVER, ON_BUSY, RAW_SERVER } from './items/server.js';
-import type { UNIT_MAP } from './items/units.js';
-import type { LOG_LEVELS, TOP } from './schema.js';
-import type { ProfileConfig } from './profiles/profile.js';
+import type { CommandFramePart, ProfileConfig, TOP } from './declared.js';
 
-export type { Framing, FramingType } from './items/framing.js';
-export type { PointConfig } from './items/bank-points.js';
-export type { SignalConfig } from './items/signal.js';
-export type { CommandFramePart } from './items/command.js';
-export type { DeviceConfig } from './items/device.js';
-export type { ProfileField, ProfileFieldType, ProfileFormat } from './profiles/field.js';
-export type { ChecksumType, ProfileChecksum } from './profiles/parts.js';
-export type { ProfileSimulation } from './profiles/simulate.js';
-export type { ProfileConfig } from './profiles/profile.js';
+export type {
+  ChecksumType, CommandFramePart, PointConfig, ProfileChecksum, ProfileConfig, ProfileField, ProfileFieldType, ProfileFormat, ProfileSimulation,
+} from './declared.js';
 
-export type LogLevel = (typeof LOG_LEVELS)[number];
+type Top = NonNullable<(typeof TOP)['__type']>;
+type Values<M> = M extends ReadonlyMap<unknown, infer V> ? V : never;
+
 export type TableName = 'holding' | 'input' | 'coils' | 'discrete';
 export const TABLE_NAMES: readonly TableName[] = ['holding', 'input', 'coils', 'discrete'];
 
@@ -38,41 +23,46 @@ export interface Endpoint {
   readonly port: number;
 }
 
-export type BankConfig = Infer<typeof BANKS> extends ReadonlyMap<string, infer B> ? B : never;
+export type LogLevel = Top['log']['level'];
 
-/** unit id (0..255) -> where requests for it go */
-export type UnitMap = Infer<typeof UNIT_MAP>;
-export type UnitTarget = UnitMap extends ReadonlyMap<number, infer T> ? T : never;
+export type BankConfig = Values<Top['banks']>;
 
-export type OnBusy = (typeof ON_BUSY)[number];
-export type PoolPort = Infer<typeof POOL>[number];
-export type ModbusServerConfig = Infer<typeof MODBUS_SERVER>;
-export type RawServerConfig = Infer<typeof RAW_SERVER>;
-export type ServerConfig = ModbusServerConfig | RawServerConfig;
+export type ServerConfig = Top['servers'][number];
+export type ModbusServerConfig = Extract<ServerConfig, { readonly protocol: 'modbus' }>;
+export type RawServerConfig = Extract<ServerConfig, { readonly protocol: 'raw' }>;
 /** What every server has, whatever its protocol. */
 export type ServerCommon = Omit<ModbusServerConfig, 'protocol' | 'readOnly' | 'bank' | 'units' | 'maxInFlight'>;
-export type RawHandlerConfig = Infer<typeof HANDLER>;
+export type OnBusy = ServerConfig['onBusy'];
+export type PoolPort = NonNullable<ServerConfig['ports']>[number];
+/** unit id (0..255) -> where requests for it go */
+export type UnitMap = ModbusServerConfig['units'];
+export type UnitTarget = Values<UnitMap>;
+export type Framing = RawServerConfig['framing'];
+export type FramingType = Framing['type'];
+export type RawHandlerConfig = RawServerConfig['handler'];
 
-export type Parity = (typeof PARITIES)[number];
+export type DeviceConfig = Top['devices'][number];
 type Device<T extends DeviceConfig['type']> = Extract<DeviceConfig, { readonly type: T }>;
 export type ModbusRtuDeviceConfig = Device<'modbus-rtu'>;
 export type ModbusTcpDeviceConfig = Device<'modbus-tcp'>;
 export type TcpDeviceConfig = Device<'tcp'>;
 export type SerialDeviceConfig = Device<'serial'>;
 export type SimulatorDeviceConfig = Device<'simulator'>;
-/** Reconnection of a raw device: exponential backoff from `min` to `max` ms, less up to `jitter` of it. */
+export type Parity = SerialDeviceConfig['parity'];
+/** Reconnection of a device: exponential backoff from `min` to `max` ms, less up to `jitter` of it. */
 export type ReconnectConfig = TcpDeviceConfig['reconnect'];
 /** What a raw device sends, decoded with a profile into a bank's points. */
 export type DeviceDecode = NonNullable<TcpDeviceConfig['decode']>;
+export type SignalConfig = Values<SimulatorDeviceConfig['signals']>;
 
-export type PollConfig = Infer<typeof POLL>;
+export type PollConfig = Top['polls'][number];
 
-export type CommandConfig = ReturnType<typeof finishCommands>[number];
+export type CommandConfig = Top['commands'][number];
 export type CommandFrame = CommandConfig['frame'];
 /** A binary field's value: a constant, the written value (`'value'`), or another point's (`{ point }`). */
 export type CommandFieldValue = Extract<CommandFramePart, { readonly value: unknown }>['value'];
 
-export type GatewayConfig = Infer<typeof TOP> & {
+export type GatewayConfig = Top & {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
   readonly file?: string;
   /** Every profile the config names (decode handlers, raw devices, command replies), by the name used. */

@@ -152,7 +152,7 @@ export type Variants<V extends Readonly<Record<string, Decl>>, B extends string 
 export function oneOf<const V extends Readonly<Record<string, Decl>>, T, const B extends string | undefined = undefined, const O extends Opts = Opts>(
   o: O & { readonly by?: B }, variants: V, pick: OneOf['pick'], finish: (value: Variants<V, B>) => T,
 ): OneOf<Defer<T>, Opt<O>> {
-  return { kind: 'oneOf', variants, pick, finish: finish as OneOf<T>['finish'], ...o, optional: isOptional(o) as Opt<O> };
+  return { kind: 'oneOf', variants, pick, finish, ...o, optional: isOptional(o) as Opt<O> };
 }
 
 export function listOf<const I extends Decl, T = readonly Infer<I>[], const O extends Opts = Opts>(o: O & Pick<ListOf, 'notList' | 'remember'> & {

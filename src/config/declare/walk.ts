@@ -265,7 +265,7 @@ class Walk {
     const value = build();
     if (value === undefined) return undefined;
     let seen = remembered.get(d);
-    if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map()));
+    if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map<string, unknown>()));
     seen.set(key, value);
     return value;
   };

@@ -14,7 +14,6 @@ import { any, as, bool, choice, duration, int, leaf, name, text } from '../decla
 import { hexBytes, notHexBytes } from '../hex-bytes.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 import { CHECKSUM_TYPES } from '../profiles/parts.js';
-import type { BankConfig } from '../types.js';
 import { MAX_FRAME } from './framing.js';
 
 export const TRIGGERS = ['rising', 'change', 'write'] as const;
@@ -115,7 +114,7 @@ export const COMMAND = record({ doc: 'a write into a bank point that sends a fra
 export type CommandItem = Infer<typeof COMMAND>;
 
 /** Fills in `on`: rising for a bool point, change for any other. */
-export function finishCommands(items: readonly CommandItem[], banks: ReadonlyMap<string, BankConfig>) {
+export function finishCommands(items: readonly CommandItem[], banks: ReadonlyMap<string, { readonly points: readonly { readonly name: string; readonly type: string }[] }>) {
   return items.map((c) => {
     if (c.on !== undefined) return { ...c, on: c.on };
     const point = banks.get(c.bank)?.points.find((p) => p.name === c.point);

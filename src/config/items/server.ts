@@ -42,7 +42,7 @@ const keepAlive = duration({ doc: 'TCP keepalive idle time before the first prob
 function place<P extends Props<typeof COMMON>>(p: P, raw: Record<string, unknown>) {
   const { listen: { host, port }, ports, protocol: _protocol, ...rest } = p;
   const maxClients = ports && raw.maxClients == null ? Math.max(p.maxClients, ports.length) : p.maxClients;
-  const where: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = ports !== undefined ? { ports } : { port: port as number };
+  const where: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = ports !== undefined ? { ports } : { port };
   return { ...rest, host, ...where, maxClients };
 }
 

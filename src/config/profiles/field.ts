@@ -42,7 +42,7 @@ const KEYS = {
     values: ENUM_VALUES,
   },
   registers: {
-    ...common(REGISTER_TYPES as unknown as ProfileFieldType[], int({ doc: 'register address (0-based)', min: 0, max: 65535, required: true })),
+    ...common(REGISTER_TYPES, int({ doc: 'register address (0-based)', min: 0, max: 65535, required: true })),
     order: choice(ORDERS, { doc: `word/byte order: ${ORDERS.join(' | ')}`, default: 'ABCD' }),
     length: int({ doc: 'string fields: registers (two characters each), 1..125', min: 1, max: 125 }),
   },
@@ -81,7 +81,7 @@ const field = (format: Format) => record({ doc: `a field of a ${format} profile`
     return {
       ...p, endian: p.endian ?? 'big', order: p.order ?? 'ABCD',
       ...(stored !== undefined ? { point: stored } : {}),
-      ...(bits !== undefined ? { bits: new Map(bits.map(([b, n]) => [Number(b), n])) as ReadonlyMap<number, string> } : {}),
+      ...(bits !== undefined ? { bits: new Map(bits.map(([b, n]) => [Number(b), n])) } : {}),
     };
   },
 });

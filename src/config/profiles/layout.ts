@@ -8,7 +8,8 @@ import { binaryFieldSize } from '../../codec/profile/binary-field.js';
 import { checksumSize } from '../../codec/profile/checksum.js';
 import { fieldFormat } from '../../codec/profile/register-codec.js';
 import { problem, type Path, type Problem } from '../issues.js';
-import type { ProfileChecksum, ProfileField, ProfileFormat } from '../types.js';
+import type { ProfileField, ProfileFormat } from './field.js';
+import type { ProfileChecksum } from './parts.js';
 
 /** Something that occupies bytes (or registers): a field, the sync, the checksum. */
 interface Span {

@@ -27,7 +27,7 @@ const SIMULATE = record({ doc: 'what `fieldgate simulate` plays: { role, every, 
   reply: text({ doc: 'answer: the line sent back; {field} is that field\'s simulated value, {value} the trigger\'s' }),
 }, {
   pre: (raw) => (isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a simulation: write { role: stream, every: 10ms, values: {...} }`)])),
-  finish: (p) => ({ ...p, values: p.values ?? new Map() }),
+  finish: (p) => ({ ...p, values: p.values ?? (new Map() as NonNullable<typeof p.values>) }),
 });
 
 export type ProfileSimulation = Infer<typeof SIMULATE>;
