@@ -1,8 +1,8 @@
 /**
- * The reload plan (DESIGN §3.5: validate, then diff, then apply): what differs between the running
- * configuration and a newly validated one. Configs are frozen plain objects, arrays and Maps, so
- * they are compared structurally. Servers, devices and banks are matched by name: a renamed item is
- * one removed and one added.
+ * The reload plan (validate, then diff, then apply: docs/ARCHITECTURE.md, a reload): what differs
+ * between the running configuration and a newly validated one. Configs are frozen plain objects,
+ * arrays and Maps, so they are compared structurally. Servers, devices and banks are matched by
+ * name: a renamed item is one removed and one added.
  *
  * A server also counts as changed when something it was built with changed although its own entry
  * did not: a bank it names was added, removed or reshaped (it holds the bank object), the gateway

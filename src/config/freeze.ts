@@ -1,5 +1,5 @@
 /**
- * The loaded config is immutable (DESIGN §3.5): every object, array and map is frozen.
+ * The loaded config is immutable (docs/ARCHITECTURE.md, invariants): every object, array and map is frozen.
  * Object.freeze does not stop Map#set, so each map also gets own set/delete/clear that throw; it
  * stays a plain Map otherwise (same constructor, so equality checks in tests see a Map).
  */
