@@ -130,6 +130,12 @@ export default defineConfig(
       // Off: `async` on a method with no await is deliberate here (it implements a Promise-returning
       // interface, and a throw becomes a rejection).
       '@typescript-eslint/require-await': 'off',
+      // 120 columns: Prettier wraps the code; this catches the comments it leaves alone. Long strings
+      // (log messages, error texts, byte vectors) stay whole so they can be searched for.
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
     },
   },
   ...layerRules,

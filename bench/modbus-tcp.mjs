@@ -76,19 +76,27 @@ function serverList(ctx, bins) {
       label: 'libmodbus',
       what: 'bench/src/libmodbus-server.c (libmodbus select() loop)',
       unavailable: () => binMissing('libmodbus-server'),
-      start: (port) => startProcess('libmodbus-server', bins['libmodbus-server'].path, [String(port)], { cpu: SERVER_CPU }),
+      start: (port) =>
+        startProcess('libmodbus-server', bins['libmodbus-server'].path, [String(port)], { cpu: SERVER_CPU }),
     },
     {
       id: 'modbus-serial',
       label: 'modbus-serial',
       what: 'modbus-serial ServerTCP (npm), bench/servers/modbus-serial-server.mjs',
       unavailable: () =>
-        existsSync(path.join(ctx.root, 'node_modules', 'modbus-serial')) ? null : 'node_modules/modbus-serial is missing (run npm ci)',
+        existsSync(path.join(ctx.root, 'node_modules', 'modbus-serial'))
+          ? null
+          : 'node_modules/modbus-serial is missing (run npm ci)',
       start: (port) =>
-        startProcess('modbus-serial', node, [path.join(ctx.benchDir, 'servers', 'modbus-serial-server.mjs'), String(port)], {
-          cpu: SERVER_CPU,
-          cwd: ctx.root,
-        }),
+        startProcess(
+          'modbus-serial',
+          node,
+          [path.join(ctx.benchDir, 'servers', 'modbus-serial-server.mjs'), String(port)],
+          {
+            cpu: SERVER_CPU,
+            cwd: ctx.root,
+          },
+        ),
     },
     {
       id: 'fieldgate',
@@ -96,7 +104,8 @@ function serverList(ctx, bins) {
       what: `${path.relative(ctx.root, fgBin) || fgBin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
       unavailable: () => {
         if (!existsSync(fgBin)) return `${fgBin} is missing`;
-        if (!ctx.opts.fieldgate && !existsSync(fgCli)) return 'dist/cli.js is missing: build fieldgate first (npm run build)';
+        if (!ctx.opts.fieldgate && !existsSync(fgCli))
+          return 'dist/cli.js is missing: build fieldgate first (npm run build)';
         return null;
       },
       start: async (port, tmp) => {
@@ -139,12 +148,20 @@ async function benchServer(ctx, server, tmp, loadgenBin) {
         const cpu0 = cpuSecondsOf(proc.pid);
         const w0 = performance.now();
         const r = await runLoadgen({
-          bin: loadgenBin, port, conns: c.conns, depth: c.depth, cpu: LOADGEN_CPU,
-          warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxRequests: opts.maxRequests, timeoutMs: opts.timeoutMs,
+          bin: loadgenBin,
+          port,
+          conns: c.conns,
+          depth: c.depth,
+          cpu: LOADGEN_CPU,
+          warmupMs: opts.warmupMs,
+          durationMs: opts.durationMs,
+          maxRequests: opts.maxRequests,
+          timeoutMs: opts.timeoutMs,
         });
         const cpu1 = cpuSecondsOf(proc.pid);
         // server CPU over the whole loadgen run (warm-up included: same load), 100% = one core
-        if (r.ok && cpu0 !== null && cpu1 !== null) r.server_cpu_pct = Math.round((1000 * 100 * (cpu1 - cpu0)) / (performance.now() - w0));
+        if (r.ok && cpu0 !== null && cpu1 !== null)
+          r.server_cpu_pct = Math.round((1000 * 100 * (cpu1 - cpu0)) / (performance.now() - w0));
         runsByCase[i].push(r);
         lastMemory = memoryOf(proc.pid) ?? lastMemory;
         const msg = r.ok
@@ -160,7 +177,8 @@ async function benchServer(ctx, server, tmp, loadgenBin) {
       result.memory = lastMemory ? { ...lastMemory, lastSeen: true } : null;
       await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 1000))]);
     }
-    if (proc.exit) throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
+    if (proc.exit)
+      throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
   } catch (e) {
     result.error = e.message;
     const err = proc.stderr().trim();
@@ -204,8 +222,12 @@ function caseOf(result, c) {
 function report(ctx, results, skipped) {
   const { opts } = ctx;
   const out = [];
-  out.push(`Modbus TCP FC3 (read 10 holding registers, unit 1): median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} x ${opts.durationMs / 1000} s (+${opts.warmupMs / 1000} s warm-up) per case;`);
-  out.push(`servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOADGEN_CPU}; "depth" = requests in flight per connection;`);
+  out.push(
+    `Modbus TCP FC3 (read 10 holding registers, unit 1): median of ${opts.runs} run${opts.runs > 1 ? 's' : ''} x ${opts.durationMs / 1000} s (+${opts.warmupMs / 1000} s warm-up) per case;`,
+  );
+  out.push(
+    `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOADGEN_CPU}; "depth" = requests in flight per connection;`,
+  );
   out.push('CPU columns: share of one core used by the server process and by the load generator during the runs.');
   out.push('');
 
@@ -219,48 +241,85 @@ function report(ctx, results, skipped) {
       }
       const errs = x.errors + (x.failedRuns ? ` (+${x.failedRuns} failed runs)` : '');
       const pct = (v) => (Number.isFinite(v) ? `${Math.round(v)}%` : '-');
-      rows.push([r.label, c.conns, c.depth, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), String(errs), pct(x.serverCpuPct), pct(x.loadgenCpuPct)]);
+      rows.push([
+        r.label,
+        c.conns,
+        c.depth,
+        fmtInt(x.rps),
+        fmtUs(x.p50_us),
+        fmtUs(x.p99_us),
+        String(errs),
+        pct(x.serverCpuPct),
+        pct(x.loadgenCpuPct),
+      ]);
     }
     rows.push(null);
   }
   rows.pop();
-  out.push(formatTable(
-    [
-      { title: 'server', align: 'left' }, { title: 'conns' }, { title: 'depth' }, { title: 'req/s' },
-      { title: 'p50 us' }, { title: 'p99 us' }, { title: 'errors' }, { title: 'server CPU' }, { title: 'loadgen CPU' },
-    ],
-    rows,
-  ));
+  out.push(
+    formatTable(
+      [
+        { title: 'server', align: 'left' },
+        { title: 'conns' },
+        { title: 'depth' },
+        { title: 'req/s' },
+        { title: 'p50 us' },
+        { title: 'p99 us' },
+        { title: 'errors' },
+        { title: 'server CPU' },
+        { title: 'loadgen CPU' },
+      ],
+      rows,
+    ),
+  );
 
   const subject = results.find((r) => r.id === SUBJECT);
   const refs = REFERENCES.map((id) => results.find((r) => r.id === id)).filter(Boolean);
   out.push('');
-  out.push(formatTable(
-    [
-      { title: 'server', align: 'left' }, { title: 'idle RSS MiB' }, { title: 'peak RSS MiB (VmHWM)' },
-      { title: 'fieldgate / this' }, { title: 'ready ms' }, { title: 'stop', align: 'left' },
-    ],
-    results.map((r) => [
-      r.label, fmtMiB(r.idle?.rssKiB), `${r.memory?.lastSeen ? '>= ' : ''}${fmtMiB(r.memory?.hwmKiB)}`,
-      refs.includes(r) && subject ? fmtRatio(ratio(subject.memory?.hwmKiB, r.memory?.hwmKiB)) : '',
-      r.readyMs ?? '-', stopText(r.stop),
-    ]),
-  ));
+  out.push(
+    formatTable(
+      [
+        { title: 'server', align: 'left' },
+        { title: 'idle RSS MiB' },
+        { title: 'peak RSS MiB (VmHWM)' },
+        { title: 'fieldgate / this' },
+        { title: 'ready ms' },
+        { title: 'stop', align: 'left' },
+      ],
+      results.map((r) => [
+        r.label,
+        fmtMiB(r.idle?.rssKiB),
+        `${r.memory?.lastSeen ? '>= ' : ''}${fmtMiB(r.memory?.hwmKiB)}`,
+        refs.includes(r) && subject ? fmtRatio(ratio(subject.memory?.hwmKiB, r.memory?.hwmKiB)) : '',
+        r.readyMs ?? '-',
+        stopText(r.stop),
+      ]),
+    ),
+  );
 
   out.push('');
   if (!subject || !subject.cases.length) {
-    const why = skipped[SUBJECT] ? `skipped: ${skipped[SUBJECT]}` : subject ? 'fieldgate failed: see the note below' : 'fieldgate was not selected';
+    const why = skipped[SUBJECT]
+      ? `skipped: ${skipped[SUBJECT]}`
+      : subject
+        ? 'fieldgate failed: see the note below'
+        : 'fieldgate was not selected';
     out.push(`ratios fieldgate / reference: n/a (${why})`);
   } else if (refs.length) {
     out.push('fieldgate / reference (req/s: above 1 = fieldgate faster; latency: below 1 = fieldgate faster)');
     const cols = [{ title: 'conns' }, { title: 'depth' }];
-    for (const ref of refs) cols.push({ title: `req/s vs ${ref.label}` }, { title: `p50 vs ${ref.label}` }, { title: `p99 vs ${ref.label}` });
+    for (const ref of refs)
+      cols.push({ title: `req/s vs ${ref.label}` }, { title: `p50 vs ${ref.label}` }, { title: `p99 vs ${ref.label}` });
     const ratioRows = CASES.map((c) => {
       const s = caseOf(subject, c);
       const row = [c.conns, c.depth];
       for (const ref of refs) {
         const x = caseOf(ref, c);
-        row.push(fmtRatio(ratio(s?.rps, x?.rps)), fmtRatio(ratio(s?.p50_us, x?.p50_us)), fmtRatio(ratio(s?.p99_us, x?.p99_us)));
+        row.push(
+          fmtRatio(ratio(s?.rps, x?.rps)),
+          fmtRatio(ratio(s?.p50_us, x?.p50_us)),
+          fmtRatio(ratio(s?.p99_us, x?.p99_us)),
+        );
       }
       return row;
     });
@@ -272,15 +331,23 @@ function report(ctx, results, skipped) {
   for (const r of results) {
     if (r.error) notes.push(`${r.label}: ${r.error}`);
     for (const x of r.cases) {
-      if (x.errors || x.failedRuns) notes.push(`${r.label} ${x.conns} conn x ${x.depth}: ${x.errors} bad/missing replies, ${x.failedRuns} failed runs (see results.json)`);
-      if (r.id !== 'ceiling' && x.runs.some((run) => run.capped)) notes.push(`${r.label} ${x.conns} conn x ${x.depth}: stopped at the request cap (${fmtInt(opts.maxRequests)}) before ${opts.durationMs / 1000} s`);
+      if (x.errors || x.failedRuns)
+        notes.push(
+          `${r.label} ${x.conns} conn x ${x.depth}: ${x.errors} bad/missing replies, ${x.failedRuns} failed runs (see results.json)`,
+        );
+      if (r.id !== 'ceiling' && x.runs.some((run) => run.capped))
+        notes.push(
+          `${r.label} ${x.conns} conn x ${x.depth}: stopped at the request cap (${fmtInt(opts.maxRequests)}) before ${opts.durationMs / 1000} s`,
+        );
     }
   }
   // The load generator is the limit only where it was saturated while the server was not.
   for (const r of results) {
     for (const x of r.cases) {
       if ((x.loadgenCpuPct ?? 0) >= 90 && (x.serverCpuPct ?? 100) < 85) {
-        notes.push(`${r.label} ${x.conns} conn x ${x.depth}: the load generator was ${Math.round(x.loadgenCpuPct)}% busy and the server ${Math.round(x.serverCpuPct)}%: the load generator may be the limit there`);
+        notes.push(
+          `${r.label} ${x.conns} conn x ${x.depth}: the load generator was ${Math.round(x.loadgenCpuPct)}% busy and the server ${Math.round(x.serverCpuPct)}%: the load generator may be the limit there`,
+        );
       }
     }
   }
@@ -288,7 +355,10 @@ function report(ctx, results, skipped) {
   for (const c of ceiling ? CASES : []) {
     const top = caseOf(ceiling, c)?.rps;
     const close = results.filter((r) => r !== ceiling && top && (caseOf(r, c)?.rps ?? 0) >= 0.8 * top);
-    if (close.length) notes.push(`${c.conns} conn x ${c.depth}: ${close.map((r) => r.label).join(', ')} within 20% of the loadgen ceiling (with one request in flight this is the loopback round trip, not load-generator CPU; see the CPU columns)`);
+    if (close.length)
+      notes.push(
+        `${c.conns} conn x ${c.depth}: ${close.map((r) => r.label).join(', ')} within 20% of the loadgen ceiling (with one request in flight this is the loopback round trip, not load-generator CPU; see the CPU columns)`,
+      );
   }
   if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
   return out.join('\n');
@@ -296,11 +366,19 @@ function report(ctx, results, skipped) {
 
 export async function run(ctx) {
   const { opts, log } = ctx;
-  const bins = ensureBuilt(ctx.benchDir, [
-    { name: 'loadgen', src: 'loadgen.c' },
-    { name: 'trivial-server', src: 'trivial-server.c' },
-    { name: 'libmodbus-server', src: 'libmodbus-server.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
-  ], log);
+  const bins = ensureBuilt(
+    ctx.benchDir,
+    [
+      { name: 'loadgen', src: 'loadgen.c' },
+      { name: 'trivial-server', src: 'trivial-server.c' },
+      {
+        name: 'libmodbus-server',
+        src: 'libmodbus-server.c',
+        libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] },
+      },
+    ],
+    log,
+  );
   if (bins.loadgen.error) throw new Error(`cannot build the load generator: ${bins.loadgen.error}`);
 
   const servers = serverList(ctx, bins).filter((s) => !opts.servers || opts.servers.includes(s.id));

@@ -56,7 +56,10 @@ async function waitForOutput(proc, test, what, timeoutMs = 15000) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (test(proc.stdout() + proc.stderr())) return;
-    if (proc.exit) throw new Error(`${proc.name} exited (code ${proc.exit.code}) before ${what}: ${proc.stderr().trim().slice(-300)}`);
+    if (proc.exit)
+      throw new Error(
+        `${proc.name} exited (code ${proc.exit.code}) before ${what}: ${proc.stderr().trim().slice(-300)}`,
+      );
     if (performance.now() > deadline) throw new Error(`${proc.name}: ${what} not seen within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -71,13 +74,19 @@ function forwarders(ctx) {
     data: framing,
     unavailable: () => {
       if (!existsSync(fgBin)) return `${fgBin} is missing`;
-      return !ctx.opts.fieldgate && !existsSync(fgCli) ? 'dist/cli.js is missing: build fieldgate first (npm run build)' : null;
+      return !ctx.opts.fieldgate && !existsSync(fgCli)
+        ? 'dist/cli.js is missing: build fieldgate first (npm run build)'
+        : null;
     },
     start: async (port, sinkPort, tmp) => {
       const yaml = path.join(tmp, `fieldgate-${framing}-${port}.yaml`);
       await writeFile(yaml, fieldgateYaml(port, sinkPort, framing));
       const proc = startProcess('fieldgate', fgBin, ['run', '-c', yaml], { cpu: FORWARDER_CPU, cwd: ctx.root });
-      await waitForOutput(proc, (o) => o.includes('"msg":"listening"') && o.includes('"msg":"device up"'), 'listening and device up');
+      await waitForOutput(
+        proc,
+        (o) => o.includes('"msg":"listening"') && o.includes('"msg":"device up"'),
+        'listening and device up',
+      );
       return proc;
     },
   });
@@ -104,8 +113,13 @@ let ticks = null;
 /** The CPU seconds a `childCpu` forwarder's shell printed once its child exited (bounded wait). */
 async function childCpuSeconds(proc) {
   // 'exit' can come before the last of stdout: wait for the stream to close too
-  const closed = new Promise((r) => (proc.child.stdout.closed ? r(true) : proc.child.stdout.once('close', () => r(true))));
-  const done = await Promise.race([Promise.all([proc.exited, closed]), new Promise((r) => setTimeout(() => r(null), 10000))]);
+  const closed = new Promise((r) =>
+    proc.child.stdout.closed ? r(true) : proc.child.stdout.once('close', () => r(true)),
+  );
+  const done = await Promise.race([
+    Promise.all([proc.exited, closed]),
+    new Promise((r) => setTimeout(() => r(null), 10000)),
+  ]);
   const m = /child-cpu-ticks (\d+) (\d+)/.exec(proc.stdout());
   if (!done || !m) return null;
   ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -130,10 +144,14 @@ async function transfer(ctx, fwd, blast, tmp) {
     proc = await fwd.start(port, sinkPort, tmp);
     const cpu0 = cpuSecondsOf(proc.pid);
     const faults0 = minorFaultsOf(proc.pid);
-    const src = await runProcess('source', blast, ['source', String(port), String(bytes), framing, String(FRAME)], { cpu: ENDS_CPU, timeoutMs: 120000 });
+    const src = await runProcess('source', blast, ['source', String(port), String(bytes), framing, String(FRAME)], {
+      cpu: ENDS_CPU,
+      timeoutMs: 120000,
+    });
     if (src.code !== 0) throw new Error(`source failed (${src.code ?? src.signal}): ${src.stderr.trim()}`);
     const bounded = await Promise.race([sink.exited, new Promise((r) => setTimeout(() => r(null), 60000))]);
-    if (!bounded || bounded.code !== 0) throw new Error(`sink did not receive ${bytes} bytes: ${sink.stderr().trim() || 'timed out'}`);
+    if (!bounded || bounded.code !== 0)
+      throw new Error(`sink did not receive ${bytes} bytes: ${sink.stderr().trim() || 'timed out'}`);
     const cpu1 = fwd.childCpu ? await childCpuSeconds(proc) : cpuSecondsOf(proc.pid);
     const faults1 = fwd.childCpu ? childFaults(proc) : minorFaultsOf(proc.pid);
     const faults = faults1 === null ? null : fwd.childCpu ? faults1 : faults0 === null ? null : faults1 - faults0;
@@ -141,7 +159,16 @@ async function transfer(ctx, fwd, blast, tmp) {
     const k = JSON.parse(sink.stdout().trim().split('\n').pop());
     const seconds = (k.last_ns - s.start_ns) / 1e9;
     const cpu = cpu1 === null ? null : fwd.childCpu ? cpu1 : cpu0 === null ? null : cpu1 - cpu0;
-    return { ok: true, bytes: k.bytes, seconds, mbps: k.bytes / seconds / 1e6, cpuSeconds: cpu, cpuPerGiB: cpu === null ? null : cpu / (k.bytes / 1024 ** 3), faultsPerGiB: faults === null ? null : faults / (k.bytes / 1024 ** 3), hwmKiB: memoryOf(proc.pid)?.hwmKiB ?? null };
+    return {
+      ok: true,
+      bytes: k.bytes,
+      seconds,
+      mbps: k.bytes / seconds / 1e6,
+      cpuSeconds: cpu,
+      cpuPerGiB: cpu === null ? null : cpu / (k.bytes / 1024 ** 3),
+      faultsPerGiB: faults === null ? null : faults / (k.bytes / 1024 ** 3),
+      hwmKiB: memoryOf(proc.pid)?.hwmKiB ?? null,
+    };
   } finally {
     if (proc) await stopProcess(proc, 3000);
     await stopProcess(sink, 1000);
@@ -150,19 +177,40 @@ async function transfer(ctx, fwd, blast, tmp) {
 
 function report(ctx, results, skipped) {
   const out = [];
-  out.push(`Raw TCP bridge, client -> forwarder -> TCP sink on loopback: ${TOTAL / MiB} MiB per run (length: ${FRAME}-byte frames + 2-byte prefix),`);
-  out.push(`median of ${ctx.opts.runs} run${ctx.opts.runs > 1 ? 's' : ''}; forwarder on CPU ${FORWARDER_CPU}, client and sink (bench/src/tcp-blast.c) on CPU ${ENDS_CPU};`);
-  out.push('MB/s = 10^6 bytes per second from the first write to the last byte at the sink; CPU s/GiB = forwarder user+system time per GiB;');
-  out.push('faults/GiB = the forwarder\'s minor page faults per GiB (pages the kernel had to map in again: freed heap given back and reused).');
+  out.push(
+    `Raw TCP bridge, client -> forwarder -> TCP sink on loopback: ${TOTAL / MiB} MiB per run (length: ${FRAME}-byte frames + 2-byte prefix),`,
+  );
+  out.push(
+    `median of ${ctx.opts.runs} run${ctx.opts.runs > 1 ? 's' : ''}; forwarder on CPU ${FORWARDER_CPU}, client and sink (bench/src/tcp-blast.c) on CPU ${ENDS_CPU};`,
+  );
+  out.push(
+    'MB/s = 10^6 bytes per second from the first write to the last byte at the sink; CPU s/GiB = forwarder user+system time per GiB;',
+  );
+  out.push(
+    "faults/GiB = the forwarder's minor page faults per GiB (pages the kernel had to map in again: freed heap given back and reused).",
+  );
   out.push('');
   const pct = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
-  out.push(formatTable(
-    [{ title: 'forwarder', align: 'left' }, { title: 'MB/s' }, { title: 'CPU s/GiB' }, { title: 'faults/GiB' }, { title: 'peak RSS MiB' }, { title: 'runs' }],
-    results.map((r) => [
-      r.label, Number.isFinite(r.mbps) ? Math.round(r.mbps) : (r.error ? 'FAILED' : '-'), pct(r.cpuPerGiB),
-      Number.isFinite(r.faultsPerGiB) ? String(Math.round(r.faultsPerGiB)) : '-', fmtMiB(r.hwmKiB), `${r.runs.filter((x) => x.ok).length}/${r.runs.length}`,
-    ]),
-  ));
+  out.push(
+    formatTable(
+      [
+        { title: 'forwarder', align: 'left' },
+        { title: 'MB/s' },
+        { title: 'CPU s/GiB' },
+        { title: 'faults/GiB' },
+        { title: 'peak RSS MiB' },
+        { title: 'runs' },
+      ],
+      results.map((r) => [
+        r.label,
+        Number.isFinite(r.mbps) ? Math.round(r.mbps) : r.error ? 'FAILED' : '-',
+        pct(r.cpuPerGiB),
+        Number.isFinite(r.faultsPerGiB) ? String(Math.round(r.faultsPerGiB)) : '-',
+        fmtMiB(r.hwmKiB),
+        `${r.runs.filter((x) => x.ok).length}/${r.runs.length}`,
+      ]),
+    ),
+  );
   const by = (id) => results.find((r) => r.id === id);
   const rows = ['none', 'length'].map((d) => {
     const fg = by(`fieldgate-${d}`);
@@ -170,8 +218,12 @@ function report(ctx, results, skipped) {
     return [`${d}`, fmtRatio(ratio(fg?.mbps, so?.mbps)), fmtRatio(ratio(fg?.cpuPerGiB, so?.cpuPerGiB))];
   });
   out.push('');
-  out.push('fieldgate / socat on the same data (MB/s: above 1 = fieldgate faster; CPU s/GiB: below 1 = fieldgate cheaper)');
-  out.push(formatTable([{ title: 'framing', align: 'left' }, { title: 'MB/s ratio' }, { title: 'CPU s/GiB ratio' }], rows));
+  out.push(
+    'fieldgate / socat on the same data (MB/s: above 1 = fieldgate faster; CPU s/GiB: below 1 = fieldgate cheaper)',
+  );
+  out.push(
+    formatTable([{ title: 'framing', align: 'left' }, { title: 'MB/s ratio' }, { title: 'CPU s/GiB ratio' }], rows),
+  );
   const notes = Object.entries(skipped).map(([id, why]) => `skipped ${id}: ${why}`);
   for (const r of results) if (r.error) notes.push(`${r.label}: ${r.error}`);
   if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
@@ -200,7 +252,9 @@ export async function run(ctx) {
         let r;
         try {
           r = await transfer(ctx, f, blast, tmp);
-          log(`    run ${round + 1}/${opts.runs}  ${f.label.padEnd(22)} ${Math.round(r.mbps)} MB/s, ${r.cpuPerGiB?.toFixed(2)} CPU s/GiB`);
+          log(
+            `    run ${round + 1}/${opts.runs}  ${f.label.padEnd(22)} ${Math.round(r.mbps)} MB/s, ${r.cpuPerGiB?.toFixed(2)} CPU s/GiB`,
+          );
         } catch (e) {
           r = { ok: false, error: e.message };
           log(`    run ${round + 1}/${opts.runs}  ${f.label}: ${e.message}`);
@@ -221,6 +275,12 @@ export async function run(ctx) {
   }
   return {
     text: report(ctx, results, skipped),
-    data: { bytes: DATA, frame: FRAME, cpus: { forwarder: FORWARDER_CPU, ends: ENDS_CPU }, skipped, forwarders: results },
+    data: {
+      bytes: DATA,
+      frame: FRAME,
+      cpus: { forwarder: FORWARDER_CPU, ends: ENDS_CPU },
+      skipped,
+      forwarders: results,
+    },
   };
 }

@@ -27,7 +27,10 @@ function log(msg) {
 async function main() {
   let opts;
   try {
-    opts = parseArgs(process.argv.slice(2), SECTIONS.map((s) => s.name));
+    opts = parseArgs(
+      process.argv.slice(2),
+      SECTIONS.map((s) => s.name),
+    );
   } catch (e) {
     log(`bench: ${e.message}\n\n${usage(SECTIONS)}`);
     return 2;
@@ -40,7 +43,13 @@ async function main() {
   const started = new Date();
   const results = {
     startedAt: started.toISOString(),
-    host: { node: process.version, kernel: os.release(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20) },
+    host: {
+      node: process.version,
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memMiB: Math.round(os.totalmem() / 2 ** 20),
+    },
     options: opts,
     sections: {},
   };
@@ -83,6 +92,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
-  (e) => { log(`bench: ${e.stack ?? e.message}`); killAllSync(); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    log(`bench: ${e.stack ?? e.message}`);
+    killAllSync();
+    process.exitCode = 1;
+  },
 );

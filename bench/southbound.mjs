@@ -28,7 +28,8 @@ import { median } from './lib/stats.mjs';
 import { fmtInt, fmtUs, formatTable } from './lib/table.mjs';
 
 export const name = 'southbound';
-export const description = 'routes: Modbus TCP -> TCP device and TCP -> RTU (pty) added latency and rate, vs the device directly';
+export const description =
+  'routes: Modbus TCP -> TCP device and TCP -> RTU (pty) added latency and rate, vs the device directly';
 
 const FG_CPU = 0;
 const PEER_CPU = 1;
@@ -66,12 +67,30 @@ async function measure(ctx, loadgen, port, conns) {
   const { opts } = ctx;
   const runs = [];
   for (let i = 0; i < opts.runs; i++) {
-    const r = await runLoadgen({ bin: loadgen, port, conns, depth: 1, cpu: PEER_CPU, warmupMs: opts.warmupMs, durationMs: opts.durationMs, maxRequests: opts.maxRequests, timeoutMs: opts.timeoutMs });
+    const r = await runLoadgen({
+      bin: loadgen,
+      port,
+      conns,
+      depth: 1,
+      cpu: PEER_CPU,
+      warmupMs: opts.warmupMs,
+      durationMs: opts.durationMs,
+      maxRequests: opts.maxRequests,
+      timeoutMs: opts.timeoutMs,
+    });
     if (!r.ok) throw new Error(r.error);
-    ctx.log(`    ${conns} conn: ${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`);
+    ctx.log(
+      `    ${conns} conn: ${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`,
+    );
     runs.push(r);
   }
-  return { conns, rps: median(runs.map((r) => r.rps)), p50_us: median(runs.map((r) => r.p50_us)), p99_us: median(runs.map((r) => r.p99_us)), errors: runs.reduce((n, r) => n + r.errors, 0) };
+  return {
+    conns,
+    rps: median(runs.map((r) => r.rps)),
+    p50_us: median(runs.map((r) => r.p50_us)),
+    p99_us: median(runs.map((r) => r.p99_us)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 async function tcpToTcp(ctx, bins, tmp) {
@@ -84,7 +103,11 @@ async function tcpToTcp(ctx, bins, tmp) {
     for (const conns of [1, 10]) out.direct.push(await measure(ctx, bins.loadgen.path, plcPort, conns));
     for (const depth of [1, 16]) {
       ctx.log(`  through fieldgate, one lane, maxInFlight ${depth}`);
-      const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-tcp, host: 127.0.0.1, port: ${plcPort}, timeout: 1s, queue: 256, maxInFlight: ${depth} }`);
+      const fg = await startFieldgate(
+        ctx,
+        tmp,
+        `{ name: dev, type: modbus-tcp, host: 127.0.0.1, port: ${plcPort}, timeout: 1s, queue: 256, maxInFlight: ${depth} }`,
+      );
       try {
         out.fieldgate[depth] = [];
         for (const conns of [1, 10]) out.fieldgate[depth].push(await measure(ctx, bins.loadgen.path, fg.port, conns));
@@ -112,15 +135,30 @@ async function tcpToRtu(ctx, bins, tmp) {
     const { opts } = ctx;
     const direct = [];
     for (let i = 0; i < opts.runs; i++) {
-      const r = await runProcess('rtu-direct', bins['rtu-direct'].path, [a, String(BAUD), String(opts.warmupMs), String(opts.durationMs), String(GAP_US)], { cpu: PEER_CPU, timeoutMs: opts.warmupMs + opts.durationMs + 10000 });
+      const r = await runProcess(
+        'rtu-direct',
+        bins['rtu-direct'].path,
+        [a, String(BAUD), String(opts.warmupMs), String(opts.durationMs), String(GAP_US)],
+        { cpu: PEER_CPU, timeoutMs: opts.warmupMs + opts.durationMs + 10000 },
+      );
       const j = JSON.parse(r.stdout.trim().split('\n').pop() || 'null');
       if (!j) throw new Error(`rtu-direct failed: ${r.stderr}`);
-      ctx.log(`    direct RTU exchange: ${fmtInt(j.rps)} req/s, p50 ${fmtUs(j.p50_us)} us, p99 ${fmtUs(j.p99_us)} us${j.errors ? `, ${j.errors} ERRORS` : ''}`);
+      ctx.log(
+        `    direct RTU exchange: ${fmtInt(j.rps)} req/s, p50 ${fmtUs(j.p50_us)} us, p99 ${fmtUs(j.p99_us)} us${j.errors ? `, ${j.errors} ERRORS` : ''}`,
+      );
       direct.push(j);
     }
-    out.direct = { rps: median(direct.map((r) => r.rps)), p50_us: median(direct.map((r) => r.p50_us)), p99_us: median(direct.map((r) => r.p99_us)) };
+    out.direct = {
+      rps: median(direct.map((r) => r.rps)),
+      p50_us: median(direct.map((r) => r.p50_us)),
+      p99_us: median(direct.map((r) => r.p99_us)),
+    };
     ctx.log('  through fieldgate');
-    const fg = await startFieldgate(ctx, tmp, `{ name: dev, type: modbus-rtu, path: ${a}, baudRate: ${BAUD}, parity: none, timeout: ${DEAD_TIMEOUT_MS}ms, retries: 0, queue: 64 }`);
+    const fg = await startFieldgate(
+      ctx,
+      tmp,
+      `{ name: dev, type: modbus-rtu, path: ${a}, baudRate: ${BAUD}, parity: none, timeout: ${DEAD_TIMEOUT_MS}ms, retries: 0, queue: 64 }`,
+    );
     try {
       out.fieldgate = [];
       for (const conns of [1, 10]) out.fieldgate.push(await measure(ctx, bins.loadgen.path, fg.port, conns));
@@ -128,7 +166,9 @@ async function tcpToRtu(ctx, bins, tmp) {
       out.dead = [];
       for (let i = 0; i < DEAD_ROUNDS; i++) {
         const r = await deadUnitRound(fg.port);
-        ctx.log(`    0B after ${fmtInt(r.deadMs)} ms; the live read behind it answered after ${fmtInt(r.liveMs)} ms${r.odd ? ` (${r.odd})` : ''}`);
+        ctx.log(
+          `    0B after ${fmtInt(r.deadMs)} ms; the live read behind it answered after ${fmtInt(r.liveMs)} ms${r.odd ? ` (${r.odd})` : ''}`,
+        );
         out.dead.push(r);
       }
     } finally {
@@ -150,7 +190,10 @@ function readOnce(port, unit) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: '127.0.0.1', port });
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`unit ${unit}: no answer within 30 s`)); }, 30_000);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`unit ${unit}: no answer within 30 s`));
+    }, 30_000);
     sock.on('connect', () => sock.write(Buffer.from([0, 1, 0, 0, 0, 6, unit, 3, 0, 0, 0, 1])));
     sock.on('data', (c) => {
       buf = Buffer.concat([buf, c]);
@@ -160,7 +203,10 @@ function readOnce(port, unit) {
         resolve(buf.subarray(7, 6 + buf.readUInt16BE(4)));
       }
     });
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
@@ -185,35 +231,92 @@ function report(tcp, rtu, errors) {
   if (tcp) {
     lines.push('(a) Modbus TCP -> Modbus TCP route, FC3 10 registers, 1 request in flight per client connection');
     const rows = [];
-    for (const [label, list] of [['PLC directly', tcp.direct], ['fieldgate, maxInFlight 1', tcp.fieldgate[1]], ['fieldgate, maxInFlight 16', tcp.fieldgate[16]]]) {
+    for (const [label, list] of [
+      ['PLC directly', tcp.direct],
+      ['fieldgate, maxInFlight 1', tcp.fieldgate[1]],
+      ['fieldgate, maxInFlight 16', tcp.fieldgate[16]],
+    ]) {
       for (const x of list ?? []) {
         const d = tcp.direct.find((y) => y.conns === x.conns);
         const added = list === tcp.direct ? ['', ''] : [fmtUs(x.p50_us - d.p50_us), fmtUs(x.p99_us - d.p99_us)];
         rows.push([label, x.conns, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), ...added, x.errors]);
       }
     }
-    lines.push(formatTable([{ title: 'path', align: 'left' }, { title: 'conns' }, { title: 'req/s' }, { title: 'p50 us' }, { title: 'p99 us' }, { title: 'added p50 us' }, { title: 'added p99 us' }, { title: 'errors' }], rows));
+    lines.push(
+      formatTable(
+        [
+          { title: 'path', align: 'left' },
+          { title: 'conns' },
+          { title: 'req/s' },
+          { title: 'p50 us' },
+          { title: 'p99 us' },
+          { title: 'added p50 us' },
+          { title: 'added p99 us' },
+          { title: 'errors' },
+        ],
+        rows,
+      ),
+    );
     const best = tcp.fieldgate[16]?.find((x) => x.conns === 10);
     const d10 = tcp.direct.find((x) => x.conns === 10);
-    if (best && d10) lines.push(`target at 10 connections (maxInFlight 16): added p50 <= 150 us ${verdict(best.p50_us - d10.p50_us <= 150)}, added p99 <= 500 us ${verdict(best.p99_us - d10.p99_us <= 500)}`);
+    if (best && d10)
+      lines.push(
+        `target at 10 connections (maxInFlight 16): added p50 <= 150 us ${verdict(best.p50_us - d10.p50_us <= 150)}, added p99 <= 500 us ${verdict(best.p99_us - d10.p99_us <= 500)}`,
+      );
     lines.push('');
   }
   if (rtu) {
     lines.push(`(b) Modbus TCP -> Modbus RTU over a socat pty pair at ${BAUD} baud, t3.5 = ${GAP_US / 1000} ms`);
     const bound = 1e6 / (GAP_US + rtu.direct.p50_us);
-    const rows = [['direct RTU master (libmodbus)', 1, fmtInt(rtu.direct.rps), fmtUs(rtu.direct.p50_us), fmtUs(rtu.direct.p99_us), '', '']];
+    const rows = [
+      [
+        'direct RTU master (libmodbus)',
+        1,
+        fmtInt(rtu.direct.rps),
+        fmtUs(rtu.direct.p50_us),
+        fmtUs(rtu.direct.p99_us),
+        '',
+        '',
+      ],
+    ];
     for (const x of rtu.fieldgate ?? []) {
-      rows.push(['fieldgate route', x.conns, fmtInt(x.rps), fmtUs(x.p50_us), fmtUs(x.p99_us), x.conns === 1 ? fmtUs(x.p50_us - rtu.direct.p50_us - GAP_US) : '', `${Math.round((100 * x.rps) / bound)}%`]);
+      rows.push([
+        'fieldgate route',
+        x.conns,
+        fmtInt(x.rps),
+        fmtUs(x.p50_us),
+        fmtUs(x.p99_us),
+        x.conns === 1 ? fmtUs(x.p50_us - rtu.direct.p50_us - GAP_US) : '',
+        `${Math.round((100 * x.rps) / bound)}%`,
+      ]);
     }
-    lines.push(formatTable([{ title: 'path', align: 'left' }, { title: 'conns' }, { title: 'req/s' }, { title: 'p50 us' }, { title: 'p99 us' }, { title: 'added p50 beyond gap us' }, { title: 'of 1/(t3.5+exchange)' }], rows));
+    lines.push(
+      formatTable(
+        [
+          { title: 'path', align: 'left' },
+          { title: 'conns' },
+          { title: 'req/s' },
+          { title: 'p50 us' },
+          { title: 'p99 us' },
+          { title: 'added p50 beyond gap us' },
+          { title: 'of 1/(t3.5+exchange)' },
+        ],
+        rows,
+      ),
+    );
     const one = rtu.fieldgate?.find((x) => x.conns === 1);
     const ten = rtu.fieldgate?.find((x) => x.conns === 10);
     lines.push(`rate the gap allows: 1 / (${GAP_US} us + ${fmtUs(rtu.direct.p50_us)} us) = ${fmtInt(bound)} req/s`);
-    if (one && ten) lines.push(`targets: added p50 beyond the gap <= 300 us ${verdict(one.p50_us - rtu.direct.p50_us - GAP_US <= 300)}; rate at 10 connections >= 90% ${verdict(ten.rps >= 0.9 * bound)}`);
+    if (one && ten)
+      lines.push(
+        `targets: added p50 beyond the gap <= 300 us ${verdict(one.p50_us - rtu.direct.p50_us - GAP_US <= 300)}; rate at 10 connections >= 90% ${verdict(ten.rps >= 0.9 * bound)}`,
+      );
     if (rtu.dead?.length) {
       const dead = median(rtu.dead.map((r) => r.deadMs));
       const live = median(rtu.dead.map((r) => r.liveMs));
-      lines.push(`a unit that does not answer (timeout ${DEAD_TIMEOUT_MS} ms, retries 0): 0B after ${fmtInt(dead)} ms; a read to a live unit sent 20 ms behind it answered after ${fmtInt(live)} ms (the bus held ${fmtInt(live + 20)} ms per unanswered request: timeout + late-reply guard)`);
+      lines.push(
+        `a unit that does not answer (timeout ${DEAD_TIMEOUT_MS} ms, retries 0): 0B after ${fmtInt(dead)} ms; a read to a live unit sent 20 ms behind it answered after ${fmtInt(live)} ms (the bus held ${fmtInt(live + 20)} ms per unanswered request: timeout + late-reply guard)`,
+      );
       for (const r of rtu.dead) if (r.odd) lines.push(`note: ${r.odd}`);
     }
   }
@@ -222,12 +325,28 @@ function report(tcp, rtu, errors) {
 }
 
 export async function run(ctx) {
-  const bins = ensureBuilt(ctx.benchDir, [
-    { name: 'loadgen', src: 'loadgen.c' },
-    { name: 'libmodbus-server', src: 'libmodbus-server.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
-    { name: 'rtu-slave', src: 'rtu-slave.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
-    { name: 'rtu-direct', src: 'rtu-direct.c', libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] } },
-  ], ctx.log);
+  const bins = ensureBuilt(
+    ctx.benchDir,
+    [
+      { name: 'loadgen', src: 'loadgen.c' },
+      {
+        name: 'libmodbus-server',
+        src: 'libmodbus-server.c',
+        libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] },
+      },
+      {
+        name: 'rtu-slave',
+        src: 'rtu-slave.c',
+        libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] },
+      },
+      {
+        name: 'rtu-direct',
+        src: 'rtu-direct.c',
+        libs: { pkg: 'libmodbus', fallback: ['-I/usr/include/modbus', '-lmodbus'] },
+      },
+    ],
+    ctx.log,
+  );
   for (const [name, b] of Object.entries(bins)) if (b.error) throw new Error(`cannot build ${name}: ${b.error}`);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldgate-southbound-'));
   const errors = [];
@@ -235,13 +354,25 @@ export async function run(ctx) {
   let rtu = null;
   try {
     ctx.log(' (a) TCP -> TCP');
-    try { tcp = await tcpToTcp(ctx, bins, tmp); } catch (e) { errors.push(`TCP -> TCP failed: ${e.message}`); }
+    try {
+      tcp = await tcpToTcp(ctx, bins, tmp);
+    } catch (e) {
+      errors.push(`TCP -> TCP failed: ${e.message}`);
+    }
     ctx.log(' (b) TCP -> RTU');
     if (!existsSync('/usr/bin/socat')) errors.push('TCP -> RTU skipped: socat is missing (apt-get install socat)');
-    else try { rtu = await tcpToRtu(ctx, bins, tmp); } catch (e) { errors.push(`TCP -> RTU failed: ${e.message}`); }
+    else
+      try {
+        rtu = await tcpToRtu(ctx, bins, tmp);
+      } catch (e) {
+        errors.push(`TCP -> RTU failed: ${e.message}`);
+      }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   if (!tcp && !rtu) throw new Error(errors.join('; '));
-  return { text: report(tcp, rtu, errors), data: { tcpToTcp: tcp, tcpToRtu: rtu, gapUs: GAP_US, baud: BAUD, notes: errors } };
+  return {
+    text: report(tcp, rtu, errors),
+    data: { tcpToTcp: tcp, tcpToRtu: rtu, gapUs: GAP_US, baud: BAUD, notes: errors },
+  };
 }

@@ -55,8 +55,14 @@ function lines(handle, onLine) {
 /** A promise for the first line matching `match`, bounded; fails if the process exits first. */
 function nextLine(handle, match, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${handle.name}: no matching line within ${timeoutMs} ms; stderr: ${handle.stderr()}`)), timeoutMs);
-    handle.exited.then((e) => { clearTimeout(timer); reject(new Error(`${handle.name} exited (${e.code ?? e.signal}); stderr: ${handle.stderr()}`)); });
+    const timer = setTimeout(
+      () => reject(new Error(`${handle.name}: no matching line within ${timeoutMs} ms; stderr: ${handle.stderr()}`)),
+      timeoutMs,
+    );
+    handle.exited.then((e) => {
+      clearTimeout(timer);
+      reject(new Error(`${handle.name} exited (${e.code ?? e.signal}); stderr: ${handle.stderr()}`));
+    });
     lines(handle, (line) => {
       if (match(line)) {
         clearTimeout(timer);
@@ -122,7 +128,10 @@ async function floorOnce() {
 
 async function defaultConfig(ctx, tmp) {
   const port = await freePort();
-  const text = readFileSync(path.join(ctx.root, 'config', 'fieldgate.yaml'), 'utf8').replace('127.0.0.1:1502', `127.0.0.1:${port}`);
+  const text = readFileSync(path.join(ctx.root, 'config', 'fieldgate.yaml'), 'utf8').replace(
+    '127.0.0.1:1502',
+    `127.0.0.1:${port}`,
+  );
   const file = path.join(tmp, 'default.yaml');
   await writeFile(file, text);
   return file;
@@ -131,23 +140,35 @@ async function defaultConfig(ctx, tmp) {
 /** 64 servers and 8 pools of 8 ports on loopback, a bank per pool port's PLC, the status endpoint on. */
 async function bigConfig(tmp) {
   const unique = new Set();
-  for (let tries = 0; unique.size < SERVERS + POOLS * POOL_PORTS + 1 && tries < 10000; tries++) unique.add(await freePort());
+  for (let tries = 0; unique.size < SERVERS + POOLS * POOL_PORTS + 1 && tries < 10000; tries++)
+    unique.add(await freePort());
   const ports = [...unique];
-  const out = ['gateway: { name: bench-big }', 'log: { level: info }', `status: { listen: 127.0.0.1:${ports[0]} }`, 'banks:',
-    '  plant: { holding: 1000, input: 1000, coils: 1024, discrete: 1024 }'];
+  const out = [
+    'gateway: { name: bench-big }',
+    'log: { level: info }',
+    `status: { listen: 127.0.0.1:${ports[0]} }`,
+    'banks:',
+    '  plant: { holding: 1000, input: 1000, coils: 1024, discrete: 1024 }',
+  ];
   for (let p = 1; p <= POOLS; p++) out.push(`  press${p}: { holding: 200, input: 50 }`);
   out.push('servers:');
   for (let s = 1; s <= SERVERS; s++) {
-    out.push(`  - { name: s${s}, protocol: modbus, listen: 127.0.0.1:${ports[s]}, bank: plant, maxClients: 8, idleTimeout: 5m }`);
+    out.push(
+      `  - { name: s${s}, protocol: modbus, listen: 127.0.0.1:${ports[s]}, bank: plant, maxClients: 8, idleTimeout: 5m }`,
+    );
   }
   for (let p = 1; p <= POOLS; p++) {
     const entries = [];
-    for (let k = 0; k < POOL_PORTS; k++) entries.push(`${ports[SERVERS + (p - 1) * POOL_PORTS + k + 1]}: { units: { 1: { bank: press${p} } } }`);
-    out.push(`  - { name: pool${p}, protocol: modbus, listen: 127.0.0.1, bank: plant, ports: { ${entries.join(', ')} } }`);
+    for (let k = 0; k < POOL_PORTS; k++)
+      entries.push(`${ports[SERVERS + (p - 1) * POOL_PORTS + k + 1]}: { units: { 1: { bank: press${p} } } }`);
+    out.push(
+      `  - { name: pool${p}, protocol: modbus, listen: 127.0.0.1, bank: plant, ports: { ${entries.join(', ')} } }`,
+    );
   }
   const base = `${out.join('\n')}\n`;
   // the "changed" variant: one server and one pool with a new setting (both restart on reload)
-  const changed = base.replace('name: s1, protocol: modbus', 'name: s1, readOnly: true, protocol: modbus')
+  const changed = base
+    .replace('name: s1, protocol: modbus', 'name: s1, readOnly: true, protocol: modbus')
     .replace('name: pool1, protocol: modbus', 'name: pool1, onBusy: reject, protocol: modbus');
   const file = path.join(tmp, 'big.yaml');
   await writeFile(file, base);
@@ -174,7 +195,16 @@ async function reloadOnce(run, file, text) {
 }
 
 async function measureBig(ctx, tmp, runs, notify) {
-  const out = { readyMs: [], startedMs: [], rssKiB: [], rssAfterReloadsKiB: [], reloadSameMs: [], reloadChangedMs: [], applyChangedMs: [], poolPorts: null };
+  const out = {
+    readyMs: [],
+    startedMs: [],
+    rssKiB: [],
+    rssAfterReloadsKiB: [],
+    reloadSameMs: [],
+    reloadChangedMs: [],
+    applyChangedMs: [],
+    poolPorts: null,
+  };
   for (let i = 0; i < runs; i++) {
     const big = await bigConfig(tmp);
     const run = await startOnce(ctx, big.file, tmp, `big-${i}`, notify);
@@ -193,16 +223,26 @@ async function measureBig(ctx, tmp, runs, notify) {
     } finally {
       await stopOnce(run);
     }
-    ctx.log(`  big config run ${i + 1}/${runs}: ready ${run.readyMs.toFixed(0)} ms, peak RSS ${fmtMiB(run.rssKiB)} MiB`);
+    ctx.log(
+      `  big config run ${i + 1}/${runs}: ready ${run.readyMs.toFixed(0)} ms, peak RSS ${fmtMiB(run.rssKiB)} MiB`,
+    );
   }
   return out;
 }
 
-/** Config validation of the big file in a fresh process: first, then again (median of the rounds), and the YAML parse alone. */
+/**
+ * Config validation of the big file in a fresh process: first, then again (median of the rounds), and the YAML parse
+ * alone.
+ */
 async function validateOnce(ctx, file) {
   const script = path.join(ctx.benchDir, 'lib', 'validate-config.mjs');
   const flags = ['--max-semi-space-size=1', '--optimize-for-size']; // as bin/fieldgate.js
-  const r = await runProcess('validate-config', process.execPath, [...flags, script, path.join(ctx.root, 'dist'), file, '5'], { cpu: CPU });
+  const r = await runProcess(
+    'validate-config',
+    process.execPath,
+    [...flags, script, path.join(ctx.root, 'dist'), file, '5'],
+    { cpu: CPU },
+  );
   if (r.code !== 0) throw new Error(`validate-config failed (${r.code ?? r.signal}): ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1));
   return { firstMs: out.firstMs, againMs: median(out.againMs), parseMs: median(out.parseMs) };
@@ -214,7 +254,9 @@ async function measureValidation(ctx, tmp, runs) {
     const big = await bigConfig(tmp);
     const v = await validateOnce(ctx, big.file);
     for (const k of Object.keys(out)) out[k].push(v[k]);
-    ctx.log(`  config validation run ${i + 1}/${runs}: first ${v.firstMs.toFixed(1)} ms, again ${v.againMs.toFixed(1)} ms (YAML parse ${v.parseMs.toFixed(1)} ms)`);
+    ctx.log(
+      `  config validation run ${i + 1}/${runs}: first ${v.firstMs.toFixed(1)} ms, again ${v.againMs.toFixed(1)} ms (YAML parse ${v.parseMs.toFixed(1)} ms)`,
+    );
   }
   return out;
 }
@@ -231,7 +273,9 @@ async function measureDefault(ctx, tmp, runs, notify) {
     out.readyMs.push(run.readyMs);
     out.startedMs.push(run.startedMs);
     out.rssKiB.push(run.rssKiB);
-    ctx.log(`  default config run ${i + 1}/${runs}: ready ${run.readyMs.toFixed(0)} ms (node floor ${floor.readyMs.toFixed(0)} ms)`);
+    ctx.log(
+      `  default config run ${i + 1}/${runs}: ready ${run.readyMs.toFixed(0)} ms (node floor ${floor.readyMs.toFixed(0)} ms)`,
+    );
   }
   return out;
 }
@@ -245,29 +289,90 @@ function report(def, big, val, runs, notify) {
   const floorMs = m(def.floorMs);
   const floorRss = m(def.floorRssKiB);
   const rows = [
-    ['default: start to ready', `${ms(m(def.readyMs))} ms`, `${ms(floorMs)} ms`, fmtRatio(ratio(m(def.readyMs), floorMs)), `<= ${TARGETS.defaultReadyMs} ms`, verdict(m(def.readyMs), TARGETS.defaultReadyMs)],
+    [
+      'default: start to ready',
+      `${ms(m(def.readyMs))} ms`,
+      `${ms(floorMs)} ms`,
+      fmtRatio(ratio(m(def.readyMs), floorMs)),
+      `<= ${TARGETS.defaultReadyMs} ms`,
+      verdict(m(def.readyMs), TARGETS.defaultReadyMs),
+    ],
     ['default: start to `started` log', `${ms(m(def.startedMs))} ms`, '', '', '', ''],
-    ['default: peak RSS', `${fmtMiB(m(def.rssKiB))} MiB`, `${fmtMiB(floorRss)} MiB`, fmtRatio(ratio(m(def.rssKiB), floorRss)), '', ''],
+    [
+      'default: peak RSS',
+      `${fmtMiB(m(def.rssKiB))} MiB`,
+      `${fmtMiB(floorRss)} MiB`,
+      fmtRatio(ratio(m(def.rssKiB), floorRss)),
+      '',
+      '',
+    ],
     null,
-    [`big: start to ready`, `${ms(m(big.readyMs))} ms`, `${ms(floorMs)} ms`, fmtRatio(ratio(m(big.readyMs), floorMs)), `<= ${TARGETS.bigReadyMs} ms`, verdict(m(big.readyMs), TARGETS.bigReadyMs)],
-    ['big: peak RSS after start', `${fmtMiB(m(big.rssKiB))} MiB`, `${fmtMiB(floorRss)} MiB`, fmtRatio(ratio(m(big.rssKiB), floorRss)), `<= ${TARGETS.bigRssMiB} MiB`, verdict(m(big.rssKiB) / 1024, TARGETS.bigRssMiB)],
-    ['big: peak RSS after 6 reloads', `${fmtMiB(m(big.rssAfterReloadsKiB))} MiB`, '', '', `<= ${TARGETS.bigRssMiB} MiB`, verdict(m(big.rssAfterReloadsKiB) / 1024, TARGETS.bigRssMiB)],
-    ['big: reload, file unchanged', `${ms(m(big.reloadSameMs))} ms`, '', '', `<= ${TARGETS.reloadMs} ms`, verdict(m(big.reloadSameMs), TARGETS.reloadMs)],
-    ['big: reload, 1 server + 1 pool changed', `${ms(m(big.reloadChangedMs))} ms`, '', '', `<= ${TARGETS.reloadMs} ms`, verdict(m(big.reloadChangedMs), TARGETS.reloadMs)],
+    [
+      `big: start to ready`,
+      `${ms(m(big.readyMs))} ms`,
+      `${ms(floorMs)} ms`,
+      fmtRatio(ratio(m(big.readyMs), floorMs)),
+      `<= ${TARGETS.bigReadyMs} ms`,
+      verdict(m(big.readyMs), TARGETS.bigReadyMs),
+    ],
+    [
+      'big: peak RSS after start',
+      `${fmtMiB(m(big.rssKiB))} MiB`,
+      `${fmtMiB(floorRss)} MiB`,
+      fmtRatio(ratio(m(big.rssKiB), floorRss)),
+      `<= ${TARGETS.bigRssMiB} MiB`,
+      verdict(m(big.rssKiB) / 1024, TARGETS.bigRssMiB),
+    ],
+    [
+      'big: peak RSS after 6 reloads',
+      `${fmtMiB(m(big.rssAfterReloadsKiB))} MiB`,
+      '',
+      '',
+      `<= ${TARGETS.bigRssMiB} MiB`,
+      verdict(m(big.rssAfterReloadsKiB) / 1024, TARGETS.bigRssMiB),
+    ],
+    [
+      'big: reload, file unchanged',
+      `${ms(m(big.reloadSameMs))} ms`,
+      '',
+      '',
+      `<= ${TARGETS.reloadMs} ms`,
+      verdict(m(big.reloadSameMs), TARGETS.reloadMs),
+    ],
+    [
+      'big: reload, 1 server + 1 pool changed',
+      `${ms(m(big.reloadChangedMs))} ms`,
+      '',
+      '',
+      `<= ${TARGETS.reloadMs} ms`,
+      verdict(m(big.reloadChangedMs), TARGETS.reloadMs),
+    ],
     ['  of which diff + apply', `${ms(m(big.applyChangedMs))} ms`, '', '', '', ''],
     null,
     [`big: config validation, first in a process`, `${ms(m(val.firstMs))} ms`, '', '', '', ''],
     [`big: config validation, again (names changed)`, `${ms(m(val.againMs))} ms`, '', '', '', ''],
     ['  of which YAML parse', `${ms(m(val.parseMs))} ms`, '', '', '', ''],
   ];
-  const pools = big.poolPorts === POOLS * POOL_PORTS ? `${POOLS} pools listening on ${big.poolPorts} ports`
-    : `pool ports listening: ${big.poolPorts ?? 'unknown'} of ${POOLS * POOL_PORTS} (port pools not fully implemented in this build)`;
+  const pools =
+    big.poolPorts === POOLS * POOL_PORTS
+      ? `${POOLS} pools listening on ${big.poolPorts} ports`
+      : `pool ports listening: ${big.poolPorts ?? 'unknown'} of ${POOLS * POOL_PORTS} (port pools not fully implemented in this build)`;
   return [
     `Startup and reload (medians of ${runs} runs; fieldgate on CPU ${CPU}; ready = ${readyWhat})`,
     `big = ${SERVERS} Modbus servers + ${POOLS} port pools of ${POOL_PORTS} ports + status endpoint; ${pools}`,
     `floor = bare node (--max-semi-space-size=1) binding one port`,
     '',
-    formatTable([{ title: 'measure', align: 'left' }, { title: 'fieldgate' }, { title: 'floor' }, { title: 'ratio' }, { title: 'target', align: 'left' }, { title: '', align: 'left' }], rows),
+    formatTable(
+      [
+        { title: 'measure', align: 'left' },
+        { title: 'fieldgate' },
+        { title: 'floor' },
+        { title: 'ratio' },
+        { title: 'target', align: 'left' },
+        { title: '', align: 'left' },
+      ],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -280,10 +385,18 @@ export async function run(ctx) {
     const def = await measureDefault(ctx, tmp, runs, notify);
     const big = await measureBig(ctx, tmp, runs, notify);
     const val = await measureValidation(ctx, tmp, runs);
-    const med = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? { median: median(v), runs: v } : v]));
+    const med = (o) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? { median: median(v), runs: v } : v]));
     return {
       text: report(def, big, val, runs, notify),
-      data: { runs, readiness: notify ? 'READY=1' : 'started log line', targets: TARGETS, default: med(def), big: { servers: SERVERS, pools: POOLS, poolPorts: POOL_PORTS, ...med(big) }, validation: med(val) },
+      data: {
+        runs,
+        readiness: notify ? 'READY=1' : 'started log line',
+        targets: TARGETS,
+        default: med(def),
+        big: { servers: SERVERS, pools: POOLS, poolPorts: POOL_PORTS, ...med(big) },
+        validation: med(val),
+      },
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -12,7 +12,11 @@ const { generated } = await import(path.join(root, 'dist', 'reference', 'index.j
 for (const [file, content] of generated(root)) {
   const at = path.join(root, file);
   let before = null;
-  try { before = readFileSync(at, 'utf8'); } catch { /* new */ }
+  try {
+    before = readFileSync(at, 'utf8');
+  } catch {
+    /* new */
+  }
   if (before === content) continue;
   mkdirSync(path.dirname(at), { recursive: true });
   writeFileSync(at, content);

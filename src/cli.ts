@@ -50,7 +50,8 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
 
 /** -c/--config and --url take one value each: given twice is a usage error naming the option. */
 function once(flag: string, before: string | undefined, v: string): string {
-  if (before !== undefined) throw new FieldgateError('FG_ERR_USAGE', `${flag} is given twice ("${before}", then "${v}"): give it once`);
+  if (before !== undefined)
+    throw new FieldgateError('FG_ERR_USAGE', `${flag} is given twice ("${before}", then "${v}"): give it once`);
   return v;
 }
 
@@ -100,13 +101,16 @@ function stopWithin(gateway: Gateway, log: Logger, ms: number): Promise<number> 
       log.error({ ms }, 'stop took too long, exiting anyway');
       resolve(EXIT_FAILURE);
     }, ms);
-    gateway.stop().then(
-      () => resolve(EXIT_OK),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        resolve(EXIT_FAILURE);
-      },
-    ).finally(() => clearTimeout(deadline));
+    gateway
+      .stop()
+      .then(
+        () => resolve(EXIT_OK),
+        (err: unknown) => {
+          log.error({ err }, 'stop failed');
+          resolve(EXIT_FAILURE);
+        },
+      )
+      .finally(() => clearTimeout(deadline));
   });
 }
 
@@ -138,7 +142,8 @@ async function run(args: Args): Promise<number> {
   const started = gateway.start();
   let reloads: Promise<unknown> = started.catch(() => undefined);
   // A reload never stops the daemon: even an internal failure in one is logged and the old config stays.
-  const onHangup = () => reload(source, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
+  const onHangup = () =>
+    reload(source, gateway, service, log).catch((err: unknown) => log.error({ err }, 'reload failed'));
   process.on('SIGHUP', () => {
     reloads = reloads.then(onHangup);
   });
@@ -210,7 +215,9 @@ function report(err: unknown): number {
     process.stderr.write(`fieldgate: ${err.message}\n`);
     for (const line of err.details) process.stderr.write(`  ${line}\n`);
   } else {
-    process.stderr.write(`fieldgate: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fieldgate: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   return exitCodeOf(err);
 }

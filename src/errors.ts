@@ -19,12 +19,7 @@ export const EXIT_USAGE = 64;
 export const EXIT_CONFIG = 78;
 
 export type ErrorCode =
-  | 'FG_ERR_CONFIG'
-  | 'FG_ERR_CONFIG_READ'
-  | 'FG_ERR_BIND'
-  | 'FG_ERR_START'
-  | 'FG_ERR_USAGE'
-  | 'FG_ERR_STATUS';
+  'FG_ERR_CONFIG' | 'FG_ERR_CONFIG_READ' | 'FG_ERR_BIND' | 'FG_ERR_START' | 'FG_ERR_USAGE' | 'FG_ERR_STATUS';
 
 const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FG_ERR_CONFIG: EXIT_CONFIG,

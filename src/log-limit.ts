@@ -80,7 +80,10 @@ export class LogLimit {
       }
       logged = { ...fields, [this.sourceField]: OTHER_SOURCES };
     }
-    const hex = bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(16, bytes.length)).toString('hex');
+    const hex =
+      bytes === undefined
+        ? undefined
+        : Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(16, bytes.length)).toString('hex');
     this.log.warn(hex === undefined ? logged : { ...logged, bytes: hex }, message);
     w = { message, source, timer: undefined, suppressed: 0, lastReason: undefined };
     this.windows.set(key, w);

@@ -16,9 +16,13 @@ describe('LogLimit', () => {
     limit.hit('command frame dropped', { device: 'camera' }, Buffer.from('0102030405060708090a0b0c0d0e0f1011', 'hex'));
     expect(events('command reply timed out')).toEqual([expect.objectContaining({ n: 0, reason: 'r0' })]);
     // another message is not held back by the first one's window; its bytes: the first 16, in hex
-    expect(events('command frame dropped')).toEqual([expect.objectContaining({ device: 'camera', bytes: '0102030405060708090a0b0c0d0e0f10' })]);
+    expect(events('command frame dropped')).toEqual([
+      expect.objectContaining({ device: 'camera', bytes: '0102030405060708090a0b0c0d0e0f10' }),
+    ]);
     vi.advanceTimersByTime(10_000);
-    expect(events('command reply timed out (repeated)')).toEqual([expect.objectContaining({ count: 99, lastReason: 'r99', seconds: 10 })]);
+    expect(events('command reply timed out (repeated)')).toEqual([
+      expect.objectContaining({ count: 99, lastReason: 'r99', seconds: 10 }),
+    ]);
     expect(events('command frame dropped (repeated)')).toEqual([]);
     vi.advanceTimersByTime(10_000); // a quiet window: the next one is logged at once again
     limit.hit('command reply timed out', { n: 100 });
@@ -42,11 +46,23 @@ describe('LogLimit', () => {
     vi.useFakeTimers();
     const { log, events } = captureLogger('debug');
     const limit = new LogLimit(log, { windowMs: 10_000, reasonField: 'why', sourceField: 'address' });
-    for (let i = 0; i < 30; i++) limit.hit('connection refused', { peer: `10.0.0.${i % 3}:${1000 + i}`, why: i < 29 ? 'not-allowed' : 'max-clients' }, undefined, `10.0.0.${i % 3}`);
-    expect(events('connection refused').map((l) => l['peer'])).toEqual(['10.0.0.0:1000', '10.0.0.1:1001', '10.0.0.2:1002']);
+    for (let i = 0; i < 30; i++)
+      limit.hit(
+        'connection refused',
+        { peer: `10.0.0.${i % 3}:${1000 + i}`, why: i < 29 ? 'not-allowed' : 'max-clients' },
+        undefined,
+        `10.0.0.${i % 3}`,
+      );
+    expect(events('connection refused').map((l) => l['peer'])).toEqual([
+      '10.0.0.0:1000',
+      '10.0.0.1:1001',
+      '10.0.0.2:1002',
+    ]);
     vi.advanceTimersByTime(10_000);
     expect(events('connection refused (repeated)').map((l) => [l['address'], l['count'], l['seconds']])).toEqual([
-      ['10.0.0.0', 9, 10], ['10.0.0.1', 9, 10], ['10.0.0.2', 9, 10],
+      ['10.0.0.0', 9, 10],
+      ['10.0.0.1', 9, 10],
+      ['10.0.0.2', 9, 10],
     ]);
     expect(events('connection refused (repeated)')[2]).toMatchObject({ lastReason: 'max-clients' });
     vi.advanceTimersByTime(10_000); // quiet: the windows close and are forgotten

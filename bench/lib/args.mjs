@@ -19,7 +19,11 @@ export function usage(sections) {
 Results: a table on stdout, progress on stderr, everything in bench/out/results.json.`;
 }
 
-const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function positiveInt(name, v) {
   const n = Number(v);
@@ -28,7 +32,18 @@ function positiveInt(name, v) {
 }
 
 export function parseArgs(argv, sectionNames) {
-  const o = { quick: false, only: null, servers: null, runs: null, durationMs: null, warmupMs: null, maxRequests: 2000000, timeoutMs: 2000, fieldgate: null, help: false };
+  const o = {
+    quick: false,
+    only: null,
+    servers: null,
+    runs: null,
+    durationMs: null,
+    warmupMs: null,
+    maxRequests: 2000000,
+    timeoutMs: 2000,
+    fieldgate: null,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     const need = () => {
@@ -37,24 +52,48 @@ export function parseArgs(argv, sectionNames) {
       return argv[++i];
     };
     switch (flag) {
-      case '--quick': o.quick = true; break;
-      case '--only': o.only = list(need()); break;
-      case '--servers': o.servers = list(need()); break;
-      case '--runs': o.runs = positiveInt(flag, need()); break;
-      case '--duration': o.durationMs = positiveInt(flag, need()); break;
-      case '--warmup': o.warmupMs = Number(need()); break;
-      case '--max-requests': o.maxRequests = positiveInt(flag, need()); break;
-      case '--fieldgate': o.fieldgate = path.resolve(need()); break;
-      case '-h': case '--help': o.help = true; break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--only':
+        o.only = list(need());
+        break;
+      case '--servers':
+        o.servers = list(need());
+        break;
+      case '--runs':
+        o.runs = positiveInt(flag, need());
+        break;
+      case '--duration':
+        o.durationMs = positiveInt(flag, need());
+        break;
+      case '--warmup':
+        o.warmupMs = Number(need());
+        break;
+      case '--max-requests':
+        o.maxRequests = positiveInt(flag, need());
+        break;
+      case '--fieldgate':
+        o.fieldgate = path.resolve(need());
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
-  for (const s of o.only ?? []) if (!sectionNames.includes(s)) throw new Error(`--only: no section "${s}" (have: ${sectionNames.join(', ')})`);
-  for (const s of o.servers ?? []) if (!SERVER_IDS.includes(s)) throw new Error(`--servers: no server "${s}" (have: ${SERVER_IDS.join(', ')})`);
-  if (o.warmupMs !== null && !(Number.isInteger(o.warmupMs) && o.warmupMs >= 0)) throw new Error('--warmup needs a whole number of ms');
+  for (const s of o.only ?? [])
+    if (!sectionNames.includes(s)) throw new Error(`--only: no section "${s}" (have: ${sectionNames.join(', ')})`);
+  for (const s of o.servers ?? [])
+    if (!SERVER_IDS.includes(s)) throw new Error(`--servers: no server "${s}" (have: ${SERVER_IDS.join(', ')})`);
+  if (o.warmupMs !== null && !(Number.isInteger(o.warmupMs) && o.warmupMs >= 0))
+    throw new Error('--warmup needs a whole number of ms');
   o.runs ??= o.quick ? 1 : 3;
   o.durationMs ??= o.quick ? 1000 : 2000;
   o.warmupMs ??= o.quick ? 300 : 500;
-  if (o.runs > 20 || o.durationMs > 30000 || o.warmupMs > 30000) throw new Error('keep runs <= 20 and durations <= 30000 ms');
+  if (o.runs > 20 || o.durationMs > 30000 || o.warmupMs > 30000)
+    throw new Error('keep runs <= 20 and durations <= 30000 ms');
   return o;
 }

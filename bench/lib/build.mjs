@@ -5,7 +5,10 @@ import path from 'node:path';
 
 function libFlags(pkg, fallback) {
   try {
-    return execFileSync('pkg-config', ['--cflags', '--libs', pkg], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+    return execFileSync('pkg-config', ['--cflags', '--libs', pkg], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
   } catch {
     return fallback;
   }

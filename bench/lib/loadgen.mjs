@@ -4,20 +4,45 @@ import { runProcess } from './proc.mjs';
 /** opts: { bin, port, conns, depth, warmupMs, durationMs, maxRequests, timeoutMs, cpu } */
 export async function runLoadgen(o) {
   const args = [
-    '--host', '127.0.0.1', '--port', String(o.port),
-    '--conns', String(o.conns), '--depth', String(o.depth),
-    '--unit', '1', '--addr', '0', '--count', '10',
-    '--warmup-ms', String(o.warmupMs), '--duration-ms', String(o.durationMs),
-    '--max-requests', String(o.maxRequests), '--timeout-ms', String(o.timeoutMs),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--conns',
+    String(o.conns),
+    '--depth',
+    String(o.depth),
+    '--unit',
+    '1',
+    '--addr',
+    '0',
+    '--count',
+    '10',
+    '--warmup-ms',
+    String(o.warmupMs),
+    '--duration-ms',
+    String(o.durationMs),
+    '--max-requests',
+    String(o.maxRequests),
+    '--timeout-ms',
+    String(o.timeoutMs),
   ];
   const bound = o.warmupMs + o.durationMs + 2 * o.timeoutMs + 10000;
   const r = await runProcess('loadgen', o.bin, args, { cpu: o.cpu, timeoutMs: bound });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   let json = null;
-  try { json = JSON.parse(line); } catch { /* reported below */ }
+  try {
+    json = JSON.parse(line);
+  } catch {
+    /* reported below */
+  }
   if (r.timedOut || r.code !== 0 || !json) {
     const why = r.timedOut ? `timed out after ${bound} ms` : `exit ${r.code ?? r.signal}`;
-    return { ok: false, error: `loadgen ${why}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, stderr: r.stderr };
+    return {
+      ok: false,
+      error: `loadgen ${why}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      stderr: r.stderr,
+    };
   }
   return { ok: true, ...json, stderr: r.stderr.trim() || undefined };
 }

@@ -18,7 +18,11 @@ export function freePort() {
 function tryConnect(port, timeoutMs) {
   return new Promise((resolve) => {
     const sock = net.connect({ host: HOST, port });
-    const done = (ok) => { sock.removeAllListeners(); sock.destroy(); resolve(ok); };
+    const done = (ok) => {
+      sock.removeAllListeners();
+      sock.destroy();
+      resolve(ok);
+    };
     sock.setTimeout(timeoutMs, () => done(false));
     sock.once('connect', () => done(true));
     sock.once('error', () => done(false));
@@ -37,7 +41,8 @@ export async function waitForPort(port, { timeoutMs = 15000, intervalMs = 25, pr
       throw new Error(`${proc.name} exited (code ${e.code}, signal ${e.signal}) before listening on ${HOST}:${port}`);
     }
     if (await tryConnect(port, 500)) return;
-    if (performance.now() > deadline) throw new Error(`${HOST}:${port} did not accept a connection within ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`${HOST}:${port} did not accept a connection within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

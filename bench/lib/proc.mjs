@@ -19,8 +19,12 @@ export function startProcess(name, cmd, args, { cpu, cwd, env } = {}) {
   const child = spawn(file, argv, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c) => { out = keepTail(out, c); });
-  child.stderr.on('data', (c) => { err = keepTail(err, c); });
+  child.stdout.on('data', (c) => {
+    out = keepTail(out, c);
+  });
+  child.stderr.on('data', (c) => {
+    err = keepTail(err, c);
+  });
   const h = {
     name,
     child,
@@ -37,7 +41,10 @@ export function startProcess(name, cmd, args, { cpu, cwd, env } = {}) {
       live.delete(h);
       resolve(h.exit);
     };
-    child.on('error', (e) => { err = keepTail(err, `spawn error: ${e.message}\n`); done(null, null); });
+    child.on('error', (e) => {
+      err = keepTail(err, `spawn error: ${e.message}\n`);
+      done(null, null);
+    });
     child.on('exit', done);
   });
   return h;
@@ -49,10 +56,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function stopProcess(h, graceMs = 3000) {
   const t0 = performance.now();
   if (h.exit) return { ...h.exit, ms: 0, killed: false, alreadyExited: true };
-  try { h.child.kill('SIGTERM'); } catch { /* gone */ }
+  try {
+    h.child.kill('SIGTERM');
+  } catch {
+    /* gone */
+  }
   const res = await Promise.race([h.exited, sleep(graceMs).then(() => null)]);
   if (res) return { ...res, ms: Math.round(performance.now() - t0), killed: false };
-  try { h.child.kill('SIGKILL'); } catch { /* gone */ }
+  try {
+    h.child.kill('SIGKILL');
+  } catch {
+    /* gone */
+  }
   const r2 = await Promise.race([h.exited, sleep(2000).then(() => ({ code: null, signal: 'SIGKILL?' }))]);
   return { ...r2, ms: Math.round(performance.now() - t0), killed: true };
 }
@@ -63,7 +78,11 @@ export async function runProcess(name, cmd, args, { cpu, cwd, timeoutMs = 60000 
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try { h.child.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      h.child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   }, timeoutMs);
   const { code, signal } = await h.exited;
   clearTimeout(timer);
@@ -78,7 +97,11 @@ export async function stopAll(graceMs = 2000) {
 /** Last resort, synchronous (for process.on('exit')): SIGKILL whatever is left. */
 export function killAllSync() {
   for (const h of live) {
-    try { h.child.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      h.child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 

@@ -14,6 +14,7 @@ export function formatTable(columns, rows) {
 }
 
 export const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
-export const fmtUs = (n) => (Number.isFinite(n) ? (n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)) : '-');
+export const fmtUs = (n) =>
+  Number.isFinite(n) ? (n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)) : '-';
 export const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x` : 'n/a');
 export const fmtMiB = (kib) => (Number.isFinite(kib) ? (kib / 1024).toFixed(1) : '-');

@@ -19,8 +19,12 @@ const vector = {
   getInputRegister: (addr) => input[addr],
   getCoil: (addr) => coils[addr] === 1,
   getDiscreteInput: (addr) => discrete[addr] === 1,
-  setRegister: (addr, value) => { holding[addr] = value; },
-  setCoil: (addr, value) => { coils[addr] = value ? 1 : 0; },
+  setRegister: (addr, value) => {
+    holding[addr] = value;
+  },
+  setCoil: (addr, value) => {
+    coils[addr] = value ? 1 : 0;
+  },
 };
 
 const server = new ModbusRTU.ServerTCP(vector, { host: '127.0.0.1', port, unitID: 1, debug: false });

@@ -18,5 +18,10 @@ export interface BankOverlay {
    * whose poll says `onStale: exception` (0B), or writes a write-through range (forwarded to the
    * device first; the bank is written, and the client answered, after the device accepted it).
    */
-  execute(req: Request, pdu: Buffer, onBank: () => Buffer, origin?: RequestOrigin): Buffer | null | Promise<Buffer | null>;
+  execute(
+    req: Request,
+    pdu: Buffer,
+    onBank: () => Buffer,
+    origin?: RequestOrigin,
+  ): Buffer | null | Promise<Buffer | null>;
 }

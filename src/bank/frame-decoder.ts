@@ -1,9 +1,10 @@
 /**
  * Whole frames decoded with a profile into a bank found by name, each stored in place. Two ways in:
  * `decodeAt`, frames whose boundaries the session's framer already found (raw servers: the decode
- * handler); `decode`, runs of adjacent frames (device links), cut again into single frames by a
- * framer of the same framing (they hold only whole frames, so nothing is copied or held). The compiled store follows its bank: a bank rebuilt or re-pointed by a reload is
- * compiled again on the next frames. Refused frames are counted and logged rate-limited.
+ * handler); `decode`, runs of adjacent frames (device links), cut again into single frames by a framer
+ * of the same framing (they hold only whole frames, so nothing is copied or held). The compiled store
+ * follows its bank: a bank rebuilt or re-pointed by a reload is compiled again on the next frames.
+ * Refused frames are counted and logged rate-limited.
  */
 import { createFramer, type Framer } from '../codec/framers/index.js';
 import type { Framing, ProfileConfig } from '../config/types.js';
@@ -99,4 +100,3 @@ export class FrameDecoder {
     return store;
   }
 }
-

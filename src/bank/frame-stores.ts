@@ -28,13 +28,17 @@ export function misfit(point: BankPoint, value: number | string): string | undef
   if (c.type === 'bool') return undefined;
   if (c.type === 'string') {
     const text = String(value);
-    return text.length > 2 * point.count ? `"${text}" is longer than the ${2 * point.count} characters of point ${c.name}` : undefined;
+    return text.length > 2 * point.count
+      ? `"${text}" is longer than the ${2 * point.count} characters of point ${c.name}`
+      : undefined;
   }
   if (typeof value !== 'number') return `${JSON.stringify(value)} is not a number (point ${c.name} is ${c.type})`;
   const range = intRange(c.type);
   if (range === undefined) return undefined;
   const raw = Math.round((value - c.offset) / c.scale);
-  return raw >= range[0] && raw <= range[1] ? undefined : `${value} does not fit point ${c.name} (${c.type}, scale ${c.scale}, offset ${c.offset})`;
+  return raw >= range[0] && raw <= range[1]
+    ? undefined
+    : `${value} does not fit point ${c.name} (${c.type}, scale ${c.scale}, offset ${c.offset})`;
 }
 
 abstract class BaseStore implements ProfileStore {
@@ -75,14 +79,20 @@ export class BinaryStore extends BaseStore {
       if (f.type === 'string') {
         const text = readText(buf, pos, c.size);
         this.texts[i] = text;
-        if (c.point !== undefined) { const bad = misfit(c.point, text); if (bad !== undefined) return `field ${f.name}: ${bad}`; }
+        if (c.point !== undefined) {
+          const bad = misfit(c.point, text);
+          if (bad !== undefined) return `field ${f.name}: ${bad}`;
+        }
         continue;
       }
       const raw = readRaw(buf, pos, f.type, c.little);
       const value = raw * f.scale + f.offset;
       this.raws[i] = raw;
       this.values[i] = value;
-      if (c.point !== undefined) { const bad = misfit(c.point, value); if (bad !== undefined) return `field ${f.name}: ${bad}`; }
+      if (c.point !== undefined) {
+        const bad = misfit(c.point, value);
+        if (bad !== undefined) return `field ${f.name}: ${bad}`;
+      }
     }
     this.write(at ?? Date.now());
     return undefined;
@@ -92,7 +102,10 @@ export class BinaryStore extends BaseStore {
     const fields = this.fields;
     for (let i = 0; i < fields.length; i++) {
       const c = fields[i] as Compiled;
-      if (c.field.type === 'string') { c.point?.set(this.texts[i] as string, now); continue; }
+      if (c.field.type === 'string') {
+        c.point?.set(this.texts[i] as string, now);
+        continue;
+      }
       c.point?.set(this.values[i] as number, now);
       const raw = this.raws[i] as number;
       for (let b = 0; b < c.bits.length; b++) {

@@ -34,7 +34,8 @@ export function compileStore(profile: ProfileConfig, bank: Bank): ProfileStore {
   const missing: string[] = [];
   const fields = profile.fields.map((f) => compileField(f, bank, missing));
   const broken = missing.length > 0 ? `bank ${bank.name} has no point ${missing.join(', ')}` : undefined;
-  const sample = fields.find((f) => f.point !== undefined)?.point ?? fields.find((f) => f.bits.length > 0)?.bits[0]?.[1];
+  const sample =
+    fields.find((f) => f.point !== undefined)?.point ?? fields.find((f) => f.bits.length > 0)?.bits[0]?.[1];
   return profile.format === 'binary'
     ? new BinaryStore(profile, bank, fields, broken, sample)
     : new DecodedStore(profile, bank, fields, broken, sample);

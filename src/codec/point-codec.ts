@@ -90,7 +90,8 @@ function rawBytes(type: PointType, raw: number): Buffer | string {
   const range = intRange(type);
   if (range) {
     const v = Math.round(raw);
-    if (!Number.isFinite(raw) || v < range[0] || v > range[1]) return `${raw} is outside ${type} (${range[0]}..${range[1]})`;
+    if (!Number.isFinite(raw) || v < range[0] || v > range[1])
+      return `${raw} is outside ${type} (${range[0]}..${range[1]})`;
     const b = Buffer.alloc(type.endsWith('16') ? 2 : 4);
     if (type === 'int16') b.writeInt16BE(v);
     else if (type === 'uint16') b.writeUInt16BE(v);
@@ -116,7 +117,8 @@ function encodeString(format: PointFormat, text: string): Uint16Array | string {
 /** Encodes an engineering value into registers; a string result is the reason it cannot be encoded. */
 export function encodePoint(format: PointFormat, value: PointValue): Uint16Array | string {
   if (format.type === 'string') return encodeString(format, String(value));
-  if (format.type === 'bool') return Uint16Array.of(value === true || (typeof value === 'number' && value !== 0) ? 1 : 0);
+  if (format.type === 'bool')
+    return Uint16Array.of(value === true || (typeof value === 'number' && value !== 0) ? 1 : 0);
   if (typeof value !== 'number') return `${JSON.stringify(value)} is not a number`;
   const raw = (value - format.offset) / format.scale;
   const bytes = rawBytes(format.type, raw);
@@ -135,11 +137,16 @@ export function decodePoint(format: PointFormat, words: ArrayLike<number>): Poin
   }
   const b = toBytes(words, order);
   const raw =
-    type === 'int16' ? b.readInt16BE()
-    : type === 'uint16' ? b.readUInt16BE()
-    : type === 'int32' ? b.readInt32BE()
-    : type === 'uint32' ? b.readUInt32BE()
-    : type === 'float32' ? b.readFloatBE()
-    : b.readDoubleBE();
+    type === 'int16'
+      ? b.readInt16BE()
+      : type === 'uint16'
+        ? b.readUInt16BE()
+        : type === 'int32'
+          ? b.readInt32BE()
+          : type === 'uint32'
+            ? b.readUInt32BE()
+            : type === 'float32'
+              ? b.readFloatBE()
+              : b.readDoubleBE();
   return raw * format.scale + format.offset;
 }

@@ -4,7 +4,16 @@
  */
 import { binaryFieldSize, INT_RANGE, writeRaw } from '../codec/profile/binary-field.js';
 
-export const COMMAND_FIELD_TYPES = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'] as const;
+export const COMMAND_FIELD_TYPES = [
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'uint32',
+  'int32',
+  'float32',
+  'float64',
+] as const;
 export type CommandFieldType = (typeof COMMAND_FIELD_TYPES)[number];
 
 export const FIELD_SIZE: Readonly<Record<CommandFieldType, number>> = Object.fromEntries(

@@ -58,7 +58,16 @@ export interface CommandStatus extends CommandCounters {
 }
 
 export class Command implements RawLinkListener {
-  readonly counters: CommandCounters = { triggers: 0, sent: 0, replies: 0, refused: 0, timeouts: 0, dropped: 0, failed: 0, queued: 0 };
+  readonly counters: CommandCounters = {
+    triggers: 0,
+    sent: 0,
+    replies: 0,
+    refused: 0,
+    timeouts: 0,
+    dropped: 0,
+    failed: 0,
+    queued: 0,
+  };
   private readonly frame: CompiledFrame | string;
   private readonly failures: LogLimit;
   private last: PointValue = 0;
@@ -135,7 +144,10 @@ export class Command implements RawLinkListener {
 
   private build(value: PointValue): Buffer | undefined {
     const bank = this.deps.bank;
-    const frame = typeof this.frame === 'string' ? this.frame : this.frame.build((name) => (name === 'value' ? value : bank.point(name)?.get()));
+    const frame =
+      typeof this.frame === 'string'
+        ? this.frame
+        : this.frame.build((name) => (name === 'value' ? value : bank.point(name)?.get()));
     if (typeof frame !== 'string') return frame;
     this.counters.failed++;
     this.failures.hit('command frame cannot be built: nothing sent', { value, reason: frame });
@@ -147,7 +159,10 @@ export class Command implements RawLinkListener {
     const result = link ? link.send([frame], 1) : 'dropped';
     if (result === 'dropped') {
       this.counters.dropped++;
-      this.failures.hit('command frame dropped: the device is not up', { device: this.config.device, running: link !== undefined });
+      this.failures.hit('command frame dropped: the device is not up', {
+        device: this.config.device,
+        running: link !== undefined,
+      });
       return this.done();
     }
     this.counters.sent++;
@@ -185,7 +200,10 @@ export class Command implements RawLinkListener {
     if (state === 'up' || !this.waiting) return;
     this.settle();
     this.counters.dropped++;
-    this.failures.hit('command reply lost: the device went down while it was awaited', { device: this.config.device, state });
+    this.failures.hit('command reply lost: the device went down while it was awaited', {
+      device: this.config.device,
+      state,
+    });
     this.done();
   }
 

@@ -32,7 +32,8 @@ function build(config: CommandConfig, deps: CommandsDeps, log: Logger): Command 
   }
   const reply = config.reply;
   const store = reply ? replyStore(deps.profiles.get(reply.profile), reply.profile, bank) : undefined;
-  if (reply && !deps.profiles.has(reply.profile)) log.error({ profile: reply.profile }, 'command reply profile is not loaded: replies are refused');
+  if (reply && !deps.profiles.has(reply.profile))
+    log.error({ profile: reply.profile }, 'command reply profile is not loaded: replies are refused');
   return new Command(config, { bank, devices: deps.devices, log, ...(store ? { store } : {}) });
 }
 

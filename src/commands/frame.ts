@@ -7,7 +7,13 @@
 import type { PointValue } from '../codec/point-codec.js';
 import { checksumSize, writeChecksum } from '../codec/profile/checksum.js';
 import type { ChecksumType, CommandFieldValue, CommandFrame, CommandFramePart } from '../config/types.js';
-import { FIELD_SIZE, fieldValueProblem, isCommandFieldType, writeField, type CommandFieldType } from './binary-field.js';
+import {
+  FIELD_SIZE,
+  fieldValueProblem,
+  isCommandFieldType,
+  writeField,
+  type CommandFieldType,
+} from './binary-field.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
 /** `value` -> the written value; a point name -> that point's value; undefined: no such point. */
@@ -58,9 +64,21 @@ type NumberPart = Extract<CommandFramePart, { type: unknown }>;
 
 /** A part of a binary frame at its offset. */
 type Laid =
-  | { readonly kind: 'number'; readonly type: CommandFieldType; readonly little: boolean; readonly value: CommandFieldValue; readonly offset: number }
+  | {
+      readonly kind: 'number';
+      readonly type: CommandFieldType;
+      readonly little: boolean;
+      readonly value: CommandFieldValue;
+      readonly offset: number;
+    }
   | { readonly kind: 'hex'; readonly bytes: Buffer; readonly offset: number }
-  | { readonly kind: 'checksum'; readonly type: ChecksumType; readonly from: number; readonly little: boolean; readonly offset: number };
+  | {
+      readonly kind: 'checksum';
+      readonly type: ChecksumType;
+      readonly from: number;
+      readonly little: boolean;
+      readonly offset: number;
+    };
 
 function fieldNumber(field: Extract<Laid, { kind: 'number' }>, source: ValueSource): number | string {
   const { value } = field;

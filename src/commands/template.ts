@@ -17,7 +17,10 @@ export function parseTemplate(template: string): ParsedTemplate {
   if (template === '') return { error: 'is empty: a command must send something' };
   // eslint-disable-next-line no-control-regex -- \x00-\xff: every character that is one byte
   const wide = /[^\x00-\xff]/.exec(template);
-  if (wide) return { error: `${JSON.stringify(wide[0])} is not one byte: a text frame holds latin1 characters only (write bytes as "\\xNN")` };
+  if (wide)
+    return {
+      error: `${JSON.stringify(wide[0])} is not one byte: a text frame holds latin1 characters only (write bytes as "\\xNN")`,
+    };
   const parts: TemplatePart[] = [];
   let text = '';
   let i = 0;
@@ -29,9 +32,15 @@ export function parseTemplate(template: string): ParsedTemplate {
       i += 2;
     } else if (c === '{') {
       const end = template.indexOf('}', i);
-      if (end < 0) return { error: `the "{" at character ${i + 1} is not closed: write {value} or {POINT}, and {{ for a literal brace` };
+      if (end < 0)
+        return {
+          error: `the "{" at character ${i + 1} is not closed: write {value} or {POINT}, and {{ for a literal brace`,
+        };
       const name = template.slice(i + 1, end);
-      if (!NAME.test(name)) return { error: `{${name}} is not a placeholder: write {value} or {POINT} (a point name), and {{ for a literal brace` };
+      if (!NAME.test(name))
+        return {
+          error: `{${name}} is not a placeholder: write {value} or {POINT} (a point name), and {{ for a literal brace`,
+        };
       if (text !== '') parts.push({ text });
       text = '';
       parts.push({ name });

@@ -57,7 +57,8 @@ function splitHostPort(s: string): { host: string; port?: string } | undefined {
 export function parseEndpoint(v: unknown): Parsed<Endpoint> {
   const r = parseListen(v);
   if (r.error !== undefined) return r;
-  if (r.value.port === undefined) return { error: `${show(v)} is not host:port with a port in 0..65535 (the port is missing)` };
+  if (r.value.port === undefined)
+    return { error: `${show(v)} is not host:port with a port in 0..65535 (the port is missing)` };
   return { value: { host: r.value.host, port: r.value.port } };
 }
 
@@ -72,7 +73,9 @@ export function checkHost(v: unknown): string | undefined {
 
 /** An IP address, e.g. a pool port's client. */
 export function checkIp(v: unknown): string | undefined {
-  return typeof v === 'string' && isIP(v) !== 0 ? undefined : `${show(v)} is not an IP address (e.g. 192.168.250.11 or fe80::1)`;
+  return typeof v === 'string' && isIP(v) !== 0
+    ? undefined
+    : `${show(v)} is not an IP address (e.g. 192.168.250.11 or fe80::1)`;
 }
 
 /** An `allow` entry: an IP address or a CIDR block. */

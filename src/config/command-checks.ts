@@ -28,7 +28,9 @@ function pointsOf(bank: unknown): Map<string, Raw> {
 export function commandChecks(top: Raw, where: Where): Problem[] {
   if (!Array.isArray(top.commands)) return [];
   const devices = new Map<string, unknown>();
-  if (Array.isArray(top.devices)) for (const d of top.devices as unknown[]) if (isMapping(d) && typeof d.name === 'string') devices.set(d.name, d.type);
+  if (Array.isArray(top.devices))
+    for (const d of top.devices as unknown[])
+      if (isMapping(d) && typeof d.name === 'string') devices.set(d.name, d.type);
   const banks = isMapping(top.banks) ? top.banks : {};
   const names = new Map<string, number>();
   return (top.commands as unknown[]).flatMap((c, i): Problem[] => {
@@ -38,7 +40,13 @@ export function commandChecks(top: Raw, where: Where): Problem[] {
     if (typeof c.name === 'string') {
       const first = names.get(c.name);
       if (first === undefined) names.set(c.name, i);
-      else problems.push(problem([...path, 'name'], `${show(c.name)} is already the name of commands[${first}] (${where(['commands', first, 'name'])}): command names must be unique`));
+      else
+        problems.push(
+          problem(
+            [...path, 'name'],
+            `${show(c.name)} is already the name of commands[${first}] (${where(['commands', first, 'name'])}): command names must be unique`,
+          ),
+        );
     }
     return problems;
   });
@@ -50,7 +58,12 @@ function deviceCheck(c: Raw, path: Path, devices: Map<string, unknown>): Problem
   if (!devices.has(name)) return [problem([...path, 'device'], `device "${name}" is not defined under devices`)];
   const type = devices.get(name);
   if (typeof type === 'string' && !RAW_DEVICES.includes(type)) {
-    return [problem([...path, 'device'], `device "${name}" is a ${type} device: a command sends its frame to a raw device (type tcp or serial)`)];
+    return [
+      problem(
+        [...path, 'device'],
+        `device "${name}" is a ${type} device: a command sends its frame to a raw device (type tcp or serial)`,
+      ),
+    ];
   }
   return [];
 }
@@ -58,14 +71,16 @@ function deviceCheck(c: Raw, path: Path, devices: Map<string, unknown>): Problem
 function bankCheck(c: Raw, path: Path, banks: Raw): Problem[] {
   const name = c.bank;
   if (typeof name !== 'string') return [];
-  if (!Object.hasOwn(banks, name) || !isMapping(banks[name])) return [problem([...path, 'bank'], `bank "${name}" is not defined under banks`)];
+  if (!Object.hasOwn(banks, name) || !isMapping(banks[name]))
+    return [problem([...path, 'bank'], `bank "${name}" is not defined under banks`)];
   const points = pointsOf(banks[name]);
   const own = typeof c.point === 'string' ? points.get(c.point) : undefined;
   const problems = frameChecks(c.frame, [...path, 'frame'], name, own ? new Map([...points, ['value', own]]) : points);
   if (typeof c.point !== 'string') return problems;
   const point = points.get(c.point);
   if (point === undefined) {
-    const known = points.size > 0 ? `its points: ${[...points.keys()].join(', ')}` : 'it has no points: add them under points:';
+    const known =
+      points.size > 0 ? `its points: ${[...points.keys()].join(', ')}` : 'it has no points: add them under points:';
     return [...problems, problem([...path, 'point'], `bank "${name}" has no point "${c.point}" (${known})`)];
   }
   return [...problems, ...pointRules(c, path, point)];
@@ -75,13 +90,25 @@ function pointRules(c: Raw, path: Path, point: Raw): Problem[] {
   const problems: Problem[] = [];
   const table = typeof point.table === 'string' ? point.table : '';
   if (table !== '' && !WRITABLE.includes(table)) {
-    problems.push(problem([...path, 'point'], `"${String(point.name)}" is in ${table}, which Modbus clients cannot write: a command's point must be in holding or coils`));
+    problems.push(
+      problem(
+        [...path, 'point'],
+        `"${String(point.name)}" is in ${table}, which Modbus clients cannot write: a command's point must be in holding or coils`,
+      ),
+    );
   }
   const type = typeof point.type === 'string' ? point.type : 'uint16';
-  if (c.on === 'rising' && type === 'string') problems.push(problem([...path, 'on'], `rising needs a number or bool point; "${String(point.name)}" is a string: use change or write`));
+  if (c.on === 'rising' && type === 'string')
+    problems.push(
+      problem(
+        [...path, 'on'],
+        `rising needs a number or bool point; "${String(point.name)}" is a string: use change or write`,
+      ),
+    );
   if (c.reset === true) {
     const why = zeroProblem(type, num(point.scale, 1), num(point.offset, 0));
-    if (why !== undefined) problems.push(problem([...path, 'reset'], `"${String(point.name)}" cannot be set back to 0: ${why}`));
+    if (why !== undefined)
+      problems.push(problem([...path, 'reset'], `"${String(point.name)}" cannot be set back to 0: ${why}`));
   }
   return problems;
 }
@@ -92,13 +119,17 @@ function zeroProblem(type: string, scale: number, offset: number): string | unde
   const range = intRange(type);
   if (range === undefined || scale === 0) return undefined;
   const raw = Math.round((0 - offset) / scale);
-  return raw >= range[0] && raw <= range[1] ? undefined : `with offset ${offset} and scale ${scale}, 0 is outside ${type}`;
+  return raw >= range[0] && raw <= range[1]
+    ? undefined
+    : `with offset ${offset} and scale ${scale}, 0 is outside ${type}`;
 }
 
 /** `points`: the bank's points, and under `value` the command's own point when it exists. */
 function frameChecks(frame: unknown, path: Path, bank: string, points: Map<string, Raw>): Problem[] {
   const unknown = (name: string, at: Path): Problem[] =>
-    name === 'value' || points.has(name) ? [] : [problem(at, `{${name}} is neither {value} nor a point of bank "${bank}"`)];
+    name === 'value' || points.has(name)
+      ? []
+      : [problem(at, `{${name}} is neither {value} nor a point of bank "${bank}"`)];
   if (typeof frame === 'string') {
     const parsed = parseTemplate(frame);
     return 'error' in parsed ? [] : placeholderNames(parsed.parts).flatMap((n) => unknown(n, path));
@@ -112,7 +143,10 @@ function frameChecks(frame: unknown, path: Path, bank: string, points: Map<strin
     const found = unknown(name, at);
     if (found.length > 0) return found;
     const point = points.get(name);
-    const what = name === 'value' ? `{value} is the written value of "${String(point?.name)}", a string point` : `{${name}} is a string point`;
+    const what =
+      name === 'value'
+        ? `{value} is the written value of "${String(point?.name)}", a string point`
+        : `{${name}} is a string point`;
     return point?.type === 'string' ? [problem(at, `${what}: a binary field takes a number`)] : [];
   });
 }

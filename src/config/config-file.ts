@@ -6,7 +6,13 @@
  * The daemon uses loadAsync: the config and its profiles are read without blocking the event loop,
  * and only regular files of at most 4 MiB are read (read-file.ts).
  */
-import { loadConfigFileSources, loadConfigSourcesAsync, readConfigText, readConfigTextAsync, type LoadedSources } from './load.js';
+import {
+  loadConfigFileSources,
+  loadConfigSourcesAsync,
+  readConfigText,
+  readConfigTextAsync,
+  type LoadedSources,
+} from './load.js';
 import { readProfileText, readProfileTextAsync, type ProfileText } from './profiles/file.js';
 import type { LoadResult } from './types.js';
 
@@ -25,7 +31,8 @@ export class ConfigFile {
   load(): LoadResult {
     const text = readConfigText(this.path);
     if (typeof text !== 'string') return text;
-    if (!this.unchanged(text, (path) => bytesOf(readProfileText(path)))) this.last = { text, ...loadConfigFileSources(text, this.path) };
+    if (!this.unchanged(text, (path) => bytesOf(readProfileText(path))))
+      this.last = { text, ...loadConfigFileSources(text, this.path) };
     return (this.last as Last).result;
   }
 
@@ -34,8 +41,10 @@ export class ConfigFile {
     const text = await readConfigTextAsync(this.path);
     if (typeof text !== 'string') return text;
     const profiles = new Map<string, string | null>();
-    for (const path of this.last?.text === text ? this.last.profileTexts.keys() : []) profiles.set(path, bytesOf(await readProfileTextAsync(path)));
-    if (!this.unchanged(text, (path) => profiles.get(path) ?? null)) this.last = { text, ...(await loadConfigSourcesAsync(text, this.path)) };
+    for (const path of this.last?.text === text ? this.last.profileTexts.keys() : [])
+      profiles.set(path, bytesOf(await readProfileTextAsync(path)));
+    if (!this.unchanged(text, (path) => profiles.get(path) ?? null))
+      this.last = { text, ...(await loadConfigSourcesAsync(text, this.path)) };
     return (this.last as Last).result;
   }
 

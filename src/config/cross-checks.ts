@@ -16,7 +16,9 @@ const ROUTABLE = ['modbus-rtu', 'modbus-tcp'];
 const BRIDGEABLE = ['tcp', 'serial'];
 
 function items(v: unknown): [number, Record<string, unknown>][] {
-  return Array.isArray(v) ? v.flatMap((item: unknown, i) => (isMapping(item) ? [[i, item] as [number, Record<string, unknown>]] : [])) : [];
+  return Array.isArray(v)
+    ? v.flatMap((item: unknown, i) => (isMapping(item) ? [[i, item] as [number, Record<string, unknown>]] : []))
+    : [];
 }
 
 export function crossCheck(top: Record<string, unknown>, where: Where): Problem[] {
@@ -39,7 +41,13 @@ function duplicateNames(section: string, what: string, list: unknown, where: Whe
     const path = [section, i, 'name'];
     const first = seen.get(item.name);
     if (first === undefined) seen.set(item.name, path);
-    else problems.push(problem(path, `${show(item.name)} is already the name of ${formatPath(first.slice(0, 2))} (${where(first)}): ${what} names must be unique`));
+    else
+      problems.push(
+        problem(
+          path,
+          `${show(item.name)} is already the name of ${formatPath(first.slice(0, 2))} (${where(first)}): ${what} names must be unique`,
+        ),
+      );
   }
   return problems;
 }
@@ -55,12 +63,17 @@ function defined(names: Iterable<string>): string {
 }
 
 function references(top: Record<string, unknown>): Problem[] {
-  const banks = top.banks == null ? new Set<string>() : isMapping(top.banks) ? new Set(Object.keys(top.banks)) : undefined;
-  const devices = new Map(items(top.devices).flatMap(([, d]) => (typeof d.name === 'string' ? [[d.name, d.type] as const] : [])));
+  const banks =
+    top.banks == null ? new Set<string>() : isMapping(top.banks) ? new Set(Object.keys(top.banks)) : undefined;
+  const devices = new Map(
+    items(top.devices).flatMap(([, d]) => (typeof d.name === 'string' ? [[d.name, d.type] as const] : [])),
+  );
   const names: Names = { banks, devices };
-  return items(top.servers).flatMap(([i, server]) => (server.protocol === 'raw'
-    ? bridgeRef(names, server.handler, ['servers', i, 'handler', 'bridge'])
-    : modbusRefs(names, server, i)));
+  return items(top.servers).flatMap(([i, server]) =>
+    server.protocol === 'raw'
+      ? bridgeRef(names, server.handler, ['servers', i, 'handler', 'bridge'])
+      : modbusRefs(names, server, i),
+  );
 }
 
 /** A Modbus server's banks and routes, its pool ports' included. */
@@ -69,7 +82,9 @@ function modbusRefs(names: Names, server: Record<string, unknown>, i: number): P
   return [
     ...bankRef(names, server.bank, ['servers', i, 'bank']),
     ...unitRefs(names, server.units, ['servers', i, 'units']),
-    ...ports.flatMap(([port, entry]) => (isMapping(entry) ? unitRefs(names, entry.units, ['servers', i, 'ports', port, 'units']) : [])),
+    ...ports.flatMap(([port, entry]) =>
+      isMapping(entry) ? unitRefs(names, entry.units, ['servers', i, 'ports', port, 'units']) : [],
+    ),
   ];
 }
 
@@ -85,7 +100,12 @@ function deviceRef(names: Names, device: unknown, path: Path): Problem[] {
   }
   const type = names.devices.get(device);
   if (typeof type !== 'string' || ROUTABLE.includes(type)) return [];
-  return [problem(path, `device "${device}" is a ${type} device: unit ids can only be routed to ${ROUTABLE.join(' or ')} devices`)];
+  return [
+    problem(
+      path,
+      `device "${device}" is a ${type} device: unit ids can only be routed to ${ROUTABLE.join(' or ')} devices`,
+    ),
+  ];
 }
 
 /** A raw server's `handler: { bridge: DEVICE }` names a raw device. */
@@ -97,13 +117,22 @@ function bridgeRef(names: Names, handler: unknown, path: Path): Problem[] {
   }
   const type = names.devices.get(device);
   if (typeof type !== 'string' || BRIDGEABLE.includes(type)) return [];
-  return [problem(path, `device "${device}" is a ${type} device: a bridge talks to a raw device (type ${BRIDGEABLE.join(' or ')}); route Modbus unit ids to it from a modbus server instead`)];
+  return [
+    problem(
+      path,
+      `device "${device}" is a ${type} device: a bridge talks to a raw device (type ${BRIDGEABLE.join(' or ')}); route Modbus unit ids to it from a modbus server instead`,
+    ),
+  ];
 }
 
 function unitRefs(names: Names, units: unknown, path: Path): Problem[] {
   if (!isMapping(units)) return [];
   return Object.entries(units).flatMap(([id, target]) =>
     isMapping(target)
-      ? [...bankRef(names, target.bank, [...path, id, 'bank']), ...deviceRef(names, target.device, [...path, id, 'device'])]
-      : []);
+      ? [
+          ...bankRef(names, target.bank, [...path, id, 'bank']),
+          ...deviceRef(names, target.device, [...path, id, 'device']),
+        ]
+      : [],
+  );
 }

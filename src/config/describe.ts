@@ -6,7 +6,16 @@
 import { describeCommand } from '../commands/describe.js';
 import { showSize } from './size.js';
 import type {
-  DeviceConfig, Framing, GatewayConfig, ModbusServerConfig, PointConfig, RawHandlerConfig, RawServerConfig, ServerConfig, UnitMap, UnitTarget,
+  DeviceConfig,
+  Framing,
+  GatewayConfig,
+  ModbusServerConfig,
+  PointConfig,
+  RawHandlerConfig,
+  RawServerConfig,
+  ServerConfig,
+  UnitMap,
+  UnitTarget,
 } from './types.js';
 
 function target(t: UnitTarget): string {
@@ -25,13 +34,21 @@ function duration(ms: number): string {
 /** Columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], indent: string): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => indent + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    indent +
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
 function unitSummary(units: UnitMap | undefined): string {
   if (!units || units.size === 0) return "the server's";
-  return [...units].sort(([a], [b]) => a - b).map(([unit, t]) => `${unit} -> ${target(t)}`).join(', ');
+  return [...units]
+    .sort(([a], [b]) => a - b)
+    .map(([unit, t]) => `${unit} -> ${target(t)}`)
+    .join(', ');
 }
 
 /** The pool's allocation table as configured: port, reserved client, where a session's requests go. */
@@ -128,7 +145,11 @@ function describePoint(p: PointConfig): string {
 
 export function describeConfig(config: GatewayConfig): string {
   const lines = [`gateway ${config.gateway.name}, log level ${config.log.level}`];
-  lines.push(config.status ? `status endpoint http://${config.status.listen.host}:${config.status.listen.port}` : 'status endpoint disabled');
+  lines.push(
+    config.status
+      ? `status endpoint http://${config.status.listen.host}:${config.status.listen.port}`
+      : 'status endpoint disabled',
+  );
   lines.push('', `banks (${config.banks.size}):`);
   for (const bank of config.banks.values()) {
     const tables = Object.entries(bank.tables).map(([name, size]) => `${name} ${size}`);

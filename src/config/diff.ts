@@ -140,18 +140,23 @@ function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<stri
 /** The commands differ, or a reply profile they use was edited. */
 function commandsChanged(prev: GatewayConfig, next: GatewayConfig): boolean {
   if (!sameValue(prev.commands, next.commands)) return true;
-  return next.commands.some((c) => c.reply !== undefined && !sameValue(prev.profiles.get(c.reply.profile), next.profiles.get(c.reply.profile)));
+  return next.commands.some(
+    (c) => c.reply !== undefined && !sameValue(prev.profiles.get(c.reply.profile), next.profiles.get(c.reply.profile)),
+  );
 }
 
 /** What to do to go from the running config `prev` to the validated `next`. */
 export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan {
   const banks = diffBanks(prev.banks, next.banks);
-  const touchedBanks = new Set([...banks.added, ...banks.reshaped, ...banks.repointed].map((b) => b.name).concat(banks.removed));
+  const touchedBanks = new Set(
+    [...banks.added, ...banks.reshaped, ...banks.repointed].map((b) => b.name).concat(banks.removed),
+  );
   const renamed = prev.gateway.name !== next.gateway.name;
   // Items built with a bank's points or a profile (decoders, simulators) restart when either changed.
   const profiles = changedProfiles(prev, next);
   const holdsTouched = (item: unknown) =>
-    [...banksNamedBy(item)].some((b) => touchedBanks.has(b)) || [...namedBy('profile', item)].some((p) => profiles.has(p));
+    [...banksNamedBy(item)].some((b) => touchedBanks.has(b)) ||
+    [...namedBy('profile', item)].some((p) => profiles.has(p));
   const devices = diffList(prev.devices, next.devices, holdsTouched);
   // Servers look devices up by name on use (routes per request, raw bridges follow their device), so a
   // changed device reconnects without restarting the servers that use it.
@@ -163,8 +168,17 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   const empty =
     servers.added.length + servers.removed.length + servers.changed.length === 0 &&
     devices.added.length + devices.removed.length + devices.changed.length === 0 &&
-    banks.added.length + banks.removed.length + banks.reshaped.length + banks.valuesNotApplied.length + banks.repointed.length === 0 &&
-    logLevel === undefined && !renamed && !statusMoved && !polls && !commands;
+    banks.added.length +
+      banks.removed.length +
+      banks.reshaped.length +
+      banks.valuesNotApplied.length +
+      banks.repointed.length ===
+      0 &&
+    logLevel === undefined &&
+    !renamed &&
+    !statusMoved &&
+    !polls &&
+    !commands;
   return {
     servers,
     devices,
@@ -185,18 +199,30 @@ function names(items: readonly { readonly name: string }[]): string[] {
 /** The plan as structured log fields (names, not configs). */
 export function planFields(plan: ReloadPlan): Record<string, unknown> {
   const list = (c: ListChanges<{ readonly name: string }>) => ({
-    added: names(c.added), removed: c.removed, restarted: names(c.changed), unchanged: c.unchanged.length,
+    added: names(c.added),
+    removed: c.removed,
+    restarted: names(c.changed),
+    unchanged: c.unchanged.length,
   });
   const { banks } = plan;
   return {
     servers: list(plan.servers),
     devices: list(plan.devices),
-    banks: { added: names(banks.added), removed: banks.removed, reshaped: names(banks.reshaped), repointed: names(banks.repointed), kept: banks.kept.length, valuesNotApplied: banks.valuesNotApplied },
+    banks: {
+      added: names(banks.added),
+      removed: banks.removed,
+      reshaped: names(banks.reshaped),
+      repointed: names(banks.repointed),
+      kept: banks.kept.length,
+      valuesNotApplied: banks.valuesNotApplied,
+    },
     ...(plan.polls ? { polls: 'changed' } : {}),
     ...(plan.commands ? { commands: 'changed' } : {}),
     ...(plan.logLevel !== undefined ? { logLevel: plan.logLevel } : {}),
     ...(plan.gatewayName !== undefined ? { gatewayName: plan.gatewayName } : {}),
-    ...(plan.status ? { status: plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled' } : {}),
+    ...(plan.status
+      ? { status: plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled' }
+      : {}),
   };
 }
 
@@ -204,12 +230,18 @@ export function planFields(plan: ReloadPlan): Record<string, unknown> {
 export function describePlan(plan: ReloadPlan): string {
   if (plan.empty) return 'nothing changed';
   const part = (what: string, c: ListChanges<{ readonly name: string }>) => {
-    const marks = [...c.added.map((i) => `+${i.name}`), ...c.removed.map((n) => `-${n}`), ...c.changed.map((i) => `~${i.name}`)];
+    const marks = [
+      ...c.added.map((i) => `+${i.name}`),
+      ...c.removed.map((n) => `-${n}`),
+      ...c.changed.map((i) => `~${i.name}`),
+    ];
     return marks.length > 0 ? `${what} ${marks.join(' ')} (${c.unchanged.length} unchanged)` : undefined;
   };
   const b = plan.banks;
   const banks = [
-    ...b.added.map((x) => `+${x.name}`), ...b.removed.map((n) => `-${n}`), ...b.reshaped.map((x) => `reshaped ${x.name}`),
+    ...b.added.map((x) => `+${x.name}`),
+    ...b.removed.map((n) => `-${n}`),
+    ...b.reshaped.map((x) => `reshaped ${x.name}`),
     ...b.repointed.map((x) => `points of ${x.name} redefined`),
     ...b.valuesNotApplied.map((n) => `${n} keeps its live values (new initial values not applied)`),
   ];
@@ -221,7 +253,9 @@ export function describePlan(plan: ReloadPlan): string {
     plan.commands ? 'commands changed' : undefined,
     plan.logLevel !== undefined ? `log level ${plan.logLevel}` : undefined,
     plan.gatewayName !== undefined ? `gateway name ${plan.gatewayName}` : undefined,
-    plan.status ? `status endpoint ${plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled'}` : undefined,
+    plan.status
+      ? `status endpoint ${plan.status.listen ? `${plan.status.listen.host}:${plan.status.listen.port}` : 'disabled'}`
+      : undefined,
   ];
   return parts.filter((p) => p !== undefined).join('; ');
 }

@@ -20,7 +20,9 @@ export function parseDuration(v: unknown): Parsed<number> {
 
 function toMs(v: unknown): number | string {
   if (typeof v === 'number') {
-    return Number.isInteger(v) && v >= 0 ? v : `${v} is not a duration: a number of milliseconds is a whole number from 0`;
+    return Number.isInteger(v) && v >= 0
+      ? v
+      : `${v} is not a duration: a number of milliseconds is a whole number from 0`;
   }
   if (typeof v !== 'string') return `${show(v)} is not a duration: ${FORMS}`;
   const m = PATTERN.exec(v);

@@ -23,8 +23,7 @@ export interface Checked<T> {
 
 /** A parsed value, or what is wrong with the input. */
 export type Parsed<T> =
-  | { readonly value: T; readonly error?: undefined }
-  | { readonly value?: undefined; readonly error: string };
+  { readonly value: T; readonly error?: undefined } | { readonly value?: undefined; readonly error: string };
 
 export function problem(path: Path, message: string, at?: 'key'): Problem {
   return at ? { path, message, at } : { path, message };

@@ -52,7 +52,10 @@ export async function readConfigTextAsync(path: string): Promise<string | LoadRe
 
 function configText(read: FileText, path: string): string | LoadResult {
   if (read.ok) return read.text;
-  return { ok: false, issues: [{ key: '', message: `cannot read the configuration file: ${read.reason}`, file: path, line: 0, col: 0 }] };
+  return {
+    ok: false,
+    issues: [{ key: '', message: `cannot read the configuration file: ${read.reason}`, file: path, line: 0, col: 0 }],
+  };
 }
 
 /** Validates `text` as the content of the file at `path` (what loadConfigFile does after reading). */
@@ -92,11 +95,15 @@ function validate(parsed: ParsedYaml, file: string, configFile: string): LoadedS
   const { value, locator } = parsed;
   const checked = check(TOP, value);
   const where = (path: readonly (string | number)[]): string => `line ${locator.locate(path).line}`;
-  const at = (path: readonly (string | number)[]): string => `${file}:${locator.locate(path).line}:${locator.locate(path).col}`;
+  const at = (path: readonly (string | number)[]): string =>
+    `${file}:${locator.locate(path).line}:${locator.locate(path).col}`;
   const profiles = configProfiles(value, configFile, at);
   const problems = [...checked.problems, ...crossCheck(value, where), ...profiles.problems];
   if (problems.length > 0 || profiles.issues.length > 0 || checked.value === undefined) {
-    return { result: { ok: false, issues: [...toIssues(problems, locator, file), ...profiles.issues] }, profileTexts: profiles.texts };
+    return {
+      result: { ok: false, issues: [...toIssues(problems, locator, file), ...profiles.issues] },
+      profileTexts: profiles.texts,
+    };
   }
   const config = deepFreeze({ file: configFile, ...checked.value, profiles: profiles.profiles });
   return { result: { ok: true, config }, profileTexts: profiles.texts };

@@ -13,7 +13,12 @@ const SECTIONS = 'gateway, log, status, banks, servers, devices';
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
-  const issue = (offset: number, message: string): ConfigIssue => ({ key: '', message, file, ...lines.linePos(offset) });
+  const issue = (offset: number, message: string): ConfigIssue => ({
+    key: '',
+    message,
+    file,
+    ...lines.linePos(offset),
+  });
   const errors = [...doc.errors, ...doc.warnings];
   if (errors.length > 0) {
     return { ok: false, issues: errors.map((e) => issue(e.pos[0], `YAML syntax error: ${e.message}`)) };

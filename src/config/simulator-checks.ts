@@ -9,7 +9,9 @@ import { isMapping, problem, show, type Problem } from './issues.js';
 /** point name -> type, of each bank that declares points. */
 function pointTypes(bank: unknown): Map<string, unknown> {
   const points = isMapping(bank) && Array.isArray(bank.points) ? bank.points : [];
-  return new Map(points.flatMap((p: unknown) => (isMapping(p) && typeof p.name === 'string' ? [[p.name, p.type] as const] : [])));
+  return new Map(
+    points.flatMap((p: unknown) => (isMapping(p) && typeof p.name === 'string' ? [[p.name, p.type] as const] : [])),
+  );
 }
 
 export function simulatorChecks(top: Record<string, unknown>): Problem[] {
@@ -20,24 +22,53 @@ export function simulatorChecks(top: Record<string, unknown>): Problem[] {
     const name = device.bank;
     if (!Object.hasOwn(banks, name)) {
       const known = Object.keys(banks);
-      return [problem(['devices', i, 'bank'], `bank "${name}" is not defined under banks (${known.length ? `defined: ${known.join(', ')}` : 'none is defined'})`)];
+      return [
+        problem(
+          ['devices', i, 'bank'],
+          `bank "${name}" is not defined under banks (${known.length ? `defined: ${known.join(', ')}` : 'none is defined'})`,
+        ),
+      ];
     }
     if (!isMapping(device.signals)) return [];
     const points = pointTypes(banks[name]);
-    return Object.entries(device.signals).flatMap(([point, signal]) => signalCheck(name, points, point, signal, ['devices', i, 'signals', point]));
+    return Object.entries(device.signals).flatMap(([point, signal]) =>
+      signalCheck(name, points, point, signal, ['devices', i, 'signals', point]),
+    );
   });
 }
 
-function signalCheck(bank: string, points: Map<string, unknown>, point: string, signal: unknown, path: (string | number)[]): Problem[] {
+function signalCheck(
+  bank: string,
+  points: Map<string, unknown>,
+  point: string,
+  signal: unknown,
+  path: (string | number)[],
+): Problem[] {
   if (!points.has(point)) {
     const known = [...points.keys()];
-    return [problem(path, `bank "${bank}" has no point "${point}" (${known.length ? `its points: ${known.join(', ')}` : 'it declares no points: add them under points:'})`, 'key')];
+    return [
+      problem(
+        path,
+        `bank "${bank}" has no point "${point}" (${known.length ? `its points: ${known.join(', ')}` : 'it declares no points: add them under points:'})`,
+        'key',
+      ),
+    ];
   }
   const type = points.get(point);
-  const text = typeof signal === 'string' || (isMapping(signal) && signal.signal === 'constant' && typeof signal.value === 'string');
-  if (text && type !== 'string') return [problem(path, `${show(isMapping(signal) ? signal.value : signal)} is text, but point "${point}" is a ${String(type)}: text goes into string points`)];
+  const text =
+    typeof signal === 'string' ||
+    (isMapping(signal) && signal.signal === 'constant' && typeof signal.value === 'string');
+  if (text && type !== 'string')
+    return [
+      problem(
+        path,
+        `${show(isMapping(signal) ? signal.value : signal)} is text, but point "${point}" is a ${String(type)}: text goes into string points`,
+      ),
+    ];
   if (!text && type === 'string' && isMapping(signal) && signal.signal !== 'constant') {
-    return [problem(path, `point "${point}" is a string: give it a constant text, not a ${String(signal.signal)} signal`)];
+    return [
+      problem(path, `point "${point}" is a string: give it a constant text, not a ${String(signal.signal)} signal`),
+    ];
   }
   return [];
 }

@@ -14,7 +14,8 @@ export function parseSize(v: unknown): Parsed<number> {
   }
   const m = typeof v === 'string' ? PATTERN.exec(v.trim()) : null;
   if (m === null) {
-    const hint = typeof v === 'string' && /^\d+\s*(k|K|M|G)B?$/.test(v.trim()) ? ' (sizes count in 1024s: KiB, MiB, GiB)' : '';
+    const hint =
+      typeof v === 'string' && /^\d+\s*(k|K|M|G)B?$/.test(v.trim()) ? ' (sizes count in 1024s: KiB, MiB, GiB)' : '';
     return { error: `${show(v)} is not a size${hint}: ${FORMS}` };
   }
   const bytes = Number(m[1]) * (UNIT[m[2] ?? ''] ?? NaN);
@@ -33,7 +34,11 @@ export function sizeBytes(v: unknown): number {
 
 /** "1MiB", "64KiB", "1500B": for what `fieldgate check` prints. */
 export function showSize(bytes: number): string {
-  for (const [unit, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, n] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
   }
   return `${bytes}B`;

@@ -8,7 +8,15 @@
 import type { CommandFramePart, ProfileConfig, TOP } from './declared.js';
 
 export type {
-  ChecksumType, CommandFramePart, PointConfig, ProfileChecksum, ProfileConfig, ProfileField, ProfileFieldType, ProfileFormat, ProfileSimulation,
+  ChecksumType,
+  CommandFramePart,
+  PointConfig,
+  ProfileChecksum,
+  ProfileConfig,
+  ProfileField,
+  ProfileFieldType,
+  ProfileFormat,
+  ProfileSimulation,
 } from './declared.js';
 
 type Top = NonNullable<(typeof TOP)['__type']>;

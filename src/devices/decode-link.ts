@@ -14,7 +14,11 @@ import { RawDeviceLink, type RawDeviceConfig } from './raw-link.js';
 export function createRawLink(
   config: RawDeviceConfig,
   opener: LineOpener,
-  deps: { readonly log: Logger; readonly banks: ReadonlyMap<string, Bank>; readonly profiles: ReadonlyMap<string, ProfileConfig> },
+  deps: {
+    readonly log: Logger;
+    readonly banks: ReadonlyMap<string, Bank>;
+    readonly profiles: ReadonlyMap<string, ProfileConfig>;
+  },
 ): RawDeviceLink {
   const decode = config.decode;
   if (decode === undefined) return new RawDeviceLink(config, opener, deps.log);
@@ -22,7 +26,10 @@ export function createRawLink(
   const framing = decodeFraming(config.framing, profile);
   const link = new RawDeviceLink(framing === config.framing ? config : { ...config, framing }, opener, deps.log);
   if (profile === undefined) {
-    deps.log.error({ profile: decode.profile }, 'decode: the profile is not loaded: nothing the device sends is stored');
+    deps.log.error(
+      { profile: decode.profile },
+      'decode: the profile is not loaded: nothing the device sends is stored',
+    );
     return link;
   }
   const decoder = new FrameDecoder(profile, framing, deps.banks, deps.log);

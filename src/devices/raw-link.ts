@@ -97,7 +97,10 @@ export class RawDeviceLink implements DeviceLink {
     }
     this.counters.dropped += frames;
     if (this.droppedInOutage === 0) {
-      this.log.warn({ state: this.line.state, lastError: this.line.lastError }, 'device is not up: frames sent to it are dropped until it is back');
+      this.log.warn(
+        { state: this.line.state, lastError: this.line.lastError },
+        'device is not up: frames sent to it are dropped until it is back',
+      );
     }
     this.droppedInOutage += frames;
     return 'dropped';
@@ -128,7 +131,10 @@ export class RawDeviceLink implements DeviceLink {
       batch.clear();
     }
     if (error) {
-      this.log.warn({ reason: error.reason, bytes: error.bytes.toString('hex') }, 'device framing error: reconnecting to start a clean stream');
+      this.log.warn(
+        { reason: error.reason, bytes: error.bytes.toString('hex') },
+        'device framing error: reconnecting to start a clean stream',
+      );
       this.line.drop(`framing error: ${error.reason}`);
     }
   }
@@ -136,7 +142,8 @@ export class RawDeviceLink implements DeviceLink {
   private onState(state: LineState): void {
     if (state === 'up') {
       this.framer = createFramer(this.config.framing); // nothing of the last connection leaks into this one
-      if (this.droppedInOutage > 0) this.log.info({ dropped: this.droppedInOutage }, 'device is back: frames were dropped while it was not up');
+      if (this.droppedInOutage > 0)
+        this.log.info({ dropped: this.droppedInOutage }, 'device is back: frames were dropped while it was not up');
       this.droppedInOutage = 0;
     }
     for (const l of this.listeners) l.state(state);

@@ -18,9 +18,17 @@ export class DeviceSet {
   ) {}
 
   /** On start a device that fails to start fails the start (`failFast`); on reload it is logged and kept. */
-  async start(configs: readonly DeviceConfig[], profiles: ReadonlyMap<string, ProfileConfig>, failFast: boolean): Promise<void> {
+  async start(
+    configs: readonly DeviceConfig[],
+    profiles: ReadonlyMap<string, ProfileConfig>,
+    failFast: boolean,
+  ): Promise<void> {
     for (const config of configs) {
-      const device = await createDevice(config, { log: deviceLogger(this.log, config.name), banks: this.banks, profiles });
+      const device = await createDevice(config, {
+        log: deviceLogger(this.log, config.name),
+        banks: this.banks,
+        profiles,
+      });
       this.links.set(config.name, device);
       try {
         await device.start();

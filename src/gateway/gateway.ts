@@ -50,7 +50,11 @@ export interface ReloadOutcome {
 export class Gateway implements GatewayView {
   readonly banks = new Map<string, Bank>();
   readonly startedAt = new Date();
-  readonly reloads: { applied: number; refused: number; last: ReloadRecord | null } = { applied: 0, refused: 0, last: null };
+  readonly reloads: { applied: number; refused: number; last: ReloadRecord | null } = {
+    applied: 0,
+    refused: 0,
+    last: null,
+  };
   private readonly serverSet: ServerSet;
   private readonly deviceSet: DeviceSet;
   private current: GatewayConfig;
@@ -65,7 +69,10 @@ export class Gateway implements GatewayView {
   private started = false;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(config: GatewayConfig, private readonly options: GatewayOptions) {
+  constructor(
+    config: GatewayConfig,
+    private readonly options: GatewayOptions,
+  ) {
     this.current = config;
     this.log = options.log;
     this.serverSet = new ServerSet(options.log, {
@@ -92,7 +99,10 @@ export class Gateway implements GatewayView {
     return this.deviceSet.links;
   }
 
-  /** Configured servers that are not running, and why (bind failures on reload; a busy port is retried with backoff, any on the next reload). */
+  /**
+   * Configured servers that are not running, and why (bind failures on reload; a busy port is retried with backoff, any
+   * on the next reload).
+   */
   get down(): ReadonlyMap<string, string> {
     return this.serverSet.down;
   }
@@ -127,7 +137,12 @@ export class Gateway implements GatewayView {
     }
     this.started = true;
     this.log.info(
-      { servers: this.servers.length, banks: this.banks.size, devices: this.devices.size, ms: Math.round(performance.now() - t0) },
+      {
+        servers: this.servers.length,
+        banks: this.banks.size,
+        devices: this.devices.size,
+        ms: Math.round(performance.now() - t0),
+      },
       'started',
     );
   }
@@ -248,7 +263,10 @@ export class Gateway implements GatewayView {
   private pollsTouched(plan: ReloadPlan): boolean {
     const d = plan.devices;
     const b = plan.banks;
-    return plan.polls || d.added.length + d.removed.length + d.changed.length + b.added.length + b.removed.length + b.reshaped.length > 0;
+    return (
+      plan.polls ||
+      d.added.length + d.removed.length + d.changed.length + b.added.length + b.removed.length + b.reshaped.length > 0
+    );
   }
 
   private async apply(next: GatewayConfig): Promise<ReloadOutcome> {
@@ -257,10 +275,15 @@ export class Gateway implements GatewayView {
     const retry = next.servers.filter((s) => this.down.has(s.name) && plan.servers.unchanged.includes(s.name));
     const restartPolls = this.pollsTouched(plan);
     // Commands hold bank objects and reply stores compiled against their points, and subscribe to device links.
-    const restartCommands = plan.commands || plan.banks.repointed.length > 0 || this.pollsTouched({ ...plan, polls: false });
+    const restartCommands =
+      plan.commands || plan.banks.repointed.length > 0 || this.pollsTouched({ ...plan, polls: false });
     if (plan.logLevel !== undefined) this.log.level = plan.logLevel;
     this.current = next;
-    await this.serverSet.stop(new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]), 'reload', this.options.stopGraceMs ?? 2000);
+    await this.serverSet.stop(
+      new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]),
+      'reload',
+      this.options.stopGraceMs ?? 2000,
+    );
     if (restartCommands) this.stopCommands();
     if (restartPolls) this.stopPolls();
     await this.deviceSet.stop(new Set([...plan.devices.removed, ...plan.devices.changed.map((d) => d.name)]));
@@ -268,12 +291,19 @@ export class Gateway implements GatewayView {
     await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], next.profiles, false);
     if (restartPolls) this.startPolls();
     if (restartCommands) await this.startCommands();
-    const failed = await this.serverSet.start([...plan.servers.changed, ...plan.servers.added, ...retry], this.serverDeps(), false);
+    const failed = await this.serverSet.start(
+      [...plan.servers.changed, ...plan.servers.added, ...retry],
+      this.serverDeps(),
+      false,
+    );
     this.serverSet.sort(next.servers);
     if (plan.status) await this.openStatus(plan.status.listen, false);
     const retried = retry.map((s) => s.name).filter((n) => !failed.includes(n));
     const summary = this.summarize(plan, retried, failed);
-    this.log.info({ ...planFields(plan), retried, down: failed, ms: Math.round(performance.now() - t0), summary }, 'reload applied');
+    this.log.info(
+      { ...planFields(plan), retried, down: failed, ms: Math.round(performance.now() - t0), summary },
+      'reload applied',
+    );
     return this.record('applied', summary, failed);
   }
 
@@ -286,7 +316,8 @@ export class Gateway implements GatewayView {
 
   private refuse(issues: readonly ConfigIssue[], why?: string): ReloadOutcome {
     for (const issue of issues) this.log.error({ problem: formatIssue(issue) }, 'reload: configuration problem');
-    const summary = why ?? `the configuration is not valid (${issues.length} problem(s)); the running configuration stays`;
+    const summary =
+      why ?? `the configuration is not valid (${issues.length} problem(s)); the running configuration stays`;
     this.log.error({ problems: issues.length }, `reload refused: ${summary}`);
     return this.record('refused', summary, []);
   }

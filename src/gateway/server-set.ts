@@ -63,7 +63,10 @@ export class ServerSet {
         this.down.set(config.name, errorText(err));
         failed.push(config.name);
         const retry = retriable(err);
-        this.log.error({ server: config.name, err: errorText(err), retry }, 'server down: it could not be started on reload');
+        this.log.error(
+          { server: config.name, err: errorText(err), retry },
+          'server down: it could not be started on reload',
+        );
         if (retry) this.retry(new BindRetry(config, deps, this.options.retry ?? BIND_RETRY));
       }
     }
@@ -74,7 +77,8 @@ export class ServerSet {
   async stop(names: ReadonlySet<string>, reason: CloseReason, graceMs: number): Promise<void> {
     const going = this.running.filter((s) => names.has(s.name));
     for (const name of names) this.forget(name);
-    const failed = (s: GatewayServer) => (err: unknown) => this.log.error({ server: s.name, err }, 'server failed to stop');
+    const failed = (s: GatewayServer) => (err: unknown) =>
+      this.log.error({ server: s.name, err }, 'server failed to stop');
     await Promise.all(going.map((s) => s.stop(reason, graceMs).catch(failed(s))));
     const kept = this.running.filter((s) => !names.has(s.name));
     this.running.splice(0, this.running.length, ...kept);
@@ -104,7 +108,12 @@ export class ServerSet {
     return configs.map((config) => {
       const server = byName.get(config.name);
       const retry = server ? undefined : this.retries.get(config.name);
-      return { config, server, error: server ? null : (this.down.get(config.name) ?? 'not running'), ...(retry ? { retry } : {}) };
+      return {
+        config,
+        server,
+        error: server ? null : (this.down.get(config.name) ?? 'not running'),
+        ...(retry ? { retry } : {}),
+      };
     });
   }
 
@@ -134,7 +143,10 @@ export class ServerSet {
       if (!retriable(err)) {
         this.retries.delete(name);
         this.down.set(name, why);
-        this.log.error({ server: name, err: why, attempts: retry.attempts + 1 }, 'server down: its port is no longer retried');
+        this.log.error(
+          { server: name, err: why, attempts: retry.attempts + 1 },
+          'server down: its port is no longer retried',
+        );
         return;
       }
       if (why !== this.down.get(name)) this.log.warn({ server: name, err: why }, 'server still down: another reason');
@@ -147,6 +159,13 @@ export class ServerSet {
     this.down.delete(name);
     this.running.push(server);
     this.sort(this.options.order());
-    this.log.info({ server: name, attempts: retry.attempts + 1, downSeconds: Math.round((Date.now() - retry.since.getTime()) / 100) / 10 }, 'server listening again: its port is free');
+    this.log.info(
+      {
+        server: name,
+        attempts: retry.attempts + 1,
+        downSeconds: Math.round((Date.now() - retry.since.getTime()) / 100) / 10,
+      },
+      'server listening again: its port is free',
+    );
   }
 }

@@ -41,7 +41,11 @@ function writeRegisters(table: Uint16Array, address: number, data: Buffer): void
 
 function readWrite(bank: Bank, req: Extract<Request, { fc: 23 }>): Buffer {
   const table = bank.holding;
-  if (!table || !inRange(table, req.writeAddress, req.writeQuantity) || !inRange(table, req.readAddress, req.readQuantity)) {
+  if (
+    !table ||
+    !inRange(table, req.writeAddress, req.writeQuantity) ||
+    !inRange(table, req.readAddress, req.readQuantity)
+  ) {
     return exceptionReply(23, ExceptionCode.IllegalDataAddress);
   }
   writeRegisters(table, req.writeAddress, req.data);

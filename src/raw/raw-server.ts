@@ -26,7 +26,14 @@ export class RawServer extends SessionServer<RawSession> implements GatewayServe
     super(config, deps, true);
     const h = config.handler;
     this.framing = h.kind === 'decode' ? decodeFraming(config.framing, deps.profiles.get(h.profile)) : config.framing;
-    this.handler = createRawHandler(h, { server: config.name, devices: deps.devices, banks: deps.banks, profiles: deps.profiles, framing: this.framing, log: this.log });
+    this.handler = createRawHandler(h, {
+      server: config.name,
+      devices: deps.devices,
+      banks: deps.banks,
+      profiles: deps.profiles,
+      framing: this.framing,
+      log: this.log,
+    });
   }
 
   async start(): Promise<void> {

@@ -8,7 +8,9 @@ import type { Decl, Json, Keys } from '../config/declare/kit.js';
 const orAlso = (schema: Json, d: Decl): Json => (d.also ? { anyOf: [schema, d.also] } : schema);
 
 function object(doc: string, keys: Keys): Json {
-  const required = Object.entries(keys).filter(([, d]) => d.required).map(([k]) => k);
+  const required = Object.entries(keys)
+    .filter(([, d]) => d.required)
+    .map(([k]) => k);
   return {
     type: 'object',
     description: doc,

@@ -7,16 +7,26 @@ import type { Row, Table } from './tables.js';
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 export function markdownTable(table: Table): string {
-  const lines = [`Keys: ${table.title} (generated from the declarations in src/config by \`npm run gen:config\`)`, '', '| key | type | default | description |', '|---|---|---|---|'];
+  const lines = [
+    `Keys: ${table.title} (generated from the declarations in src/config by \`npm run gen:config\`)`,
+    '',
+    '| key | type | default | description |',
+    '|---|---|---|---|',
+  ];
   for (const r of table.rows) {
     const def = r.default === '' || r.default.startsWith('required') ? r.default : `\`${cell(r.default)}\``;
     const example = r.example === '' ? '' : `e.g. \`${cell(r.example)}\``;
-    lines.push(`| \`${r.key}\` | ${cell(r.type)} | ${[def, example].filter((x) => x !== '').join(', ')} | ${cell(r.doc)} |`);
+    lines.push(
+      `| \`${r.key}\` | ${cell(r.type)} | ${[def, example].filter((x) => x !== '').join(', ')} | ${cell(r.doc)} |`,
+    );
   }
   return lines.join('\n');
 }
 
-/** `readme` with each `<!-- keys:ID:start -->` ... `<!-- keys:ID:end -->` block holding table ID; every table must have its place. */
+/**
+ * `readme` with each `<!-- keys:ID:start -->` ... `<!-- keys:ID:end -->` block holding table ID; every table must have
+ * its place.
+ */
 export function withTables(readme: string, tables: readonly Table[]): string {
   let out = readme;
   for (const table of tables) {
@@ -24,7 +34,8 @@ export function withTables(readme: string, tables: readonly Table[]): string {
     const end = `<!-- keys:${table.id}:end -->`;
     const from = out.indexOf(start);
     const to = out.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md has no place for the key table ${table.id}: add ${start} and ${end}`);
+    if (from < 0 || to < from)
+      throw new Error(`README.md has no place for the key table ${table.id}: add ${start} and ${end}`);
     out = `${out.slice(0, from + start.length)}\n${markdownTable(table)}\n${out.slice(to)}`;
   }
   return out;
@@ -34,7 +45,11 @@ export function withTables(readme: string, tables: readonly Table[]): string {
 const roff = (s: string): string => s.replace(/\\/g, '\\e').replace(/^([.'])/gm, '\\&$1');
 
 function manEntry(r: Row): string[] {
-  const facts = [r.type, r.default === '' || r.default.startsWith('required') ? r.default : `default ${r.default}`, r.example === '' ? '' : `e.g. ${r.example}`].filter((f) => f !== '');
+  const facts = [
+    r.type,
+    r.default === '' || r.default.startsWith('required') ? r.default : `default ${r.default}`,
+    r.example === '' ? '' : `e.g. ${r.example}`,
+  ].filter((f) => f !== '');
   return ['.TP', `.B ${roff(r.key)}`, `${roff(facts.join('; '))}.`, '.br', roff(r.doc)];
 }
 

@@ -43,7 +43,11 @@ export function typeOf(d: Decl): string {
       return 'mapping';
     case 'oneOf':
       if (d.by) return `mapping by ${d.by}: ${Object.keys(d.variants).join(' | ')}`;
-      return [...new Set(Object.values(d.variants).map((v) => (v.kind === 'leaf' ? v.type : v.kind === 'list' ? 'list' : 'mapping')))].join(' | ');
+      return [
+        ...new Set(
+          Object.values(d.variants).map((v) => (v.kind === 'leaf' ? v.type : v.kind === 'list' ? 'list' : 'mapping')),
+        ),
+      ].join(' | ');
     case 'list':
       return 'list';
     case 'map':
@@ -60,7 +64,11 @@ function yaml(v: unknown): string {
 
 /** `within`: the optional section the key is in (required only when that section is given). */
 const row = (key: string, d: Decl, within?: string): Row => ({
-  key, type: typeOf(d), default: d.required ? (within ? `required in ${within}` : 'required') : yaml(d.default), example: yaml(d.example), doc: d.doc,
+  key,
+  type: typeOf(d),
+  default: d.required ? (within ? `required in ${within}` : 'required') : yaml(d.default),
+  example: yaml(d.example),
+  doc: d.doc,
 });
 
 /** The keys of a mapping as rows, sections as dotted keys; `note` tells variants apart. */
@@ -76,7 +84,8 @@ function rows(keys: Keys, prefix = '', note = '', skip: readonly string[] = [], 
 function variantRows(d: Decl, prefix: string): Row[] {
   if (d.kind !== 'oneOf') return [];
   return Object.entries(d.variants).flatMap(([name, v]) =>
-    v.kind === 'record' ? rows(v.keys, prefix, ` (${name})`, d.by ? [d.by] : []) : []);
+    v.kind === 'record' ? rows(v.keys, prefix, ` (${name})`, d.by ? [d.by] : []) : [],
+  );
 }
 
 const keysOf = (d: Decl): Keys => (d.kind === 'record' || d.kind === 'section' ? d.keys : {});
@@ -90,13 +99,28 @@ function variant(d: Decl, name: string): Row[] {
 
 export const TABLES: readonly Table[] = [
   { id: 'top', title: 'top level', rows: rows(keysOf(TOP)) },
-  { id: 'modbus-server', title: 'servers: protocol modbus', rows: [...variant(SERVER, 'modbus'), ...rows(keysOf(UNIT_ENTRY), 'units.ID.')] },
+  {
+    id: 'modbus-server',
+    title: 'servers: protocol modbus',
+    rows: [...variant(SERVER, 'modbus'), ...rows(keysOf(UNIT_ENTRY), 'units.ID.')],
+  },
   { id: 'raw-server', title: 'servers: protocol raw', rows: variant(SERVER, 'raw') },
-  { id: 'framing', title: 'framing (raw servers, raw devices, profiles)', rows: [{ ...row('framing.type', FRAMING), type: Object.keys(FRAMING.variants).join(' | '), default: 'none' }, ...variantRows(FRAMING, 'framing.')] },
+  {
+    id: 'framing',
+    title: 'framing (raw servers, raw devices, profiles)',
+    rows: [
+      { ...row('framing.type', FRAMING), type: Object.keys(FRAMING.variants).join(' | '), default: 'none' },
+      ...variantRows(FRAMING, 'framing.'),
+    ],
+  },
   { id: 'handler', title: 'handler (raw servers)', rows: variantRows(HANDLER, 'handler.') },
   { id: 'pool', title: 'port pools: ports.PORT', rows: rows(keysOf(POOL_PORT), 'ports.PORT.') },
   { id: 'bank', title: 'banks.NAME', rows: [...rows(keysOf(BANK)), ...rows(keysOf(POINT), 'points[].')] },
-  ...DEVICE_TYPES.map((type) => ({ id: `device-${type}`, title: `devices: type ${type}`, rows: variant(DEVICE, type) })),
+  ...DEVICE_TYPES.map((type) => ({
+    id: `device-${type}`,
+    title: `devices: type ${type}`,
+    rows: variant(DEVICE, type),
+  })),
   { id: 'signal', title: 'signals (simulator devices, profile simulations)', rows: variantRows(SIGNAL, '') },
   { id: 'poll', title: 'polls', rows: rows(keysOf(POLL)) },
   { id: 'command', title: 'commands', rows: [...rows(keysOf(COMMAND)), ...variantRows(partOf(COMMAND), 'frame[].')] },

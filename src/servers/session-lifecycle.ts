@@ -121,7 +121,10 @@ export abstract class SessionLifecycle {
 
   /** A frame that breaks the protocol: logged with what was wrong, and the session closed. */
   protected framingError(error: { readonly reason: string; readonly bytes: Buffer }, message: string): void {
-    this.life.log.warn({ reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn }, message);
+    this.life.log.warn(
+      { reason: error.reason, bytes: error.bytes.toString('hex'), bytesIn: this.stats.bytesIn },
+      message,
+    );
     this.close('protocol-error');
   }
 

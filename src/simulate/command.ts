@@ -25,7 +25,10 @@ export interface SimulateIo {
 /** The names of the profiles shipped with fieldgate (hardware/profiles/NAME.yaml), sorted. */
 export function shippedProfiles(): string[] {
   try {
-    return readdirSync(SHIPPED_PROFILES).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort();
+    return readdirSync(SHIPPED_PROFILES)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => f.replace(/\.ya?ml$/, ''))
+      .sort();
   } catch {
     return [];
   }
@@ -34,9 +37,13 @@ export function shippedProfiles(): string[] {
 /** A profile that is not there is a mistake on the command line: say which ones are. */
 function noSuchProfile(name: string, path: string): FieldgateError {
   const shipped = shippedProfiles();
-  const list = shipped.length > 0 ? `the shipped ones are ${shipped.join(', ')}` : 'no profiles are shipped in this installation';
+  const list =
+    shipped.length > 0 ? `the shipped ones are ${shipped.join(', ')}` : 'no profiles are shipped in this installation';
   const what = isProfilePath(name) ? `no profile file ${path}` : `no profile "${name}"`;
-  return new FieldgateError('FG_ERR_USAGE', `simulate: ${what}: ${list} (or give the path to a profile file, e.g. ./profiles/my-board.yaml)`);
+  return new FieldgateError(
+    'FG_ERR_USAGE',
+    `simulate: ${what}: ${list} (or give the path to a profile file, e.g. ./profiles/my-board.yaml)`,
+  );
 }
 
 export function loadProfileOrThrow(name: string, cwd: string): ProfileConfig {
@@ -44,13 +51,19 @@ export function loadProfileOrThrow(name: string, cwd: string): ProfileConfig {
   if (!existsSync(path)) throw noSuchProfile(name, path);
   const loaded = loadProfileFile(path);
   if (loaded.ok) return loaded.profile;
-  throw new FieldgateError('FG_ERR_CONFIG', `the profile ${path} is not valid (${loaded.issues.length} problem(s)):`, loaded.issues.map(formatIssue));
+  throw new FieldgateError(
+    'FG_ERR_CONFIG',
+    `the profile ${path} is not valid (${loaded.issues.length} problem(s)):`,
+    loaded.issues.map(formatIssue),
+  );
 }
 
 /** `event key=value ...` on stderr, one line per connection or error. */
 function sayTo(stderr: SimulateIo['stderr']): Say {
   return (event, fields = {}) => {
-    const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+    const parts = Object.entries(fields).map(
+      ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`,
+    );
     stderr.write(`fieldgate simulate: ${[event, ...parts].join(' ')}\n`);
   };
 }
@@ -60,7 +73,9 @@ export async function simulateCommand(argv: readonly string[], io: SimulateIo): 
   const profile = loadProfileOrThrow(options.profile, io.cwd);
   const say = sayTo(io.stderr);
   const sim = await startSimulation(profile, options, say);
-  io.stdout.write(`playing ${sim.what}${options.count !== undefined ? `, ${options.count} times` : ''} (Ctrl-C stops)\n`);
+  io.stdout.write(
+    `playing ${sim.what}${options.count !== undefined ? `, ${options.count} times` : ''} (Ctrl-C stops)\n`,
+  );
   const why = await Promise.race([sim.done.then(() => 'count reached'), io.stopRequested]);
   await sim.stop();
   say('stopped', { reason: why, count: sim.count() });

@@ -46,7 +46,11 @@ export class Dialer {
       this.socket = undefined;
       if (this.stopped) return;
       const retryMs = this.backoff.next();
-      this.say(end ? 'connection lost' : 'cannot connect', { to: `${this.host}:${this.port}`, error: error ?? 'closed by the peer', retryMs });
+      this.say(end ? 'connection lost' : 'cannot connect', {
+        to: `${this.host}:${this.port}`,
+        error: error ?? 'closed by the peer',
+        retryMs,
+      });
       this.timer = setTimeout(() => this.attempt(), retryMs);
     });
   }

@@ -14,7 +14,9 @@ export interface WriteRequest {
   readonly adu: Buffer;
 }
 
-/** FC16 requests writing `registers` from `address` for `unit`, transaction ids from `firstId` (wrapping at 16 bits). */
+/**
+ * FC16 requests writing `registers` from `address` for `unit`, transaction ids from `firstId` (wrapping at 16 bits).
+ */
 export function writeRequests(registers: Uint16Array, address: number, unit: number, firstId: number): WriteRequest[] {
   const out: WriteRequest[] = [];
   for (let i = 0, n = 0; i < registers.length; i += MAX_WRITE_REGISTERS, n++) {
@@ -29,7 +31,8 @@ export function writeRequests(registers: Uint16Array, address: number, unit: num
 /** undefined: the reply acknowledges `req`; else what is wrong with it. */
 export function checkWriteReply(frame: Buffer, req: WriteRequest): string | undefined {
   const header = readMbapHeader(frame);
-  if (header.transactionId !== req.transactionId) return `reply to transaction ${header.transactionId}, expected ${req.transactionId}`;
+  if (header.transactionId !== req.transactionId)
+    return `reply to transaction ${header.transactionId}, expected ${req.transactionId}`;
   const pdu = frame.subarray(MBAP_HEADER_LENGTH);
   const fc = pdu[0];
   if (fc === 0x90 && pdu.length === 2) return `exception ${pdu[1]} (${exceptionName(pdu[1] ?? 0)})`;

@@ -72,7 +72,8 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
       const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
       if (v === undefined || v === '') throw usage(`${flag} needs a value`);
       const first = given.get(flag);
-      if (first !== undefined && SINGLE.has(flag)) throw usage(`${flag} is given twice ("${first}", then "${v}"): give it once`);
+      if (first !== undefined && SINGLE.has(flag))
+        throw usage(`${flag} is given twice ("${first}", then "${v}"): give it once`);
       given.set(flag, v);
       return v;
     };
@@ -95,7 +96,8 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
 }
 
 function finish(raw: Raw): SimulateOptions {
-  if (raw.profile === undefined) throw usage('which profile? e.g. fieldgate simulate fpga-telemetry --connect 127.0.0.1:7000');
+  if (raw.profile === undefined)
+    throw usage('which profile? e.g. fieldgate simulate fpga-telemetry --connect 127.0.0.1:7000');
   const [transport, ...more] = raw.transports;
   if (transport === undefined) throw usage('give one of --connect HOST:PORT, --listen [HOST:]PORT or --serial PATH');
   if (more.length > 0) throw usage('give only one of --connect, --listen and --serial');
@@ -130,7 +132,8 @@ function every(v: string): number {
 
 function whole(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = parseWhole(v, min, max);
-  if (n === undefined) throw usage(`${flag} "${v}" is not a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+  if (n === undefined)
+    throw usage(`${flag} "${v}" is not a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
   return n;
 }
 

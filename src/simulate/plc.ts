@@ -26,13 +26,21 @@ class Plc {
   nextId = 0;
   private lastProblem: string | undefined;
 
-  constructor(readonly s: PlcSettings, readonly say: Say) {
+  constructor(
+    readonly s: PlcSettings,
+    readonly say: Say,
+  ) {
     this.values = new SimulatedValues(s.values);
   }
 
   /** The requests of one write of the whole block. */
   block(): WriteRequest[] {
-    const requests = writeRequests(encodeRegisters(this.s.profile, this.values.next()), this.s.address, this.s.unit, this.nextId);
+    const requests = writeRequests(
+      encodeRegisters(this.s.profile, this.values.next()),
+      this.s.address,
+      this.s.unit,
+      this.nextId,
+    );
     this.nextId = (this.nextId + requests.length) & 0xffff;
     return requests;
   }
@@ -40,7 +48,10 @@ class Plc {
   outcome(problem: string | undefined): void {
     if (problem === this.lastProblem) return;
     this.lastProblem = problem;
-    this.say(problem === undefined ? 'writes accepted' : 'write refused', { unit: this.s.unit, ...(problem ? { reason: problem } : {}) });
+    this.say(problem === undefined ? 'writes accepted' : 'write refused', {
+      unit: this.s.unit,
+      ...(problem ? { reason: problem } : {}),
+    });
   }
 }
 
@@ -53,7 +64,10 @@ class PlcConnection {
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly deadlineMs: number;
 
-  constructor(private readonly plc: Plc, private readonly socket: net.Socket) {
+  constructor(
+    private readonly plc: Plc,
+    private readonly socket: net.Socket,
+  ) {
     this.deadlineMs = Math.max(MIN_DEADLINE_MS, plc.s.every);
     socket.on('data', this.onData);
     this.tick();
@@ -87,7 +101,10 @@ class PlcConnection {
   private readonly onData = (chunk: Buffer): void => {
     const error = this.framer.feed(chunk, (frame) => this.onReply(frame));
     if (!error) return;
-    this.plc.say('the peer does not speak Modbus TCP, closing', { reason: error.reason, bytes: error.bytes.toString('hex') });
+    this.plc.say('the peer does not speak Modbus TCP, closing', {
+      reason: error.reason,
+      bytes: error.bytes.toString('hex'),
+    });
     this.socket.destroy();
   };
 

@@ -11,11 +11,21 @@ export function requestLength(buf: Uint8Array, start: number, end: number): numb
   const have = end - start;
   if (have < 2) return 'more';
   switch (buf[start + 1]) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 8:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 8:
       return 8;
-    case 7: case 11: case 12: case 17:
+    case 7:
+    case 11:
+    case 12:
+    case 17:
       return 4;
-    case 15: case 16:
+    case 15:
+    case 16:
       return have < 7 ? 'more' : 9 + (buf[start + 6] ?? 0);
     case 22:
       return 10;

@@ -35,7 +35,12 @@ export interface RtuSlaveSettings extends PlaySettings {
 export async function startRtuSlave(s: RtuSlaveSettings, say: Say): Promise<{ stop(): Promise<void> }> {
   const values = new SimulatedValues(s.values);
   const span = registerSpan(s.profile);
-  const bank = new Bank({ name: s.profile.name, points: [], tables: { [s.profile.table]: Math.max(1, s.address + span.count) }, values: {} });
+  const bank = new Bank({
+    name: s.profile.name,
+    points: [],
+    tables: { [s.profile.table]: Math.max(1, s.address + span.count) },
+    values: {},
+  });
   const refresh = () => bank[s.profile.table]?.set(encodeRegisters(s.profile, values.next()), s.address);
   refresh();
   const port = await open(s);
@@ -56,10 +61,13 @@ export async function startRtuSlave(s: RtuSlaveSettings, say: Say): Promise<{ st
 
 function open(s: RtuSlaveSettings): Promise<SerialPortLike> {
   return new Promise((resolve, reject) => {
-    const port = openSerialPort({ path: s.path, baudRate: s.baudRate, parity: s.parity, dataBits: 8, stopBits: 1 }, (err) => {
-      if (err) reject(new FieldgateError('FG_ERR_START', `cannot open the serial port ${s.path}: ${err.message}`));
-      else resolve(port);
-    });
+    const port = openSerialPort(
+      { path: s.path, baudRate: s.baudRate, parity: s.parity, dataBits: 8, stopBits: 1 },
+      (err) => {
+        if (err) reject(new FieldgateError('FG_ERR_START', `cannot open the serial port ${s.path}: ${err.message}`));
+        else resolve(port);
+      },
+    );
   });
 }
 
@@ -112,9 +120,10 @@ class SlaveLine {
     const unit = frame[0] ?? 0;
     if ((unit !== this.s.unit && unit !== 0) || !this.s.tally.open) return;
     const req = decodeRequest(frame.subarray(1, frame.length - 2));
-    const reply = 'exception' in req
-      ? encodeException(req.fc, req.exception)
-      : executeOnBank(req, this.bank, this.identity).subarray(MBAP_HEADER_LENGTH);
+    const reply =
+      'exception' in req
+        ? encodeException(req.fc, req.exception)
+        : executeOnBank(req, this.bank, this.identity).subarray(MBAP_HEADER_LENGTH);
     if (unit === 0) return;
     this.port.write(encodeRtuFrame(unit, reply), () => undefined);
     this.s.tally.add();

@@ -30,7 +30,9 @@ export function serve(host: string, port: number, say: Say, converse: Conversati
     });
   });
   return new Promise<Listening>((resolve, reject) => {
-    server.once('error', (err) => reject(new FieldgateError('FG_ERR_BIND', `cannot listen on ${host}:${port}: ${err.message}`)));
+    server.once('error', (err) =>
+      reject(new FieldgateError('FG_ERR_BIND', `cannot listen on ${host}:${port}: ${err.message}`)),
+    );
     server.listen({ host, port }, () => {
       const bound = (server.address() as net.AddressInfo).port;
       say('listening', { address: `${host}:${bound}` });

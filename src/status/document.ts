@@ -91,7 +91,11 @@ export interface StatusDocument {
   readonly uptimeSeconds: number;
   readonly startedAt: string;
   readonly config: string | null;
-  readonly reload: { readonly applied: number; readonly refused: number; readonly last: (Omit<ReloadRecord, 'at'> & { at: string }) | null };
+  readonly reload: {
+    readonly applied: number;
+    readonly refused: number;
+    readonly last: (Omit<ReloadRecord, 'at'> & { at: string }) | null;
+  };
   readonly servers: ServerEntry[];
   readonly devices: DeviceStatus[];
   /** Banks that declare points: each point's value and age. */
@@ -101,7 +105,14 @@ export interface StatusDocument {
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
-  return { id: s.id, remote: s.remote, since: s.since.toISOString(), bytesIn: s.bytesIn, bytesOut: s.bytesOut, requests: s.requests };
+  return {
+    id: s.id,
+    remote: s.remote,
+    since: s.since.toISOString(),
+    bytesIn: s.bytesIn,
+    bytesOut: s.bytesOut,
+    requests: s.requests,
+  };
 }
 
 function portEntry(p: PortStatus): PortEntry {
@@ -110,7 +121,8 @@ function portEntry(p: PortStatus): PortEntry {
 
 /** A server that is down still shows the ports it is configured for. */
 function configuredPorts(config: ServerConfig): PortEntry[] {
-  if (config.ports) return config.ports.map((p) => ({ port: p.port, address: config.host, client: p.client ?? null, session: null }));
+  if (config.ports)
+    return config.ports.map((p) => ({ port: p.port, address: config.host, client: p.client ?? null, session: null }));
   return [{ port: config.port ?? 0, address: config.host, client: null, session: null }];
 }
 
@@ -118,7 +130,10 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
   const { config, server } = view;
   const sessions = server ? server.sessionStats().map(sessionEntry) : [];
   const base = totals?.of(config.name);
-  const live = sessions.reduce((t, s) => ({ bytesIn: t.bytesIn + s.bytesIn, bytesOut: t.bytesOut + s.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  const live = sessions.reduce((t, s) => ({ bytesIn: t.bytesIn + s.bytesIn, bytesOut: t.bytesOut + s.bytesOut }), {
+    bytesIn: 0,
+    bytesOut: 0,
+  });
   const decoded = server?.decoded?.();
   return {
     name: config.name,
@@ -137,11 +152,24 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
       bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
     },
     ...(decoded ? { decoded: { ...decoded } } : {}),
-    ...(view.retry ? { retry: { attempts: view.retry.attempts, since: view.retry.since.toISOString(), nextAttemptAt: view.retry.nextAttemptAt.toISOString() } } : {}),
+    ...(view.retry
+      ? {
+          retry: {
+            attempts: view.retry.attempts,
+            since: view.retry.since.toISOString(),
+            nextAttemptAt: view.retry.nextAttemptAt.toISOString(),
+          },
+        }
+      : {}),
   };
 }
 
-export function buildDocument(view: GatewayView, version: string, totals: Totals | undefined, now = new Date()): StatusDocument {
+export function buildDocument(
+  view: GatewayView,
+  version: string,
+  totals: Totals | undefined,
+  now = new Date(),
+): StatusDocument {
   const last = view.reloads.last;
   return {
     gateway: view.name,
@@ -166,7 +194,9 @@ export function healthProblems(view: GatewayView, now = Date.now()): string[] {
   const problems: string[] = [];
   for (const v of view.serverViews()) {
     if (v.server) continue;
-    const retry = v.retry ? `; binding is retried (${v.retry.attempts} failed so far, next in ${(Math.max(0, v.retry.nextAttemptAt.getTime() - now) / 1000).toFixed(1)} s)` : '';
+    const retry = v.retry
+      ? `; binding is retried (${v.retry.attempts} failed so far, next in ${(Math.max(0, v.retry.nextAttemptAt.getTime() - now) / 1000).toFixed(1)} s)`
+      : '';
     problems.push(`server ${v.config.name} is down: ${v.error ?? 'not running'}${retry}`);
   }
   for (const d of view.deviceLinks()) {

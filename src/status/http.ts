@@ -60,7 +60,12 @@ export class StatusHttpServer {
     this.limits = { ...STATUS_LIMITS, ...limits };
     const { headersTimeoutMs, checkIntervalMs } = this.limits;
     this.server = http.createServer(
-      { headersTimeout: headersTimeoutMs, requestTimeout: headersTimeoutMs, connectionsCheckingInterval: checkIntervalMs, keepAliveTimeout: KEEP_ALIVE_MS },
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: headersTimeoutMs,
+        connectionsCheckingInterval: checkIntervalMs,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+      },
       (req, res) => void this.handle(req, res),
     );
     this.evictions = new LogLimit(log);
@@ -82,7 +87,11 @@ export class StatusHttpServer {
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         const why = BIND_HINTS[err.code ?? ''] ?? err.message;
-        reject(new FieldgateError('FG_ERR_BIND', `the status endpoint cannot listen on ${host}:${port}: ${why}`, [], { cause: err }));
+        reject(
+          new FieldgateError('FG_ERR_BIND', `the status endpoint cannot listen on ${host}:${port}: ${why}`, [], {
+            cause: err,
+          }),
+        );
       };
       this.server.once('error', onError);
       this.server.listen({ host, port, exclusive: true }, () => {
@@ -119,8 +128,14 @@ export class StatusHttpServer {
     }
     this.open.delete(victim);
     victim.destroy();
-    const reason = victim === socket ? 'every connection has a request in progress: the new one' : 'the oldest without a request in progress';
-    this.evictions.hit('status endpoint: too many connections, one closed', { reason, maxConnections: this.limits.maxConnections });
+    const reason =
+      victim === socket
+        ? 'every connection has a request in progress: the new one'
+        : 'the oldest without a request in progress';
+    this.evictions.hit('status endpoint: too many connections, one closed', {
+      reason,
+      maxConnections: this.limits.maxConnections,
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -135,13 +150,19 @@ export class StatusHttpServer {
     } else {
       const route = this.routes.get(path);
       try {
-        reply = route ? await route() : { status: 404, type: 'text/plain', body: `no such page; try ${[...this.routes.keys()].join(' ')}\n` };
+        reply = route
+          ? await route()
+          : { status: 404, type: 'text/plain', body: `no such page; try ${[...this.routes.keys()].join(' ')}\n` };
       } catch (err) {
         this.log.error({ err, path }, 'status endpoint failed to answer');
         reply = { status: 500, type: 'text/plain', body: 'internal error (logged)\n' };
       }
     }
-    res.writeHead(reply.status, { 'Content-Type': reply.type, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(reply.body) });
+    res.writeHead(reply.status, {
+      'Content-Type': reply.type,
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(reply.body),
+    });
     res.end(req.method === 'HEAD' ? undefined : reply.body);
   }
 }

@@ -50,18 +50,29 @@ export class Metrics implements ServerObserver {
     version: string,
   ) {
     const registers = [this.registry];
-    const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
     this.opened = counter('fieldgate_sessions_opened_total', 'Sessions accepted, per server', ['server']);
-    this.closed = counter('fieldgate_sessions_closed_total', 'Sessions closed, per server and reason', ['server', 'reason']);
+    this.closed = counter('fieldgate_sessions_closed_total', 'Sessions closed, per server and reason', [
+      'server',
+      'reason',
+    ]);
     this.refused = counter(
-      'fieldgate_connections_refused_total', 'Connections refused, per server and reason (max-clients, not-allowed, busy, ...)', ['server', 'reason'],
+      'fieldgate_connections_refused_total',
+      'Connections refused, per server and reason (max-clients, not-allowed, busy, ...)',
+      ['server', 'reason'],
     );
     this.requests = counter(
-      'fieldgate_requests_total', 'Requests answered, per server, function code and result (ok or the exception)', ['server', 'function', 'result'],
+      'fieldgate_requests_total',
+      'Requests answered, per server, function code and result (ok or the exception)',
+      ['server', 'function', 'result'],
     );
     this.latency = new Histogram({
-      name: 'fieldgate_request_duration_seconds', help: 'Time from a complete request to its reply, per server',
-      labelNames: ['server'], buckets: LATENCY_BUCKETS, registers,
+      name: 'fieldgate_request_duration_seconds',
+      help: 'Time from a complete request to its reply, per server',
+      labelNames: ['server'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.defineGatewayGauges(version);
     this.defineServerGauges();
@@ -74,8 +85,10 @@ export class Metrics implements ServerObserver {
     const view = this.view;
     const registers = [this.registry];
     new Counter({
-      name: 'fieldgate_frames_decoded_total', help: 'Frames decoded into banks (result stored) or refused (bad checksum, sync, length), per raw server or device',
-      labelNames: ['source', 'result'], registers,
+      name: 'fieldgate_frames_decoded_total',
+      help: 'Frames decoded into banks (result stored) or refused (bad checksum, sync, length), per raw server or device',
+      labelNames: ['source', 'result'],
+      registers,
       collect() {
         this.reset();
         const add = (source: string, d: { stored: number; refused: number } | undefined) => {
@@ -84,27 +97,34 @@ export class Metrics implements ServerObserver {
           this.inc({ source, result: 'refused' }, d.refused);
         };
         for (const v of view.serverViews()) add(v.config.name, v.server?.decoded?.());
-        for (const d of view.deviceLinks()) add(d.name, (d.status() as { decoded?: { stored: number; refused: number } }).decoded);
+        for (const d of view.deviceLinks())
+          add(d.name, (d.status() as { decoded?: { stored: number; refused: number } }).decoded);
       },
     });
     new Counter({
-      name: 'fieldgate_commands_total', help: 'Commands per outcome: sent, replies, refused (reply not stored), timeouts, dropped (device down), failed',
-      labelNames: ['command', 'outcome'], registers,
+      name: 'fieldgate_commands_total',
+      help: 'Commands per outcome: sent, replies, refused (reply not stored), timeouts, dropped (device down), failed',
+      labelNames: ['command', 'outcome'],
+      registers,
       collect() {
         this.reset();
         for (const c of view.commandStatus?.() ?? []) {
-          for (const outcome of ['sent', 'replies', 'refused', 'timeouts', 'dropped', 'failed'] as const) this.inc({ command: c.name, outcome }, c[outcome]);
+          for (const outcome of ['sent', 'replies', 'refused', 'timeouts', 'dropped', 'failed'] as const)
+            this.inc({ command: c.name, outcome }, c[outcome]);
         }
       },
     });
     new Gauge({
-      name: 'fieldgate_point_age_seconds', help: 'Seconds since a bank point was last updated (points never updated are absent)',
-      labelNames: ['bank', 'point'], registers: [this.registry],
+      name: 'fieldgate_point_age_seconds',
+      help: 'Seconds since a bank point was last updated (points never updated are absent)',
+      labelNames: ['bank', 'point'],
+      registers: [this.registry],
       collect() {
         this.reset();
         const now = Date.now();
         for (const bank of view.banks?.values() ?? []) {
-          for (const p of bank.points.values()) if (p.updatedAt > 0) this.set({ bank: bank.name, point: p.name }, (now - p.updatedAt) / 1000);
+          for (const p of bank.points.values())
+            if (p.updatedAt > 0) this.set({ bank: bank.name, point: p.name }, (now - p.updatedAt) / 1000);
         }
       },
     });
@@ -142,25 +162,45 @@ export class Metrics implements ServerObserver {
     const view = this.view;
     const registers = [this.registry];
     new Gauge({
-      name: 'fieldgate_info', help: 'Always 1; labels tell the version and the gateway name', labelNames: ['version', 'gateway'], registers,
-      collect() { this.reset(); this.set({ version, gateway: view.name }, 1); },
+      name: 'fieldgate_info',
+      help: 'Always 1; labels tell the version and the gateway name',
+      labelNames: ['version', 'gateway'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ version, gateway: view.name }, 1);
+      },
     });
     new Gauge({
-      name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds', registers,
-      collect() { this.set(Math.round(Date.now() / 1000 - process.uptime())); },
+      name: 'process_start_time_seconds',
+      help: 'Start time of the process since unix epoch in seconds',
+      registers,
+      collect() {
+        this.set(Math.round(Date.now() / 1000 - process.uptime()));
+      },
     });
     new Gauge({
-      name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes', registers,
-      collect() { this.set(process.memoryUsage.rss()); },
+      name: 'process_resident_memory_bytes',
+      help: 'Resident memory size in bytes',
+      registers,
+      collect() {
+        this.set(process.memoryUsage.rss());
+      },
     });
     new Counter({
       name: 'fieldgate_read_buffer_fallbacks_total',
       help: "Accepted connections read into Node's own buffers instead of a reused one (this Node's socket internals are not as expected: raw streams cost more CPU)",
       registers,
-      collect() { this.reset(); this.inc(readBufferFallbacks()); },
+      collect() {
+        this.reset();
+        this.inc(readBufferFallbacks());
+      },
     });
     new Counter({
-      name: 'fieldgate_reloads_total', help: 'Configuration reloads (SIGHUP), per result: applied or refused', labelNames: ['result'], registers,
+      name: 'fieldgate_reloads_total',
+      help: 'Configuration reloads (SIGHUP), per result: applied or refused',
+      labelNames: ['result'],
+      registers,
       collect() {
         this.reset();
         this.inc({ result: 'applied' }, view.reloads.applied);
@@ -173,16 +213,31 @@ export class Metrics implements ServerObserver {
     const { view, totals } = this;
     const registers = [this.registry];
     new Gauge({
-      name: 'fieldgate_sessions_open', help: 'Sessions open now, per server', labelNames: ['server'], registers,
-      collect() { this.reset(); for (const v of view.serverViews()) this.set({ server: v.config.name }, v.server?.sessionCount ?? 0); },
+      name: 'fieldgate_sessions_open',
+      help: 'Sessions open now, per server',
+      labelNames: ['server'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of view.serverViews()) this.set({ server: v.config.name }, v.server?.sessionCount ?? 0);
+      },
     });
     new Gauge({
-      name: 'fieldgate_server_up', help: '1 when the server is listening, 0 when it is down (a port that could not be bound)', labelNames: ['server'], registers,
-      collect() { this.reset(); for (const v of view.serverViews()) this.set({ server: v.config.name }, v.server ? 1 : 0); },
+      name: 'fieldgate_server_up',
+      help: '1 when the server is listening, 0 when it is down (a port that could not be bound)',
+      labelNames: ['server'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of view.serverViews()) this.set({ server: v.config.name }, v.server ? 1 : 0);
+      },
     });
     const bytes = (name: string, help: string, pick: (t: { bytesIn: number; bytesOut: number }) => number) =>
       new Counter({
-        name, help, labelNames: ['server'], registers,
+        name,
+        help,
+        labelNames: ['server'],
+        registers,
         collect() {
           this.reset();
           for (const v of view.serverViews()) {
@@ -199,40 +254,92 @@ export class Metrics implements ServerObserver {
   private defineDeviceGauges(): void {
     const view = this.view;
     const registers = [this.registry];
-    const each = (fn: (s: DeviceExtras) => void) => { for (const d of view.deviceLinks()) fn(d.status()); };
+    const each = (fn: (s: DeviceExtras) => void) => {
+      for (const d of view.deviceLinks()) fn(d.status());
+    };
     new Gauge({
-      name: 'fieldgate_device_up', help: '1 when the device link is up', labelNames: ['device'], registers,
-      collect() { this.reset(); each((s) => this.set({ device: s.name }, s.state === 'up' ? 1 : 0)); },
-    });
-    new Gauge({
-      name: 'fieldgate_device_state', help: '1 for the state the device link is in (connecting, up, down)', labelNames: ['device', 'state'], registers,
-      collect() { this.reset(); each((s) => { for (const st of DEVICE_STATES) this.set({ device: s.name, state: st }, s.state === st ? 1 : 0); }); },
-    });
-    new Gauge({
-      name: 'fieldgate_device_queue_depth', help: 'Requests waiting in the device queue', labelNames: ['device'], registers,
-      collect() { this.reset(); each((s) => this.set({ device: s.name }, s.queue)); },
-    });
-    const counter = (name: string, help: string, pick: (s: DeviceExtras) => number | undefined) =>
-      new Counter({
-        name, help, labelNames: ['device'], registers,
-        collect() { this.reset(); each((s) => { const v = pick(s); if (v !== undefined) this.inc({ device: s.name }, v); }); },
-      });
-    counter('fieldgate_device_requests_total', 'Requests sent to the device (since its link started)', (s) => s.requests);
-    counter('fieldgate_device_timeouts_total', 'Requests the device did not answer in time', (s) => s.timeouts);
-    counter('fieldgate_device_crc_errors_total', 'Replies dropped for a bad CRC (serial devices)', (s) => s.crcErrors);
-    counter('fieldgate_device_dropped_frames_total', 'Frames for a raw device dropped because it was not up', (s) => s.dropped);
-    const polls = (fn: (s: DeviceExtras, poll: string, p: NonNullable<DeviceExtras['polls']>[number]) => void) =>
-      each((s) => s.polls?.forEach((p, i) => fn(s, String(i), p)));
-    new Gauge({
-      name: 'fieldgate_poll_age_seconds', help: 'Seconds since the last successful read of each poll (poll = its index under the device)', labelNames: ['device', 'poll'], registers,
+      name: 'fieldgate_device_up',
+      help: '1 when the device link is up',
+      labelNames: ['device'],
+      registers,
       collect() {
         this.reset();
-        polls((s, poll, p) => { if (p.lastSuccess) this.set({ device: s.name, poll }, (Date.now() - Date.parse(p.lastSuccess)) / 1000); });
+        each((s) => this.set({ device: s.name }, s.state === 'up' ? 1 : 0));
       },
     });
     new Gauge({
-      name: 'fieldgate_poll_stale', help: '1 when the poll has not succeeded recently (its bank range is stale)', labelNames: ['device', 'poll'], registers,
-      collect() { this.reset(); polls((s, poll, p) => { if (p.stale !== undefined) this.set({ device: s.name, poll }, p.stale ? 1 : 0); }); },
+      name: 'fieldgate_device_state',
+      help: '1 for the state the device link is in (connecting, up, down)',
+      labelNames: ['device', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => {
+          for (const st of DEVICE_STATES) this.set({ device: s.name, state: st }, s.state === st ? 1 : 0);
+        });
+      },
+    });
+    new Gauge({
+      name: 'fieldgate_device_queue_depth',
+      help: 'Requests waiting in the device queue',
+      labelNames: ['device'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => this.set({ device: s.name }, s.queue));
+      },
+    });
+    const counter = (name: string, help: string, pick: (s: DeviceExtras) => number | undefined) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['device'],
+        registers,
+        collect() {
+          this.reset();
+          each((s) => {
+            const v = pick(s);
+            if (v !== undefined) this.inc({ device: s.name }, v);
+          });
+        },
+      });
+    counter(
+      'fieldgate_device_requests_total',
+      'Requests sent to the device (since its link started)',
+      (s) => s.requests,
+    );
+    counter('fieldgate_device_timeouts_total', 'Requests the device did not answer in time', (s) => s.timeouts);
+    counter('fieldgate_device_crc_errors_total', 'Replies dropped for a bad CRC (serial devices)', (s) => s.crcErrors);
+    counter(
+      'fieldgate_device_dropped_frames_total',
+      'Frames for a raw device dropped because it was not up',
+      (s) => s.dropped,
+    );
+    const polls = (fn: (s: DeviceExtras, poll: string, p: NonNullable<DeviceExtras['polls']>[number]) => void) =>
+      each((s) => s.polls?.forEach((p, i) => fn(s, String(i), p)));
+    new Gauge({
+      name: 'fieldgate_poll_age_seconds',
+      help: 'Seconds since the last successful read of each poll (poll = its index under the device)',
+      labelNames: ['device', 'poll'],
+      registers,
+      collect() {
+        this.reset();
+        polls((s, poll, p) => {
+          if (p.lastSuccess) this.set({ device: s.name, poll }, (Date.now() - Date.parse(p.lastSuccess)) / 1000);
+        });
+      },
+    });
+    new Gauge({
+      name: 'fieldgate_poll_stale',
+      help: '1 when the poll has not succeeded recently (its bank range is stale)',
+      labelNames: ['device', 'poll'],
+      registers,
+      collect() {
+        this.reset();
+        polls((s, poll, p) => {
+          if (p.stale !== undefined) this.set({ device: s.name, poll }, p.stale ? 1 : 0);
+        });
+      },
     });
   }
 }

@@ -16,7 +16,8 @@ export function statusUrl(raw: string): URL {
   } catch {
     throw new FieldgateError('FG_ERR_USAGE', `"${raw}" is not a URL: write e.g. http://127.0.0.1:8081`);
   }
-  if (url.protocol !== 'http:') throw new FieldgateError('FG_ERR_USAGE', `"${raw}": the status endpoint speaks http://`);
+  if (url.protocol !== 'http:')
+    throw new FieldgateError('FG_ERR_USAGE', `"${raw}": the status endpoint speaks http://`);
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/status';
   return url;
 }
@@ -47,19 +48,28 @@ function get(url: URL): Promise<{ status: number; body: string }> {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer within ${TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', reject);
   });
 }
 
 function isDocument(v: unknown): v is StatusDocument {
   const d = v as Partial<StatusDocument> | null;
-  return typeof d === 'object' && d !== null && typeof d.gateway === 'string' && Array.isArray(d.servers) && Array.isArray(d.devices);
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof d.gateway === 'string' &&
+    Array.isArray(d.servers) &&
+    Array.isArray(d.devices)
+  );
 }
 
 export async function fetchStatus(raw: string): Promise<StatusDocument> {
   const url = statusUrl(raw);
-  const fail = (why: string) => new FieldgateError('FG_ERR_STATUS', `cannot read the daemon's status from ${url.href}: ${why}`);
+  const fail = (why: string) =>
+    new FieldgateError('FG_ERR_STATUS', `cannot read the daemon's status from ${url.href}: ${why}`);
   let reply: { status: number; body: string };
   try {
     reply = await get(url);
@@ -71,7 +81,7 @@ export async function fetchStatus(raw: string): Promise<StatusDocument> {
   try {
     doc = JSON.parse(reply.body);
   } catch {
-    throw fail('the answer is not JSON (is this fieldgate\'s status endpoint?)');
+    throw fail("the answer is not JSON (is this fieldgate's status endpoint?)");
   }
   if (!isDocument(doc)) throw fail('the answer is not a fieldgate status document');
   return doc;

@@ -25,13 +25,30 @@ function age(since: string, now: Date): string {
 function serversTable(servers: readonly ServerEntry[]): string {
   if (servers.length === 0) return 'SERVERS\n(none configured)';
   const rows = servers.map((s) => [
-    s.name, s.protocol, s.state, listenOf(s), String(s.sessions.length), String(s.totals?.requests ?? 0),
-    String(s.totals?.exceptions ?? 0), String(s.totals?.refused ?? 0), bytes(s.totals?.bytesIn ?? 0), bytes(s.totals?.bytesOut ?? 0),
+    s.name,
+    s.protocol,
+    s.state,
+    listenOf(s),
+    String(s.sessions.length),
+    String(s.totals?.requests ?? 0),
+    String(s.totals?.exceptions ?? 0),
+    String(s.totals?.refused ?? 0),
+    bytes(s.totals?.bytesIn ?? 0),
+    bytes(s.totals?.bytesOut ?? 0),
   ]);
   const table = textTable(
-    [{ title: 'NAME' }, { title: 'PROTOCOL' }, { title: 'STATE' }, { title: 'LISTEN' }, { title: 'SESSIONS', right: true },
-      { title: 'REQUESTS', right: true }, { title: 'EXCEPTIONS', right: true }, { title: 'REFUSED', right: true },
-      { title: 'IN', right: true }, { title: 'OUT', right: true }],
+    [
+      { title: 'NAME' },
+      { title: 'PROTOCOL' },
+      { title: 'STATE' },
+      { title: 'LISTEN' },
+      { title: 'SESSIONS', right: true },
+      { title: 'REQUESTS', right: true },
+      { title: 'EXCEPTIONS', right: true },
+      { title: 'REFUSED', right: true },
+      { title: 'IN', right: true },
+      { title: 'OUT', right: true },
+    ],
     rows,
   );
   const errors = servers.filter((s) => s.error !== null).map((s) => `  ${s.name} is DOWN: ${s.error}`);
@@ -44,37 +61,90 @@ function poolsTable(servers: readonly ServerEntry[], now: Date): string | undefi
   const rows = pools.flatMap((s) =>
     s.ports.map((p) => {
       const held = p.session;
-      return [s.name, String(p.port), p.client ?? 'any', held ? `#${held.id}` : 'free', held?.remote ?? '-',
-        held ? age(held.since, now) : '-', held ? String(held.requests) : '-'];
+      return [
+        s.name,
+        String(p.port),
+        p.client ?? 'any',
+        held ? `#${held.id}` : 'free',
+        held?.remote ?? '-',
+        held ? age(held.since, now) : '-',
+        held ? String(held.requests) : '-',
+      ];
     }),
   );
-  return ['PORT POOLS', textTable(
-    [{ title: 'SERVER' }, { title: 'PORT', right: true }, { title: 'RESERVED FOR' }, { title: 'SESSION' }, { title: 'CLIENT' },
-      { title: 'FOR', right: true }, { title: 'REQUESTS', right: true }],
-    rows,
-  )].join('\n');
+  return [
+    'PORT POOLS',
+    textTable(
+      [
+        { title: 'SERVER' },
+        { title: 'PORT', right: true },
+        { title: 'RESERVED FOR' },
+        { title: 'SESSION' },
+        { title: 'CLIENT' },
+        { title: 'FOR', right: true },
+        { title: 'REQUESTS', right: true },
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 function sessionsTable(servers: readonly ServerEntry[], now: Date): string {
   const rows = servers.flatMap((s) =>
-    s.sessions.map((x: SessionEntry) => [s.name, `#${x.id}`, x.remote, age(x.since, now), String(x.requests), bytes(x.bytesIn), bytes(x.bytesOut)]),
+    s.sessions.map((x: SessionEntry) => [
+      s.name,
+      `#${x.id}`,
+      x.remote,
+      age(x.since, now),
+      String(x.requests),
+      bytes(x.bytesIn),
+      bytes(x.bytesOut),
+    ]),
   );
   if (rows.length === 0) return 'SESSIONS\n(none open)';
-  return ['SESSIONS', textTable(
-    [{ title: 'SERVER' }, { title: 'SESSION' }, { title: 'CLIENT' }, { title: 'FOR', right: true }, { title: 'REQUESTS', right: true },
-      { title: 'IN', right: true }, { title: 'OUT', right: true }],
-    rows,
-  )].join('\n');
+  return [
+    'SESSIONS',
+    textTable(
+      [
+        { title: 'SERVER' },
+        { title: 'SESSION' },
+        { title: 'CLIENT' },
+        { title: 'FOR', right: true },
+        { title: 'REQUESTS', right: true },
+        { title: 'IN', right: true },
+        { title: 'OUT', right: true },
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 function devicesTable(devices: readonly DeviceStatus[]): string {
   if (devices.length === 0) return 'DEVICES\n(none running)';
-  const rows = devices.map((d) => [d.name, d.type, d.state, String(d.queue), String(d.requests), String(d.timeouts), d.lastError ?? '-']);
-  return ['DEVICES', textTable(
-    [{ title: 'NAME' }, { title: 'TYPE' }, { title: 'STATE' }, { title: 'QUEUE', right: true }, { title: 'REQUESTS', right: true },
-      { title: 'TIMEOUTS', right: true }, { title: 'LAST ERROR' }],
-    rows,
-  )].join('\n');
+  const rows = devices.map((d) => [
+    d.name,
+    d.type,
+    d.state,
+    String(d.queue),
+    String(d.requests),
+    String(d.timeouts),
+    d.lastError ?? '-',
+  ]);
+  return [
+    'DEVICES',
+    textTable(
+      [
+        { title: 'NAME' },
+        { title: 'TYPE' },
+        { title: 'STATE' },
+        { title: 'QUEUE', right: true },
+        { title: 'REQUESTS', right: true },
+        { title: 'TIMEOUTS', right: true },
+        { title: 'LAST ERROR' },
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 /** The polls of a device, as its status shows them (Modbus links that poll). */
@@ -85,24 +155,45 @@ function pollsOf(d: DeviceStatus): readonly PollStatus[] {
 
 /** Each poll: what it reads from which unit, where to, how often, and whether its range is stale. */
 function pollsTable(devices: readonly DeviceStatus[], now: Date): string | undefined {
-  const rows = devices.flatMap((d) => pollsOf(d).map((p) => [
-    d.name, p.unit === undefined ? '-' : String(p.unit),
-    `${p.table} ${p.address}${p.count > 1 ? `..${p.address + p.count - 1}` : ''}`, p.into, interval(p.every),
-    p.lastSuccess === null ? 'never' : `${age(p.lastSuccess, now)} ago`, p.stale ? 'yes' : 'no', p.lastError ?? '-',
-  ]));
+  const rows = devices.flatMap((d) =>
+    pollsOf(d).map((p) => [
+      d.name,
+      p.unit === undefined ? '-' : String(p.unit),
+      `${p.table} ${p.address}${p.count > 1 ? `..${p.address + p.count - 1}` : ''}`,
+      p.into,
+      interval(p.every),
+      p.lastSuccess === null ? 'never' : `${age(p.lastSuccess, now)} ago`,
+      p.stale ? 'yes' : 'no',
+      p.lastError ?? '-',
+    ]),
+  );
   if (rows.length === 0) return undefined;
-  return ['POLLS', textTable(
-    [{ title: 'DEVICE' }, { title: 'UNIT', right: true }, { title: 'READ' }, { title: 'INTO' }, { title: 'EVERY', right: true },
-      { title: 'LAST OK', right: true }, { title: 'STALE' }, { title: 'LAST ERROR' }],
-    rows,
-  )].join('\n');
+  return [
+    'POLLS',
+    textTable(
+      [
+        { title: 'DEVICE' },
+        { title: 'UNIT', right: true },
+        { title: 'READ' },
+        { title: 'INTO' },
+        { title: 'EVERY', right: true },
+        { title: 'LAST OK', right: true },
+        { title: 'STALE' },
+        { title: 'LAST ERROR' },
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 function header(doc: StatusDocument): string[] {
-  const lines = [`fieldgate ${doc.version} "${doc.gateway}": up ${duration(doc.uptimeSeconds)}${doc.config ? `, config ${doc.config}` : ''}`];
+  const lines = [
+    `fieldgate ${doc.version} "${doc.gateway}": up ${duration(doc.uptimeSeconds)}${doc.config ? `, config ${doc.config}` : ''}`,
+  ];
   const last = doc.reload?.last;
   if (last) lines.push(`last reload ${last.at}: ${last.result}: ${last.summary}`);
-  const down = doc.servers.filter((s) => s.state !== 'listening').length + doc.devices.filter((d) => d.state === 'down').length;
+  const down =
+    doc.servers.filter((s) => s.state !== 'listening').length + doc.devices.filter((d) => d.state === 'down').length;
   lines.push(down === 0 ? 'health: ok' : `health: ${down} problem(s): servers or devices down (below)`);
   return lines;
 }
@@ -113,15 +204,31 @@ function valueText(p: PointEntry): string {
 
 /** Points of the banks that declare them: value and how long ago it was updated. */
 function pointsTable(banks: readonly BankEntry[] | undefined): string | undefined {
-  const rows = (banks ?? []).flatMap((b) => b.points.map((p) => [
-    b.name, p.name, `${p.table} ${p.address}`, p.type, valueText(p),
-    p.ageSeconds === null ? 'never' : `${duration(p.ageSeconds)} ago`,
-  ]));
+  const rows = (banks ?? []).flatMap((b) =>
+    b.points.map((p) => [
+      b.name,
+      p.name,
+      `${p.table} ${p.address}`,
+      p.type,
+      valueText(p),
+      p.ageSeconds === null ? 'never' : `${duration(p.ageSeconds)} ago`,
+    ]),
+  );
   if (rows.length === 0) return undefined;
-  return ['POINTS', textTable(
-    [{ title: 'BANK' }, { title: 'POINT' }, { title: 'AT' }, { title: 'TYPE' }, { title: 'VALUE', right: true }, { title: 'UPDATED', right: true }],
-    rows,
-  )].join('\n');
+  return [
+    'POINTS',
+    textTable(
+      [
+        { title: 'BANK' },
+        { title: 'POINT' },
+        { title: 'AT' },
+        { title: 'TYPE' },
+        { title: 'VALUE', right: true },
+        { title: 'UPDATED', right: true },
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 export function renderStatus(doc: StatusDocument, now = new Date()): string {

@@ -35,7 +35,14 @@ export function duration(seconds: number): string {
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const parts = d > 0 ? [`${d}d`, `${h}h`, `${m}m`] : h > 0 ? [`${h}h`, `${m}m`, `${s % 60}s`] : m > 0 ? [`${m}m`, `${s % 60}s`] : [`${s}s`];
+  const parts =
+    d > 0
+      ? [`${d}d`, `${h}h`, `${m}m`]
+      : h > 0
+        ? [`${h}h`, `${m}m`, `${s % 60}s`]
+        : m > 0
+          ? [`${m}m`, `${s % 60}s`]
+          : [`${s}s`];
   return parts.join(' ');
 }
 
@@ -66,7 +73,7 @@ export function pointValue(value: number, type: string): string {
 export function portRanges(ports: readonly number[]): string {
   const sorted = [...ports].sort((a, b) => a - b);
   const out: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
     out.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));

@@ -27,7 +27,8 @@ interface AddressState {
 }
 
 /** What `replacing` decided: let it take the port, refuse it, or refuse it and start a hold-down (log that once). */
-export type FlapVerdict = { readonly kind: 'replace' } | { readonly kind: 'held' } | { readonly kind: 'hold-down'; readonly holdMs: number };
+export type FlapVerdict =
+  { readonly kind: 'replace' } | { readonly kind: 'held' } | { readonly kind: 'hold-down'; readonly holdMs: number };
 
 /** One pool port's replacement history, per client address. */
 export class FlapGuard {

@@ -116,7 +116,16 @@ export class PortPool implements PortSet {
       const verdict = slot.flaps.replacing(plain, Date.now());
       if (verdict.kind === 'hold-down') {
         const { port } = slot.pool;
-        this.log.warn({ port, address: plain, replacements: FLAP_REPLACEMENTS, seconds: FLAP_WINDOW_MS / 1000, holdMs: verdict.holdMs }, 'port flapping: hold-down');
+        this.log.warn(
+          {
+            port,
+            address: plain,
+            replacements: FLAP_REPLACEMENTS,
+            seconds: FLAP_WINDOW_MS / 1000,
+            holdMs: verdict.holdMs,
+          },
+          'port flapping: hold-down',
+        );
       }
       return verdict.kind === 'replace' ? undefined : 'hold-down'; // replacing: the session count does not grow
     }
@@ -127,7 +136,10 @@ export class PortPool implements PortSet {
     const port = slot.pool.port;
     const previous = slot.holder;
     if (previous) {
-      this.log.warn({ port, peer: remote, previous: previous.stats.remote, session: previous.stats.id, onBusy: this.onBusy }, 'port session replaced');
+      this.log.warn(
+        { port, peer: remote, previous: previous.stats.remote, session: previous.stats.id, onBusy: this.onBusy },
+        'port session replaced',
+      );
       previous.close('replaced');
     }
     const holder = this.deps.open(socket, remote, slot.pool);

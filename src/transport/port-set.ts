@@ -21,7 +21,10 @@ export interface PortStatus {
 }
 
 /** What the port layer reads from a server's config. */
-export type ListenConfig = Pick<ServerCommon, 'name' | 'host' | 'port' | 'ports' | 'onBusy' | 'maxClients' | 'keepAlive' | 'allow'>;
+export type ListenConfig = Pick<
+  ServerCommon,
+  'name' | 'host' | 'port' | 'ports' | 'onBusy' | 'maxClients' | 'keepAlive' | 'allow'
+>;
 
 export interface PortsDeps {
   readonly log: Logger;

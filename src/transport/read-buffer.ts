@@ -64,7 +64,10 @@ export function retainQueued(stream: { readonly writableLength: number }, chunks
  * `onread` options that hand each read to the socket's 'data' listeners as a view of one reused
  * buffer, so code written for 'data' events works unchanged (within the rule above).
  */
-export function emitDataFrom(readBuffer: ReadBuffer, socket: () => { emit(event: 'data', chunk: Buffer): boolean }): {
+export function emitDataFrom(
+  readBuffer: ReadBuffer,
+  socket: () => { emit(event: 'data', chunk: Buffer): boolean },
+): {
   buffer: () => Buffer;
   callback: (bytes: number, buf: Uint8Array) => boolean;
 } {

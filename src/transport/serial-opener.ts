@@ -31,7 +31,14 @@ export type PortFactory = (settings: SerialSettings, opened: (err: Error | null)
 
 export const openSerialPort: PortFactory = (s, opened) => {
   const port = new (serialPortClass())(
-    { path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits, autoOpen: true },
+    {
+      path: s.path,
+      baudRate: s.baudRate,
+      dataBits: s.dataBits,
+      parity: s.parity,
+      stopBits: s.stopBits,
+      autoOpen: true,
+    },
     (err) => opened(err ?? null),
   );
   return Object.assign(port, {
@@ -40,7 +47,10 @@ export const openSerialPort: PortFactory = (s, opened) => {
   });
 };
 
-export function serialOpener(settings: SerialSettings, factory: PortFactory = openSerialPort): LineOpener<SerialPortLike> {
+export function serialOpener(
+  settings: SerialSettings,
+  factory: PortFactory = openSerialPort,
+): LineOpener<SerialPortLike> {
   return {
     target: settings.path,
     open: (opened) => factory(settings, opened),

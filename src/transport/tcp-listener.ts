@@ -67,7 +67,9 @@ export class TcpListener {
     this.ownRefusals = options.refusals === undefined;
     this.refusals = options.refusals ?? refusalLog(options.log);
     const pauseOnConnect = options.readBuffers ?? false;
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) => this.accept(socket));
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) =>
+      this.accept(socket),
+    );
     this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
   }
 
@@ -86,7 +88,9 @@ export class TcpListener {
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         const why = BIND_HINTS[err.code ?? ''] ?? err.message;
-        reject(new FieldgateError('FG_ERR_BIND', `${owner} cannot listen on ${host}:${port}: ${why}`, [], { cause: err }));
+        reject(
+          new FieldgateError('FG_ERR_BIND', `${owner} cannot listen on ${host}:${port}: ${why}`, [], { cause: err }),
+        );
       };
       this.server.once('error', onError);
       this.server.listen({ host, port, exclusive: true }, () => {
@@ -97,7 +101,9 @@ export class TcpListener {
     });
   }
 
-  /** Stops accepting (and logs the refusals its own refusal log still counts); open sockets are the caller's to close. */
+  /**
+   * Stops accepting (and logs the refusals its own refusal log still counts); open sockets are the caller's to close.
+   */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();

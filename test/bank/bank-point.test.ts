@@ -6,15 +6,28 @@ import { decodeRequest } from '../../src/codec/pdu/index.js';
 import { executeOnBank } from '../../src/modbus/bank-executor.js';
 import { deviceIdentity } from '../../src/modbus/device-identity.js';
 
-const point = (p: Partial<PointConfig> & Pick<PointConfig, 'name' | 'address'>): PointConfig =>
-  ({ table: 'holding', type: 'uint16', order: 'ABCD', scale: 1, offset: 0, ...p });
+const point = (p: Partial<PointConfig> & Pick<PointConfig, 'name' | 'address'>): PointConfig => ({
+  table: 'holding',
+  type: 'uint16',
+  order: 'ABCD',
+  scale: 1,
+  offset: 0,
+  ...p,
+});
 
 const bankWith = (...points: PointConfig[]) =>
   new Bank({ name: 'b', tables: { holding: 32, coils: 8 }, values: {}, points });
 
 describe('bank points', () => {
   it('a numeric store writes the same registers as the value codec, for every type and order', () => {
-    const cases: [PointConfig['type'], number][] = [['int16', -2], ['uint16', 30000], ['int32', -123456], ['uint32', 2000000000], ['float32', 123.456], ['float64', -1e-7]];
+    const cases: [PointConfig['type'], number][] = [
+      ['int16', -2],
+      ['uint16', 30000],
+      ['int32', -123456],
+      ['uint32', 2000000000],
+      ['float32', 123.456],
+      ['float64', -1e-7],
+    ];
     for (const order of ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const) {
       for (const [type, value] of cases) {
         const p = point({ name: 'p', address: 4, type, order, scale: 0.5, offset: 1 });
@@ -29,7 +42,10 @@ describe('bank points', () => {
   });
 
   it('float32 123.456 lands as 0x42F6 0xE979 in ABCD and 0xE979 0x42F6 in CDAB', () => {
-    const bank = bankWith(point({ name: 'a', address: 0, type: 'float32' }), point({ name: 'c', address: 2, type: 'float32', order: 'CDAB' }));
+    const bank = bankWith(
+      point({ name: 'a', address: 0, type: 'float32' }),
+      point({ name: 'c', address: 2, type: 'float32', order: 'CDAB' }),
+    );
     bank.point('a')!.set(123.456);
     bank.point('c')!.set(123.456);
     expect([...bank.holding!.subarray(0, 4)]).toEqual([0x42f6, 0xe979, 0xe979, 0x42f6]);
@@ -44,7 +60,10 @@ describe('bank points', () => {
   });
 
   it('strings and bools, and the time of the last store', () => {
-    const bank = bankWith(point({ name: 's', address: 0, type: 'string', length: 2 }), { ...point({ name: 'run', address: 1, type: 'bool' }), table: 'coils' });
+    const bank = bankWith(point({ name: 's', address: 0, type: 'string', length: 2 }), {
+      ...point({ name: 'run', address: 1, type: 'bool' }),
+      table: 'coils',
+    });
     expect(bank.point('s')!.set('OK', 1234)).toBeUndefined();
     expect(bank.point('s')!.get()).toBe('OK');
     expect(bank.point('s')!.updatedAt).toBe(1234);
@@ -53,8 +72,12 @@ describe('bank points', () => {
     expect(bank.point('run')!.get()).toBe(true);
   });
 
-  it('a Modbus client\'s write stamps the points it touches and is told to listeners; a refused write is not', () => {
-    const bank = bankWith(point({ name: 'a', address: 0 }), point({ name: 'b', address: 1, type: 'int32' }), point({ name: 'c', address: 10 }));
+  it("a Modbus client's write stamps the points it touches and is told to listeners; a refused write is not", () => {
+    const bank = bankWith(
+      point({ name: 'a', address: 0 }),
+      point({ name: 'b', address: 1, type: 'int32' }),
+      point({ name: 'c', address: 10 }),
+    );
     const heard: unknown[] = [];
     const stop = bank.onWrite((...args) => heard.push(args));
     const identity = deviceIdentity('t');

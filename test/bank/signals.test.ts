@@ -6,7 +6,12 @@ describe('signals', () => {
   it('parses each kind with its defaults, and a bare value as a constant', () => {
     expect(checkSignal({ signal: 'sine' }).value).toEqual({ kind: 'sine', min: 0, max: 100, period: 60_000 });
     expect(checkSignal({ signal: 'counter', max: 3 }).value).toEqual({ kind: 'counter', min: 0, max: 3, step: 1 });
-    expect(checkSignal({ signal: 'square', period: '2s' }).value).toEqual({ kind: 'square', min: 0, max: 1, period: 2000 });
+    expect(checkSignal({ signal: 'square', period: '2s' }).value).toEqual({
+      kind: 'square',
+      min: 0,
+      max: 1,
+      period: 2000,
+    });
     expect(checkSignal('A1').value).toEqual({ kind: 'constant', value: 'A1' });
     expect(checkSignal({ signal: 'constant', value: 7 }).value).toEqual({ kind: 'constant', value: 7 });
   });

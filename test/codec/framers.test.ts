@@ -28,7 +28,10 @@ function feedAll(framer: Framer, chunks: Buffer[]): Run {
 /** The same stream fed whole, one byte at a time, and split at every single point: same result. */
 function everySplit(framing: Framing, stream: Buffer): Run {
   const whole = feedAll(createFramer(framing), [stream]);
-  const bytes = feedAll(createFramer(framing), [...stream].map((b) => Buffer.from([b])));
+  const bytes = feedAll(
+    createFramer(framing),
+    [...stream].map((b) => Buffer.from([b])),
+  );
   expect(show(bytes.frames)).toEqual(show(whole.frames));
   // an over-long line may be caught earlier when it arrives in pieces: the same verdict, a surer wording
   expect(bytes.error === undefined).toBe(whole.error === undefined);
@@ -107,7 +110,10 @@ describe('length framing', () => {
   });
 
   it('1-byte prefix', () => {
-    const run = everySplit({ type: 'length', size: 1, endian: 'big', counts: 'payload', max: 255 }, hex('02 aabb 01 cc'));
+    const run = everySplit(
+      { type: 'length', size: 1, endian: 'big', counts: 'payload', max: 255 },
+      hex('02 aabb 01 cc'),
+    );
     expect(show(run.frames)).toEqual(['02aabb', '01cc']);
   });
 
@@ -123,7 +129,9 @@ describe('length framing', () => {
   });
 
   it('a whole-frame length shorter than the prefix itself is invalid', () => {
-    const run = feedAll(createFramer({ type: 'length', size: 2, endian: 'big', counts: 'frame', max: 16 }), [hex('0001 ff')]);
+    const run = feedAll(createFramer({ type: 'length', size: 2, endian: 'big', counts: 'frame', max: 16 }), [
+      hex('0001 ff'),
+    ]);
     expect(run.error).toBe('length prefix 1 is shorter than the 2-byte prefix itself (it counts the whole frame)');
   });
 
@@ -131,7 +139,10 @@ describe('length framing', () => {
     const chunk = hex('0002 aabb 0001 cc');
     const seen: [Buffer, number, number][] = [];
     createFramer(LENGTH_BE).feed(chunk, (b, s, e) => seen.push([b, s, e]));
-    expect(seen).toEqual([[chunk, 0, 4], [chunk, 4, 7]]);
+    expect(seen).toEqual([
+      [chunk, 0, 4],
+      [chunk, 4, 7],
+    ]);
     expect(seen.every(([b]) => b === chunk)).toBe(true);
   });
 });
@@ -178,13 +189,22 @@ describe('any segmentation (property)', () => {
     { type: 'length', size: 1, endian: 'big', counts: 'payload', max: 64 },
   ];
 
-  it.each(framings.map((f) => [f.type === 'line' ? `line ${JSON.stringify(f.delimiter)}` : `length ${JSON.stringify(f)}`, f] as const))(
-    '%s: frames come out whole, in order, none lost or added',
-    (_name, framing) => {
-      // line payloads must not contain the delimiter's first byte, so a frame ends only at its delimiter
-      const byte = framing.type === 'line' ? fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x0d && b !== 0x45) : fc.integer({ min: 0, max: 255 });
-      const payloads = fc.array(fc.array(byte, { maxLength: 64 }).map((a) => Buffer.from(a)), { minLength: 1, maxLength: 20 });
-      fc.assert(fc.property(payloads, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 50 }), (ps, cuts) => {
+  it.each(
+    framings.map(
+      (f) => [f.type === 'line' ? `line ${JSON.stringify(f.delimiter)}` : `length ${JSON.stringify(f)}`, f] as const,
+    ),
+  )('%s: frames come out whole, in order, none lost or added', (_name, framing) => {
+    // line payloads must not contain the delimiter's first byte, so a frame ends only at its delimiter
+    const byte =
+      framing.type === 'line'
+        ? fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x0d && b !== 0x45)
+        : fc.integer({ min: 0, max: 255 });
+    const payloads = fc.array(
+      fc.array(byte, { maxLength: 64 }).map((a) => Buffer.from(a)),
+      { minLength: 1, maxLength: 20 },
+    );
+    fc.assert(
+      fc.property(payloads, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 50 }), (ps, cuts) => {
         const frames = ps.map((p) => frameOf(framing, p));
         const stream = Buffer.concat(frames);
         const chunks: Buffer[] = [];
@@ -198,9 +218,10 @@ describe('any segmentation (property)', () => {
         expect(run.error).toBeUndefined();
         expect(show(run.frames)).toEqual(show(frames));
         expect(run.pending).toBe(0);
-      }), { numRuns: 200 });
-    },
-  );
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('frame batch', () => {

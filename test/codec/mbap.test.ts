@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { encodeAdu, MbapFramer, readMbapHeader, writeMbapHeader } from '../../src/codec/mbap.js';
 import { hex } from '../helpers/hex.js';
 
-
 // tid 0x0001, proto 0, length 6, unit 0x11, FC3 addr 0x006B qty 3 (the spec's example)
 const READ = hex('0001 0000 0006 11 03 006B 0003');
 // tid 0x0002, length 6, unit 1, FC6 addr 1 value 0x0003
@@ -36,7 +35,9 @@ describe('MBAP header', () => {
 
   it('encodeAdu copies the PDU behind a fresh header', () => {
     // tid 1234 | proto 0000 | length 0006 (unit + 5 PDU bytes) | unit 01 | PDU 03 0000 000a
-    expect(encodeAdu(0x1234, 1, hex('03 0000 000a')).toString('hex')).toBe('1234' + '0000' + '0006' + '01' + '030000000a');
+    expect(encodeAdu(0x1234, 1, hex('03 0000 000a')).toString('hex')).toBe(
+      '1234' + '0000' + '0006' + '01' + '030000000a',
+    );
   });
 });
 

@@ -31,7 +31,7 @@ import {
 import { hex } from '../helpers/hex.js';
 
 const h = (b: Buffer) => b.toString('hex');
-const ex = (fc: number, code: number): Decoded => ({ fc, exception: code } as Decoded);
+const ex = (fc: number, code: number): Decoded => ({ fc, exception: code }) as Decoded;
 
 describe('request decoding: spec examples', () => {
   it.each<[string, string, Decoded]>([
@@ -229,18 +229,35 @@ describe('FC43/14 read device identification', () => {
     const rsp = encodeDeviceIdResponse(1, 0, objects) as Buffer;
     // 2B 0E | code 01 | conformity 82 | more 00 | next 00 | count 03 | 00 09 "fieldgate" | 01 02 "FG" | 02 05 "0.1.0"
     expect(h(rsp)).toBe(
-      '2b0e01820000' + '03' + '0009' + h(Buffer.from('fieldgate')) + '0102' + h(Buffer.from('FG')) + '0205' + h(Buffer.from('0.1.0')),
+      '2b0e01820000' +
+        '03' +
+        '0009' +
+        h(Buffer.from('fieldgate')) +
+        '0102' +
+        h(Buffer.from('FG')) +
+        '0205' +
+        h(Buffer.from('0.1.0')),
     );
-    expect(decodeDeviceIdResponse(rsp)).toEqual(new Map([[0, 'fieldgate'], [1, 'FG'], [2, '0.1.0']]));
+    expect(decodeDeviceIdResponse(rsp)).toEqual(
+      new Map([
+        [0, 'fieldgate'],
+        [1, 'FG'],
+        [2, '0.1.0'],
+      ]),
+    );
   });
 
   it('regular stream includes object 6; starting at object 2 skips 0 and 1', () => {
     expect(decodeDeviceIdResponse(encodeDeviceIdResponse(2, 0, objects) as Buffer)?.get(6)).toBe('line3');
-    expect([...(decodeDeviceIdResponse(encodeDeviceIdResponse(2, 2, objects) as Buffer)?.keys() ?? [])]).toEqual([2, 6]);
+    expect([...(decodeDeviceIdResponse(encodeDeviceIdResponse(2, 2, objects) as Buffer)?.keys() ?? [])]).toEqual([
+      2, 6,
+    ]);
   });
 
   it('an unknown start object restarts the stream at object 0 (spec)', () => {
-    expect([...(decodeDeviceIdResponse(encodeDeviceIdResponse(1, 0x55, objects) as Buffer)?.keys() ?? [])]).toEqual([0, 1, 2]);
+    expect([...(decodeDeviceIdResponse(encodeDeviceIdResponse(1, 0x55, objects) as Buffer)?.keys() ?? [])]).toEqual([
+      0, 1, 2,
+    ]);
   });
 
   it('individual access: the object, or exception 02 when unknown', () => {

@@ -3,12 +3,24 @@
  * Modbus tools print for that value: IEEE-754 0x42F6E979, bytes A=42 B=F6 C=E9 D=79.
  */
 import { describe, expect, it } from 'vitest';
-import { decodePoint, encodePoint, registerCount, type PointFormat, type PointType, type WordOrder } from '../../src/codec/point-codec.js';
+import {
+  decodePoint,
+  encodePoint,
+  registerCount,
+  type PointFormat,
+  type PointType,
+  type WordOrder,
+} from '../../src/codec/point-codec.js';
 
 const fmt = (type: PointType, order: WordOrder = 'ABCD', extra: Partial<PointFormat> = {}): PointFormat => ({
-  type, order, scale: 1, offset: 0, ...extra,
+  type,
+  order,
+  scale: 1,
+  offset: 0,
+  ...extra,
 });
-const hex = (w: Uint16Array | string) => (typeof w === 'string' ? w : [...w].map((x) => x.toString(16).padStart(4, '0')).join(' '));
+const hex = (w: Uint16Array | string) =>
+  typeof w === 'string' ? w : [...w].map((x) => x.toString(16).padStart(4, '0')).join(' ');
 
 describe('known encodings', () => {
   it.each<[PointType, WordOrder, number, string]>([
@@ -76,8 +88,14 @@ describe('scale and offset', () => {
 });
 
 describe('register counts', () => {
-  it.each<[PointType, number]>([['bool', 1], ['int16', 1], ['uint16', 1], ['int32', 2], ['uint32', 2], ['float32', 2], ['float64', 4]])(
-    '%s takes %i', (type, n) => expect(registerCount({ type })).toBe(n),
-  );
+  it.each<[PointType, number]>([
+    ['bool', 1],
+    ['int16', 1],
+    ['uint16', 1],
+    ['int32', 2],
+    ['uint32', 2],
+    ['float32', 2],
+    ['float64', 4],
+  ])('%s takes %i', (type, n) => expect(registerCount({ type })).toBe(n));
   it('a string takes its length', () => expect(registerCount({ type: 'string', length: 8 })).toBe(8));
 });

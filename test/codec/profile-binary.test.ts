@@ -7,7 +7,10 @@ import { hex } from '../helpers/hex.js';
 import { profileOf } from './profile-helpers.js';
 
 const one = (type: string, endian: string, size: number, extra = '') =>
-  profileOf('one', `framing: { type: fixed, size: ${size} }\nfields:\n  - { name: v, at: 0, type: ${type}, endian: ${endian}${extra} }`);
+  profileOf(
+    'one',
+    `framing: { type: fixed, size: ${size} }\nfields:\n  - { name: v, at: 0, type: ${type}, endian: ${endian}${extra} }`,
+  );
 
 describe('binary field types', () => {
   it.each([
@@ -49,13 +52,33 @@ describe('binary field types', () => {
 });
 
 describe('bit fields', () => {
-  const p = profileOf('bits', `framing: { type: fixed, size: 2 }
+  const p = profileOf(
+    'bits',
+    `framing: { type: fixed, size: 2 }
 fields:
-  - { name: status, at: 0, type: uint16, point: null, bits: { 0: running, 1: fault, 15: alarm } }`);
+  - { name: status, at: 0, type: uint16, point: null, bits: { 0: running, 1: fault, 15: alarm } }`,
+  );
 
   it('are set from their bool names when encoding', () => {
-    expect(encodeFrame(p, new Map<string, boolean>([['running', true], ['fault', false], ['alarm', true]])).toString('hex')).toBe('8001');
-    expect(encodeFrame(p, new Map<string, number | boolean>([['status', 0xffff], ['fault', false]])).toString('hex')).toBe('fffd');
+    expect(
+      encodeFrame(
+        p,
+        new Map<string, boolean>([
+          ['running', true],
+          ['fault', false],
+          ['alarm', true],
+        ]),
+      ).toString('hex'),
+    ).toBe('8001');
+    expect(
+      encodeFrame(
+        p,
+        new Map<string, number | boolean>([
+          ['status', 0xffff],
+          ['fault', false],
+        ]),
+      ).toString('hex'),
+    ).toBe('fffd');
   });
 
   it('decode as the whole word (the store splits the bits)', () => {
@@ -63,17 +86,27 @@ fields:
   });
 });
 
-const FPGA = profileOf('fpga', `framing: { type: fixed, size: 16 }
+const FPGA = profileOf(
+  'fpga',
+  `framing: { type: fixed, size: 16 }
 sync: { at: 0, hex: "A55A" }
 checksum: { type: crc16-modbus, at: -2 }
 fields:
   - { name: seq, at: 2, type: uint32 }
   - { name: ch1, at: 6, type: int16, scale: 0.01 }
-  - { name: temp, at: 8, type: float32, endian: little }`);
+  - { name: temp, at: 8, type: float32, endian: little }`,
+);
 
 describe('frame checks', () => {
   // A5 5A | seq 00000007 | ch1 007B (1.23) | temp 41.5 LE (0000 2642) | 0000 | CRC (low byte first)
-  const good = encodeFrame(FPGA, new Map([['seq', 7], ['ch1', 1.23], ['temp', 41.5]]));
+  const good = encodeFrame(
+    FPGA,
+    new Map([
+      ['seq', 7],
+      ['ch1', 1.23],
+      ['temp', 41.5],
+    ]),
+  );
 
   it('an encoded frame carries sync, fields and a CRC-16/MODBUS of the bytes before it, low byte first', () => {
     expect(good.subarray(0, 14).toString('hex')).toBe('a55a00000007007b000026420000');
@@ -84,7 +117,9 @@ describe('frame checks', () => {
   it('a bad CRC is refused with the reason', () => {
     const bad = Buffer.from(good);
     bad[7] = (bad[7] as number) ^ 0x01;
-    expect(decodeFrame(FPGA, bad)).toEqual({ error: expect.stringMatching(/^bad crc16-modbus checksum: frame says [0-9a-f]{4}, bytes give [0-9a-f]{4}$/) });
+    expect(decodeFrame(FPGA, bad)).toEqual({
+      error: expect.stringMatching(/^bad crc16-modbus checksum: frame says [0-9a-f]{4}, bytes give [0-9a-f]{4}$/),
+    });
   });
 
   it('a short frame is refused', () => {
@@ -98,10 +133,13 @@ describe('frame checks', () => {
   });
 
   it('frames of varying length (length framing): positions from the end, shortest frame checked', () => {
-    const p = profileOf('var', `framing: { type: length, size: 1 }
+    const p = profileOf(
+      'var',
+      `framing: { type: length, size: 1 }
 checksum: { type: xor8, at: -1, from: 1 }
 fields:
-  - { name: a, at: 1, type: uint8 }`);
+  - { name: a, at: 1, type: uint8 }`,
+    );
     expect(p.minLength).toBe(3);
     const frame = encodeFrame(p, new Map([['a', 9]]));
     expect(frame.toString('hex')).toBe('020909'); // length 2, a = 9, xor of [9] = 9
@@ -112,7 +150,9 @@ fields:
 
 describe('round trip decode(encode(x))', () => {
   it.each(['sum8', 'xor8', 'crc32', 'crc16-modbus'])('with %s', (type) => {
-    const p = profileOf('rt', `framing: { type: fixed, size: 24 }
+    const p = profileOf(
+      'rt',
+      `framing: { type: fixed, size: 24 }
 sync: { at: 0, hex: "7E" }
 checksum: { type: ${type}, at: 20, from: 1, to: 20 }
 fields:
@@ -120,8 +160,15 @@ fields:
   - { name: b, at: 2, type: uint16, endian: little }
   - { name: c, at: 4, type: int32 }
   - { name: d, at: 8, type: float64, endian: little }
-  - { name: e, at: 16, type: string, length: 4 }`);
-    const values = new Map<string, number | string>([['a', -5], ['b', 513], ['c', -70000], ['d', Math.PI], ['e', 'OK']]);
+  - { name: e, at: 16, type: string, length: 4 }`,
+    );
+    const values = new Map<string, number | string>([
+      ['a', -5],
+      ['b', 513],
+      ['c', -70000],
+      ['d', Math.PI],
+      ['e', 'OK'],
+    ]);
     expect(decodeFrame(p, encodeFrame(p, values))).toEqual({ values: [-5, 513, -70000, Math.PI, 'OK'] });
   });
 });

@@ -5,7 +5,6 @@ import { RtuReplyMatcher } from '../../src/codec/rtu/reply-matcher.js';
 import { charTimeMs, interFrameMs } from '../../src/codec/rtu/timing.js';
 import { hex } from '../helpers/hex.js';
 
-
 // unit 01 | FC3 | address 0000 | quantity 0002 | CRC c40b (low byte first: c4 0b)
 const READ2 = hex('01 03 0000 0002 c40b');
 // unit 01 | FC3 | byte count 04 | 000a 000b | CRC 9bf6
@@ -70,7 +69,10 @@ describe('RtuReplyMatcher', () => {
   it('skips garbage in front of the reply, even garbage that looks like a frame start', () => {
     const m = new RtuReplyMatcher(1, request);
     // 01 03 ff: a "frame" claiming 255 bytes, then the real reply
-    expect(m.feed(Buffer.concat([hex('00 ff 01 03 ff'), READ2_REPLY]))).toEqual({ kind: 'reply', pdu: hex('03 04 000a 000b') });
+    expect(m.feed(Buffer.concat([hex('00 ff 01 03 ff'), READ2_REPLY]))).toEqual({
+      kind: 'reply',
+      pdu: hex('03 04 000a 000b'),
+    });
   });
 
   it('reports a bad CRC on silence, and takes a good frame that follows', () => {
@@ -116,7 +118,8 @@ describe('RtuReplyMatcher never throws, whatever the line carries', () => {
         for (const c of all) found ??= m.feed(Buffer.from(c));
         found ??= m.silence();
         if (found?.kind === 'reply') expect(replyFitsRequest(hex('03 0000 0002'), found.pdu)).toBe(true);
-        if (withReply && chunks.every((c) => c.length === 0)) expect(found).toEqual({ kind: 'reply', pdu: hex('03 04 000a 000b') });
+        if (withReply && chunks.every((c) => c.length === 0))
+          expect(found).toEqual({ kind: 'reply', pdu: hex('03 04 000a 000b') });
       }),
       { numRuns: 500 },
     );

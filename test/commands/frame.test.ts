@@ -6,7 +6,13 @@ import { parseTemplate, placeholderNames, singlePlaceholder } from '../../src/co
 import { fires } from '../../src/commands/trigger.js';
 import type { CommandFrame } from '../../src/config/types.js';
 
-const values: Record<string, number | boolean | string> = { value: 1, program: 42, result: Math.fround(12.3), code: 'A1', ok: true };
+const values: Record<string, number | boolean | string> = {
+  value: 1,
+  program: 42,
+  result: Math.fround(12.3),
+  code: 'A1',
+  ok: true,
+};
 const source: ValueSource = (name) => values[name];
 
 function compiled(frame: CommandFrame): CompiledFrame {
@@ -55,17 +61,22 @@ describe('text templates', () => {
 
 describe('binary frames', () => {
   it('lays fields out in order, each in its type and byte order', () => {
-    const frame = compiled({ kind: 'binary', fields: [
-      { type: 'uint8', endian: 'big', value: 0x02 },
-      { type: 'uint16', endian: 'big', value: { point: 'program' } },
-      { type: 'uint16', endian: 'little', value: { point: 'program' } },
-      { type: 'int32', endian: 'little', value: -2 },
-      { type: 'float32', endian: 'big', value: { point: 'result' } },
-      { type: 'float64', endian: 'little', value: 1 },
-      { type: 'uint8', endian: 'big', value: { point: 'ok' } },
-      { type: 'uint8', endian: 'big', value: 'value' },
-    ] });
-    expect(hex(frame.build(source))).toBe('02' + '002a' + '2a00' + 'feffffff' + '4144cccd' + '000000000000f03f' + '01' + '01');
+    const frame = compiled({
+      kind: 'binary',
+      fields: [
+        { type: 'uint8', endian: 'big', value: 0x02 },
+        { type: 'uint16', endian: 'big', value: { point: 'program' } },
+        { type: 'uint16', endian: 'little', value: { point: 'program' } },
+        { type: 'int32', endian: 'little', value: -2 },
+        { type: 'float32', endian: 'big', value: { point: 'result' } },
+        { type: 'float64', endian: 'little', value: 1 },
+        { type: 'uint8', endian: 'big', value: { point: 'ok' } },
+        { type: 'uint8', endian: 'big', value: 'value' },
+      ],
+    });
+    expect(hex(frame.build(source))).toBe(
+      '02' + '002a' + '2a00' + 'feffffff' + '4144cccd' + '000000000000f03f' + '01' + '01',
+    );
   });
 
   it('refuses values that do not fit, and text in a number field', () => {
@@ -80,33 +91,52 @@ describe('binary frames', () => {
 
   it('writes constant bytes, and checksums of the bytes before them (known vectors)', () => {
     // Modbus RTU "read 10 holding registers at 0 from unit 1": CRC C5 CD, low byte first
-    const rtu = compiled({ kind: 'binary', fields: [
-      { hex: Buffer.from('0103', 'hex') },
-      { type: 'uint16', endian: 'big', value: 0 },
-      { type: 'uint16', endian: 'big', value: 'value' },
-      { checksum: 'crc16-modbus', from: 0, endian: 'little' },
-    ] });
+    const rtu = compiled({
+      kind: 'binary',
+      fields: [
+        { hex: Buffer.from('0103', 'hex') },
+        { type: 'uint16', endian: 'big', value: 0 },
+        { type: 'uint16', endian: 'big', value: 'value' },
+        { checksum: 'crc16-modbus', from: 0, endian: 'little' },
+      ],
+    });
     expect(hex(rtu.build(() => 10))).toBe('01030000000a' + 'c5cd');
     // CRC-32 of "123456789" is CBF43926, either byte order
     const ascii = { hex: Buffer.from('123456789', 'latin1') };
-    expect(hex(compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'big' }] }).build(source))).toBe('313233343536373839cbf43926');
-    expect(hex(compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'little' }] }).build(source))).toBe('313233343536373839' + '2639f4cb');
+    expect(
+      hex(compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'big' }] }).build(source)),
+    ).toBe('313233343536373839cbf43926');
+    expect(
+      hex(
+        compiled({ kind: 'binary', fields: [ascii, { checksum: 'crc32', from: 0, endian: 'little' }] }).build(source),
+      ),
+    ).toBe('313233343536373839' + '2639f4cb');
     // STX, body, sum8 of the body only, ETX after the checksum; xor8 over everything before it
-    const framed = compiled({ kind: 'binary', fields: [
-      { hex: Buffer.from([0x02]) },
-      { type: 'uint8', endian: 'big', value: 'value' },
-      { hex: Buffer.from('AB', 'latin1') },
-      { checksum: 'sum8', from: 1, endian: 'big' },
-      { hex: Buffer.from([0x03]) },
-      { checksum: 'xor8', from: 0, endian: 'big' },
-    ] });
+    const framed = compiled({
+      kind: 'binary',
+      fields: [
+        { hex: Buffer.from([0x02]) },
+        { type: 'uint8', endian: 'big', value: 'value' },
+        { hex: Buffer.from('AB', 'latin1') },
+        { checksum: 'sum8', from: 1, endian: 'big' },
+        { hex: Buffer.from([0x03]) },
+        { checksum: 'xor8', from: 0, endian: 'big' },
+      ],
+    });
     // 05 + 41 + 42 = 88; 02 ^ 05 ^ 41 ^ 42 ^ 88 ^ 03 = 8f
     expect(hex(framed.build(() => 5))).toBe('0205414288' + '03' + '8f');
   });
 
   it('refuses a checksum that covers nothing (a frame built in code, not through the config)', () => {
-    expect(compileFrame({ kind: 'binary', fields: [{ type: 'uint8', endian: 'big', value: 1 }, { checksum: 'sum8', from: 1, endian: 'big' }] }))
-      .toBe('the checksum at byte 1 covers nothing: from 1 is not before it');
+    expect(
+      compileFrame({
+        kind: 'binary',
+        fields: [
+          { type: 'uint8', endian: 'big', value: 1 },
+          { checksum: 'sum8', from: 1, endian: 'big' },
+        ],
+      }),
+    ).toBe('the checksum at byte 1 covers nothing: from 1 is not before it');
   });
 
   it('writes every type at an offset', () => {
@@ -120,8 +150,13 @@ describe('binary frames', () => {
 
 describe('triggers', () => {
   it.each([
-    ['rising', 0, 1, true], ['rising', false, true, true], ['rising', 1, 2, false], ['rising', 1, 0, false],
-    ['change', 5, 5, false], ['change', 5, 6, true], ['change', 'a', 'b', true],
+    ['rising', 0, 1, true],
+    ['rising', false, true, true],
+    ['rising', 1, 2, false],
+    ['rising', 1, 0, false],
+    ['change', 5, 5, false],
+    ['change', 5, 6, true],
+    ['change', 'a', 'b', true],
     ['write', 5, 5, true],
   ] as const)('%s %s -> %s fires: %s', (on, before, after, expected) => {
     expect(fires(on, before, after)).toBe(expected);
@@ -129,7 +164,7 @@ describe('triggers', () => {
 });
 
 describe('reply frames', () => {
-  it('takes the first frame of a run of several, with the device\'s framing', () => {
+  it("takes the first frame of a run of several, with the device's framing", () => {
     const run = Buffer.from('OK,1,A1\r\nOK,2,A2\r\n');
     expect(firstFrame([run], { type: 'line', delimiter: '\r\n', max: 256 })?.toString()).toBe('OK,1,A1\r\n');
     expect(firstFrame([Buffer.from([1, 2, 3, 4])], { type: 'fixed', size: 2 })).toEqual(Buffer.from([1, 2]));
@@ -141,14 +176,60 @@ describe('reply frames', () => {
 describe('fieldgate check output', () => {
   it('says what triggers each command, what it sends where, and what follows', async () => {
     const { describeCommand } = await import('../../src/commands/describe.js');
-    expect(describeCommand({ name: 'capture', bank: 'vision', point: 'trigger', on: 'rising', device: 'camera', frame: { kind: 'text', template: 'T{program}\r\n' }, reply: { profile: 'camera-trigger', timeout: 2000 }, reset: true })).toEqual([
+    expect(
+      describeCommand({
+        name: 'capture',
+        bank: 'vision',
+        point: 'trigger',
+        on: 'rising',
+        device: 'camera',
+        frame: { kind: 'text', template: 'T{program}\r\n' },
+        reply: { profile: 'camera-trigger', timeout: 2000 },
+        reset: true,
+      }),
+    ).toEqual([
       '  capture: when vision.trigger is set from 0 by a client, send "T{program}\\r\\n" to device camera',
       '    then decode its reply with profile camera-trigger into bank vision (timeout 2s), then set trigger back to 0 when done',
     ]);
-    expect(describeCommand({ name: 'b', bank: 'v', point: 'p', on: 'write', device: 'd', frame: { kind: 'binary', fields: [{ type: 'uint8', endian: 'big', value: 2 }, { type: 'uint16', endian: 'little', value: 'value' }, { type: 'int16', endian: 'big', value: { point: 'x' } }] }, reset: false })).toEqual([
+    expect(
+      describeCommand({
+        name: 'b',
+        bank: 'v',
+        point: 'p',
+        on: 'write',
+        device: 'd',
+        frame: {
+          kind: 'binary',
+          fields: [
+            { type: 'uint8', endian: 'big', value: 2 },
+            { type: 'uint16', endian: 'little', value: 'value' },
+            { type: 'int16', endian: 'big', value: { point: 'x' } },
+          ],
+        },
+        reset: false,
+      }),
+    ).toEqual([
       '  b: when v.p is written by a client, send [uint8 2, uint16 little-endian {value}, int16 {x}] to device d',
     ]);
-    expect(describeCommand({ name: 'c', bank: 'v', point: 'p', on: 'write', device: 'd', frame: { kind: 'binary', fields: [{ hex: Buffer.from([1, 0xab]) }, { type: 'uint8', endian: 'big', value: 'value' }, { checksum: 'crc16-modbus', from: 0, endian: 'little' }, { checksum: 'sum8', from: 1, endian: 'big' }] }, reset: false })).toEqual([
+    expect(
+      describeCommand({
+        name: 'c',
+        bank: 'v',
+        point: 'p',
+        on: 'write',
+        device: 'd',
+        frame: {
+          kind: 'binary',
+          fields: [
+            { hex: Buffer.from([1, 0xab]) },
+            { type: 'uint8', endian: 'big', value: 'value' },
+            { checksum: 'crc16-modbus', from: 0, endian: 'little' },
+            { checksum: 'sum8', from: 1, endian: 'big' },
+          ],
+        },
+        reset: false,
+      }),
+    ).toEqual([
       '  c: when v.p is written by a client, send [bytes 01AB, uint8 {value}, crc16-modbus little-endian of the bytes from 0 up to it, sum8 of the bytes from 1 up to it] to device d',
     ]);
   });

@@ -36,12 +36,28 @@ describe('listen addresses', () => {
 });
 
 describe('allow entries', () => {
-  it.each(['192.168.10.0/24', '127.0.0.1', '::1', 'fe80::/10', '0.0.0.0/0', '::/0', '10.1.2.3/32', '2001:db8::/128'])('%s is accepted', (entry) => {
-    expect(checkAllowEntry(entry)).toBeUndefined();
-  });
+  it.each(['192.168.10.0/24', '127.0.0.1', '::1', 'fe80::/10', '0.0.0.0/0', '::/0', '10.1.2.3/32', '2001:db8::/128'])(
+    '%s is accepted',
+    (entry) => {
+      expect(checkAllowEntry(entry)).toBeUndefined();
+    },
+  );
 
-  it.each(['192.168.10.0/33', '::1/129', 'localhost', '10.0.0.0/8/8', '10.0.0/8', '10.0.0.0/', '10.0.0.0/x', '', 5, null])('%j is refused', (entry) => {
-    expect(checkAllowEntry(entry)).toMatch(/is not an IP address or CIDR block \(e\.g\. 192\.168\.10\.0\/24, 127\.0\.0\.1, ::1, fe80::\/10\)/);
+  it.each([
+    '192.168.10.0/33',
+    '::1/129',
+    'localhost',
+    '10.0.0.0/8/8',
+    '10.0.0/8',
+    '10.0.0.0/',
+    '10.0.0.0/x',
+    '',
+    5,
+    null,
+  ])('%j is refused', (entry) => {
+    expect(checkAllowEntry(entry)).toMatch(
+      /is not an IP address or CIDR block \(e\.g\. 192\.168\.10\.0\/24, 127\.0\.0\.1, ::1, fe80::\/10\)/,
+    );
   });
 });
 

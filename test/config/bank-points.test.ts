@@ -10,7 +10,8 @@ ${points}`;
 
 describe('bank points', () => {
   it('are typed with their defaults applied, in config order', () => {
-    const text = bank(`      - { name: temp, table: input, address: 0, type: float32, order: CDAB, scale: 0.1, offset: -40 }
+    const text =
+      bank(`      - { name: temp, table: input, address: 0, type: float32, order: CDAB, scale: 0.1, offset: -40 }
       - { name: count, table: holding, address: 0 }
       - { name: recipe, table: holding, address: 2, type: string, length: 4 }
       - { name: run, table: coils, address: 3, type: bool }
@@ -24,11 +25,16 @@ describe('bank points', () => {
   });
 
   it('fieldgate check prints each point with its place, type, order and scaling', () => {
-    const text = bank(`      - { name: temp, table: input, address: 0, type: float32, order: CDAB, scale: 0.1, offset: -40 }
+    const text =
+      bank(`      - { name: temp, table: input, address: 0, type: float32, order: CDAB, scale: 0.1, offset: -40 }
       - { name: recipe, table: holding, address: 2, type: string, length: 4 }
       - { name: run, table: coils, address: 3, type: bool }
 `);
-    expect(describeConfig(configOf(load(text))).split('\n').slice(3, 8)).toEqual([
+    expect(
+      describeConfig(configOf(load(text)))
+        .split('\n')
+        .slice(3, 8),
+    ).toEqual([
       'banks (1):',
       '  b: holding 20, input 10, coils 8',
       '    temp: input 0, float32 CDAB x 0.1 + -40',
@@ -42,10 +48,14 @@ describe('bank points', () => {
       - { name: b, table: holding, address: 3, type: int32 }
       - { name: c, table: input, address: 3, type: int32 }
 `);
-    expect(issuesOf(load(text))).toEqual([{
-      key: 'banks.b.points[1].address', file: 'test.yaml', ...at(text, 'address: ^3, type: int32'),
-      message: 'overlaps point "a" (holding 0..3): points of one table must not overlap',
-    }]);
+    expect(issuesOf(load(text))).toEqual([
+      {
+        key: 'banks.b.points[1].address',
+        file: 'test.yaml',
+        ...at(text, 'address: ^3, type: int32'),
+        message: 'overlaps point "a" (holding 0..3): points of one table must not overlap',
+      },
+    ]);
   });
 
   it('every other mistake is named by key and position, all at once', () => {

@@ -3,7 +3,7 @@ import { at, configOf, issuesOf, load } from './helpers.js';
 import type { ModbusServerConfig } from '../../src/config/types.js';
 
 describe('banks', () => {
-  it('stores negative registers as two\'s complement and bits as 0/1, flattened in address order', () => {
+  it("stores negative registers as two's complement and bits as 0/1, flattened in address order", () => {
     const text = `banks:
   b:
     holding: 65536
@@ -21,9 +21,23 @@ describe('banks', () => {
       tables: { holding: 65536, input: 4, coils: 4, discrete: 2 },
       points: [],
       values: {
-        holding: [[10, 65535], [11, 0], [12, 65535], [13, 32767], [65535, 32768]],
-        input: [[0, 65534], [1, 7]],
-        coils: [[0, 1], [1, 0], [2, 1], [3, 0]],
+        holding: [
+          [10, 65535],
+          [11, 0],
+          [12, 65535],
+          [13, 32767],
+          [65535, 32768],
+        ],
+        input: [
+          [0, 65534],
+          [1, 7],
+        ],
+        coils: [
+          [0, 1],
+          [1, 0],
+          [2, 1],
+          [3, 0],
+        ],
         discrete: [[1, 1]],
       },
     });
@@ -60,21 +74,35 @@ describe('banks', () => {
       ['banks.empty', 2, 10, 'has no tables: give at least one of holding, input, coils, discrete with its size'],
       ['banks.blank', 3, 3, 'has no tables: give at least one of holding, input, coils, discrete with its size'],
       ['banks["line 3"]', 4, 3, 'bank "line 3" is not a valid name: use letters, digits, _ . - only'],
-      ['banks.list', 5, 9, 'a list is not a bank: write { holding: SIZE, input: SIZE, coils: SIZE, discrete: SIZE, values: {...} }'],
+      [
+        'banks.list',
+        5,
+        9,
+        'a list is not a bank: write { holding: SIZE, input: SIZE, coils: SIZE, discrete: SIZE, values: {...} }',
+      ],
     ]);
   });
 
   it('values that are not a mapping of addresses', () => {
     const text = 'banks:\n  b:\n    holding: 10\n    values:\n      holding: [1, 2, 3]\n';
     expect(issuesOf(load(text)).map((i) => [i.key, i.message])).toEqual([
-      ['banks.b.values.holding', 'a list is not a mapping of address -> value or list of values, e.g. { 0: [1, 2, 3], 100: 42 }'],
+      [
+        'banks.b.values.holding',
+        'a list is not a mapping of address -> value or list of values, e.g. { 0: [1, 2, 3], 100: 42 }',
+      ],
     ]);
   });
 
   it('a bank name may contain dots, and units can refer to it', () => {
-    const text = 'banks:\n  line3.press: { holding: 2, values: { holding: { 1: 7 } } }\nservers:\n  - { name: a, protocol: modbus, listen: "127.0.0.1:1", bank: line3.press }\n';
+    const text =
+      'banks:\n  line3.press: { holding: 2, values: { holding: { 1: 7 } } }\nservers:\n  - { name: a, protocol: modbus, listen: "127.0.0.1:1", bank: line3.press }\n';
     const config = configOf(load(text));
-    expect(config.banks.get('line3.press')).toEqual({ name: 'line3.press', tables: { holding: 2 }, values: { holding: [[1, 7]] }, points: [] });
+    expect(config.banks.get('line3.press')).toEqual({
+      name: 'line3.press',
+      tables: { holding: 2 },
+      values: { holding: [[1, 7]] },
+      points: [],
+    });
     expect((config.servers[0] as ModbusServerConfig | undefined)?.bank).toBe('line3.press');
   });
 });

@@ -22,7 +22,10 @@ describe('durations', () => {
 
   it.each([
     ['5 s', '"5 s" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds'],
-    ['500', '"500" is not a duration (add a unit: "500ms" or "500s"): write 250ms, 5s, 2m, 1h or a number of milliseconds'],
+    [
+      '500',
+      '"500" is not a duration (add a unit: "500ms" or "500s"): write 250ms, 5s, 2m, 1h or a number of milliseconds',
+    ],
     ['5S', '"5S" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds'],
     ['1m30s', '"1m30s" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds'],
     ['-5s', '"-5s" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds'],

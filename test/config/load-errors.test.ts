@@ -57,12 +57,20 @@ const EXPECTED: [string, string, string][] = [
   ['log.level', 'level: ^verbose', '"verbose" is not one of fatal, error, warn, info, debug, trace'],
   ['status.listen', 'listen: ^127.0.0.1', '"127.0.0.1" is not host:port with a port in 0..65535 (the port is missing)'],
   ['banks.plant.holding', 'holding: ^0', '0 is not a whole number in 1..65536'],
-  ['banks.plant.values.input', '^input: { x', 'the bank has no input table: add input: SIZE to the bank, or remove these values'],
+  [
+    'banks.plant.values.input',
+    '^input: { x',
+    'the bank has no input table: add input: SIZE to the bank, or remove these values',
+  ],
   ['banks.plant.values.input.x', '{ ^x: 1 }', '"x" is not an address'],
   ['banks.plant.values.coils.3[1]', '[1, ^2]', '2 is not a bit value: use 0, 1, true or false'],
   ['servers[0].listen', 'listen: ^0.0.0.0:70000', '"0.0.0.0:70000" is not host:port with a port in 0..65535'],
   ['servers[0].maxClients', 'maxClients: ^0', '0 is not a whole number of at least 1'],
-  ['servers[0].idleTimeout', 'idleTimeout: ^5 s', '"5 s" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds'],
+  [
+    'servers[0].idleTimeout',
+    'idleTimeout: ^5 s',
+    '"5 s" is not a duration: write 250ms, 5s, 2m, 1h or a number of milliseconds',
+  ],
   ['servers[0].allow[1]', '^10.0.0.0/33', '"10.0.0.0/33" is not an IP address or CIDR block'],
   ['servers[0].readOnly', 'readOnly: ^"yes"', '"yes" is not true or false'],
   ['servers[0].units.256', '^256: {', '"256" is not a unit id: use 0..255'],
@@ -88,7 +96,11 @@ describe('a file with many problems', () => {
 
   it('reports every one of them, each with its key, line:col and what is allowed', () => {
     const got = issues.map((i) => ({ key: i.key, line: i.line, col: i.col, message: i.message }));
-    const want = EXPECTED.map(([key, where, message]) => ({ key, ...at(BROKEN, where), message: expect.stringContaining(message) }));
+    const want = EXPECTED.map(([key, where, message]) => ({
+      key,
+      ...at(BROKEN, where),
+      message: expect.stringContaining(message),
+    }));
     expect(got).toEqual(want);
     expect(issues.every((i) => i.file === FILE)).toBe(true);
   });
@@ -96,7 +108,9 @@ describe('a file with many problems', () => {
   it('lists them in file order and formats them as FILE:LINE:COL: KEY: MESSAGE', () => {
     const lines = issues.map(formatIssue);
     const { line, col } = at(BROKEN, 'listen: ^0.0.0.0:70000');
-    expect(lines).toContain(`test.yaml:${line}:${col}: servers[0].listen: "0.0.0.0:70000" is not host:port with a port in 0..65535`);
+    expect(lines).toContain(
+      `test.yaml:${line}:${col}: servers[0].listen: "0.0.0.0:70000" is not host:port with a port in 0..65535`,
+    );
     const order = issues.map((i) => i.line * 1000 + i.col);
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
@@ -104,7 +118,8 @@ describe('a file with many problems', () => {
 
 describe('values of the wrong kind', () => {
   it('reports a section that is not a mapping, and a scalar key holding a mapping or a list', () => {
-    const text = 'gateway: line3\nlog:\n  level: { a: 1 }\nservers:\n  - name: [a]\n    protocol: modbus\n    listen: 127.0.0.1:1\n    bank: { x: 1 }\nbanks: [1]\n';
+    const text =
+      'gateway: line3\nlog:\n  level: { a: 1 }\nservers:\n  - name: [a]\n    protocol: modbus\n    listen: 127.0.0.1:1\n    bank: { x: 1 }\nbanks: [1]\n';
     const issues = issuesOf(load(text));
     expect(issues.map((i) => [i.key, i.line, i.col, i.message])).toEqual([
       ['gateway', 1, 10, '"line3" is not a mapping: expected the keys name'],
@@ -116,21 +131,37 @@ describe('values of the wrong kind', () => {
   });
 
   it('reports a blank value instead of silently using the default', () => {
-    const text = 'banks: { plant: { holding: 1 } }\nservers:\n  - name: a\n    protocol: modbus\n    listen: 127.0.0.1:1\n    bank: plant\n    idleTimeout:\n';
+    const text =
+      'banks: { plant: { holding: 1 } }\nservers:\n  - name: a\n    protocol: modbus\n    listen: 127.0.0.1:1\n    bank: plant\n    idleTimeout:\n';
     const issues = issuesOf(load(text));
     expect(issues).toEqual([
-      { key: 'servers[0].idleTimeout', line: 7, col: 5, file: FILE, message: 'has no value; write a value, or remove the key to use the default' },
+      {
+        key: 'servers[0].idleTimeout',
+        line: 7,
+        col: 5,
+        file: FILE,
+        message: 'has no value; write a value, or remove the key to use the default',
+      },
     ]);
   });
 
   it('reports a list item that is not a mapping', () => {
     const issues = issuesOf(load('servers:\n  - scada\ndevices:\n  - 5\n'));
-    expect(issues.map((i) => [i.key, i.line, i.col])).toEqual([['servers[0]', 2, 5], ['devices[0]', 4, 5]]);
+    expect(issues.map((i) => [i.key, i.line, i.col])).toEqual([
+      ['servers[0]', 2, 5],
+      ['devices[0]', 4, 5],
+    ]);
     expect(issues[0]?.message).toMatch(/^"scada" is not a server: write a mapping with name:/);
   });
 
   it('reports a number where a name is expected, with the fix', () => {
-    const issues = issuesOf(load('banks:\n  plant: { holding: 1 }\nservers:\n  - name: 502\n    protocol: modbus\n    listen: 127.0.0.1:502\n    bank: plant\n'));
-    expect(issues.map((i) => i.message)).toEqual(['502 is not a valid name: use letters, digits, _ . - only (write it in quotes: "502")']);
+    const issues = issuesOf(
+      load(
+        'banks:\n  plant: { holding: 1 }\nservers:\n  - name: 502\n    protocol: modbus\n    listen: 127.0.0.1:502\n    bank: plant\n',
+      ),
+    );
+    expect(issues.map((i) => i.message)).toEqual([
+      '502 is not a valid name: use letters, digits, _ . - only (write it in quotes: "502")',
+    ]);
   });
 });

@@ -24,10 +24,20 @@ describe('shipped profiles', () => {
     if (!r.ok) throw new Error('not loaded');
     const p = r.profile;
     expect([p.framing, p.sync?.toString('hex'), p.minLength, p.checksum]).toEqual([
-      { type: 'fixed', size: 64 }, 'a55a', 64, { type: 'crc16-modbus', at: -2, endian: 'little', from: 0, to: -2 },
+      { type: 'fixed', size: 64 },
+      'a55a',
+      64,
+      { type: 'crc16-modbus', at: -2, endian: 'little', from: 0, to: -2 },
     ]);
     const status = p.fields.find((f) => f.name === 'status');
-    expect([status?.point, [...(status?.bits ?? [])]]).toEqual([undefined, [[0, 'running'], [1, 'fault'], [2, 'overtemp']]]);
+    expect([status?.point, [...(status?.bits ?? [])]]).toEqual([
+      undefined,
+      [
+        [0, 'running'],
+        [1, 'fault'],
+        [2, 'overtemp'],
+      ],
+    ]);
     expect(p.fields.find((f) => f.name === 'ch1')).toMatchObject({ point: 'ch1', scale: 0.01, endian: 'big' });
   });
 });
@@ -41,7 +51,18 @@ describe('where profiles are found', () => {
   });
 
   it('a file that cannot be read is an issue naming it', () => {
-    expect(loadProfileFile('/nonexistent/x.yaml')).toEqual({ ok: false, issues: [{ key: '', message: 'cannot read the profile: no such profile file', file: '/nonexistent/x.yaml', line: 0, col: 0 }] });
+    expect(loadProfileFile('/nonexistent/x.yaml')).toEqual({
+      ok: false,
+      issues: [
+        {
+          key: '',
+          message: 'cannot read the profile: no such profile file',
+          file: '/nonexistent/x.yaml',
+          line: 0,
+          col: 0,
+        },
+      ],
+    });
   });
 });
 
@@ -62,16 +83,47 @@ simulate: { role: stream, values: { nope: 1 } }
 
   it('are each named by key and position', () => {
     expect(issues(text)).toEqual([
-      { key: 'sync.at', file: FILE, ...at(text, 'sync: { at: ^15'), message: 'the sync bytes (bytes 15..16) is outside the 16-byte frame (0..15)' },
-      { key: 'checksum.to', file: FILE, ...at(text, 'to: ^20'), message: 'the checksum covers bytes [0, 20): that is no bytes of the 16-byte frame (from must come before to)' },
-      { key: 'colour', file: FILE, ...at(text, '^colour'), message: 'unknown key; allowed here: profile, description, format, framing, sync, checksum, separator, table, fields, simulate' },
-      { key: 'fields[1].at', file: FILE, ...at(text, 'b, at: ^2'), message: 'field b (bytes 2..3) overlaps field a (bytes 0..3)' },
-      { key: 'fields[2].bits.16', file: FILE, ...at(text, 'bits: { ^16'), message: 'bit 16 is past the 16 bits of a uint16 (0..15)' },
-      { key: 'fields[3].type', file: FILE, ...at(text, 'type: ^int64'), message: '"int64" is not one of uint8, int8, uint16, int16, uint32, int32, float32, float64, string' },
+      {
+        key: 'sync.at',
+        file: FILE,
+        ...at(text, 'sync: { at: ^15'),
+        message: 'the sync bytes (bytes 15..16) is outside the 16-byte frame (0..15)',
+      },
+      {
+        key: 'checksum.to',
+        file: FILE,
+        ...at(text, 'to: ^20'),
+        message: 'the checksum covers bytes [0, 20): that is no bytes of the 16-byte frame (from must come before to)',
+      },
+      {
+        key: 'colour',
+        file: FILE,
+        ...at(text, '^colour'),
+        message:
+          'unknown key; allowed here: profile, description, format, framing, sync, checksum, separator, table, fields, simulate',
+      },
+      {
+        key: 'fields[1].at',
+        file: FILE,
+        ...at(text, 'b, at: ^2'),
+        message: 'field b (bytes 2..3) overlaps field a (bytes 0..3)',
+      },
+      {
+        key: 'fields[2].bits.16',
+        file: FILE,
+        ...at(text, 'bits: { ^16'),
+        message: 'bit 16 is past the 16 bits of a uint16 (0..15)',
+      },
+      {
+        key: 'fields[3].type',
+        file: FILE,
+        ...at(text, 'type: ^int64'),
+        message: '"int64" is not one of uint8, int8, uint16, int16, uint32, int32, float32, float64, string',
+      },
     ]);
   });
 
-  it('a field past a fixed frame, unknown simulated names, a name that is not the file\'s', () => {
+  it("a field past a fixed frame, unknown simulated names, a name that is not the file's", () => {
     const t = `profile: other
 framing: { type: fixed, size: 4 }
 fields:
@@ -116,8 +168,8 @@ fields:
   });
 });
 
-describe('a typo does not hide the layout\'s problems: one pass reports them all', () => {
-  it('a `typ:` typo and fields past the frame\'s end, each at its own file:line:col', () => {
+describe("a typo does not hide the layout's problems: one pass reports them all", () => {
+  it("a `typ:` typo and fields past the frame's end, each at its own file:line:col", () => {
     const t = `profile: board
 framing: { type: fixed, size: 16 }
 fields:
@@ -126,12 +178,44 @@ fields:
   - { name: c, at: 30, typ: uint8 }
 `;
     expect(issues(t)).toEqual([
-      { key: 'fields[0].type', file: FILE, ...at(t, '^{ name: a'), message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string' },
-      { key: 'fields[0].typ', file: FILE, ...at(t, '^typ: uint16'), message: 'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length' },
-      { key: 'fields[1].at', file: FILE, ...at(t, 'b, at: ^20'), message: 'field b (bytes 20..21) is outside the 16-byte frame (0..15)' },
-      { key: 'fields[2].type', file: FILE, ...at(t, '^{ name: c'), message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string' },
-      { key: 'fields[2].at', file: FILE, ...at(t, 'c, at: ^30'), message: 'field c (from byte 30) is outside the 16-byte frame (0..15)' },
-      { key: 'fields[2].typ', file: FILE, ...at(t, '^typ: uint8'), message: 'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length' },
+      {
+        key: 'fields[0].type',
+        file: FILE,
+        ...at(t, '^{ name: a'),
+        message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string',
+      },
+      {
+        key: 'fields[0].typ',
+        file: FILE,
+        ...at(t, '^typ: uint16'),
+        message:
+          'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length',
+      },
+      {
+        key: 'fields[1].at',
+        file: FILE,
+        ...at(t, 'b, at: ^20'),
+        message: 'field b (bytes 20..21) is outside the 16-byte frame (0..15)',
+      },
+      {
+        key: 'fields[2].type',
+        file: FILE,
+        ...at(t, '^{ name: c'),
+        message: 'is required: type: uint8 | int8 | uint16 | int16 | uint32 | int32 | float32 | float64 | string',
+      },
+      {
+        key: 'fields[2].at',
+        file: FILE,
+        ...at(t, 'c, at: ^30'),
+        message: 'field c (from byte 30) is outside the 16-byte frame (0..15)',
+      },
+      {
+        key: 'fields[2].typ',
+        file: FILE,
+        ...at(t, '^typ: uint8'),
+        message:
+          'unknown key (did you mean type?); allowed here: name, at, type, scale, offset, point, bits, endian, length',
+      },
     ]);
   });
 

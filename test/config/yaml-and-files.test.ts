@@ -11,16 +11,26 @@ import { at, issuesOf, load } from './helpers.js';
 describe('YAML syntax errors and unreadable files', () => {
   it('reports a syntax error with its position instead of throwing', () => {
     const text = 'servers:\n  - name: a\n    listen: 127.0.0.1: 1502\n';
-    expect(issuesOf(load(text))).toEqual([{
-      key: '', file: 'test.yaml', ...at(text, 'listen: ^127.0.0.1: 1502'),
-      message: 'YAML syntax error: Nested mappings are not allowed in compact mappings',
-    }]);
+    expect(issuesOf(load(text))).toEqual([
+      {
+        key: '',
+        file: 'test.yaml',
+        ...at(text, 'listen: ^127.0.0.1: 1502'),
+        message: 'YAML syntax error: Nested mappings are not allowed in compact mappings',
+      },
+    ]);
   });
 
   it('reports a tab used as indentation at its line', () => {
     const text = 'gateway:\n  name: a\n\tlog: x\n';
     expect(issuesOf(load(text))).toEqual([
-      { key: '', file: 'test.yaml', line: 3, col: 1, message: 'YAML syntax error: Tabs are not allowed as indentation' },
+      {
+        key: '',
+        file: 'test.yaml',
+        line: 3,
+        col: 1,
+        message: 'YAML syntax error: Tabs are not allowed as indentation',
+      },
     ]);
   });
 
@@ -40,8 +50,13 @@ describe('YAML syntax errors and unreadable files', () => {
 
   it('reports an empty file and a file that is not a mapping', () => {
     expect(issuesOf(load('# nothing yet\n'))[0]?.message).toBe(
-      'the file is empty: expected a mapping of sections (gateway, log, status, banks, servers, devices)');
-    expect(issuesOf(load('- a\n- b\n'))[0]).toMatchObject({ line: 1, col: 1, message: expect.stringMatching(/^the file holds a list: expected a mapping/) });
+      'the file is empty: expected a mapping of sections (gateway, log, status, banks, servers, devices)',
+    );
+    expect(issuesOf(load('- a\n- b\n'))[0]).toMatchObject({
+      line: 1,
+      col: 1,
+      message: expect.stringMatching(/^the file holds a list: expected a mapping/),
+    });
   });
 
   it('reports a missing file, a directory and other read errors as issues without a position', () => {
@@ -51,7 +66,9 @@ describe('YAML syntax errors and unreadable files', () => {
       { key: '', file: missing, line: 0, col: 0, message: 'cannot read the configuration file: no such file' },
     ]);
     mkdirSync(join(dir, 'sub'));
-    expect(issuesOf(loadConfigFile(join(dir, 'sub')))[0]?.message).toBe('cannot read the configuration file: it is a directory, not a file');
+    expect(issuesOf(loadConfigFile(join(dir, 'sub')))[0]?.message).toBe(
+      'cannot read the configuration file: it is a directory, not a file',
+    );
   });
 
   it('names the file as given in issues read from disk', () => {
@@ -65,7 +82,8 @@ describe('YAML syntax errors and unreadable files', () => {
 });
 
 describe('files that are not regular files, or too large (start and reload read them)', () => {
-  const YAML = 'banks: { b: { holding: 1 } }\nservers: [ { name: s, protocol: modbus, listen: "127.0.0.1:0", bank: b } ]\n';
+  const YAML =
+    'banks: { b: { holding: 1 } }\nservers: [ { name: s, protocol: modbus, listen: "127.0.0.1:0", bank: b } ]\n';
   const dir = () => mkdtempSync(join(tmpdir(), 'fieldgate-config-'));
   const fifoIn = (d: string, name: string) => {
     const path = join(d, name);
@@ -79,17 +97,21 @@ describe('files that are not regular files, or too large (start and reload read 
     new ConfigFile(path).load(),
     await new ConfigFile(path).loadAsync(),
   ];
-  const refused = (path: string, why: string) => [{ key: '', file: path, line: 0, col: 0, message: `cannot read the configuration file: ${why}` }];
+  const refused = (path: string, why: string) => [
+    { key: '', file: path, line: 0, col: 0, message: `cannot read the configuration file: ${why}` },
+  ];
 
   it('a FIFO is refused at once, without waiting for a writer', async () => {
     const fifo = fifoIn(dir(), 'fg.yaml');
-    for (const result of await everyLoader(fifo)) expect(issuesOf(result)).toEqual(refused(fifo, 'it is a FIFO, not a regular file'));
+    for (const result of await everyLoader(fifo))
+      expect(issuesOf(result)).toEqual(refused(fifo, 'it is a FIFO, not a regular file'));
   });
 
   it('a link to /dev/zero is refused without reading from it', async () => {
     const link = join(dir(), 'fg.yaml');
     symlinkSync('/dev/zero', link);
-    for (const result of await everyLoader(link)) expect(issuesOf(result)).toEqual(refused(link, 'it is a character device, not a regular file'));
+    for (const result of await everyLoader(link))
+      expect(issuesOf(result)).toEqual(refused(link, 'it is a character device, not a regular file'));
   });
 
   it('a file of 4 MiB is read; one byte more is refused', async () => {
@@ -105,20 +127,27 @@ describe('files that are not regular files, or too large (start and reload read 
   it('a profile that is a FIFO, a link to /dev/zero or over 4 MiB is refused at the key that names it', async () => {
     const d = dir();
     const config = join(d, 'fg.yaml');
-    writeFileSync(config, `banks: { b: { holding: 1, points: [ { name: a, table: holding, address: 0 } ] } }
+    writeFileSync(
+      config,
+      `banks: { b: { holding: 1, points: [ { name: a, table: holding, address: 0 } ] } }
 servers:
   - { name: fpga, protocol: raw, listen: 127.0.0.1:0, handler: { decode: ./board.yaml, bank: b } }
-`);
+`,
+    );
     const board = join(d, 'board.yaml');
-    const profile = 'profile: board\nframing: { type: fixed, size: 2 }\nfields:\n  - { name: a, at: 0, type: uint16 }\n';
+    const profile =
+      'profile: board\nframing: { type: fixed, size: 2 }\nfields:\n  - { name: a, at: 0, type: uint16 }\n';
     writeFileSync(board, profile);
     const source = new ConfigFile(config);
     expect((await source.loadAsync()).ok).toBe(true);
-    const problem = (why: string) => `profile "./board.yaml": cannot read the profile: ${why} (${board}; a path is relative to the config file)`;
+    const problem = (why: string) =>
+      `profile "./board.yaml": cannot read the profile: ${why} (${board}; a path is relative to the config file)`;
     rmSync(board);
     execFileSync('mkfifo', [board]);
     for (const result of [...(await everyLoader(config)), await source.loadAsync()]) {
-      expect(issuesOf(result).map((i) => [i.key, i.message])).toEqual([['servers[0].handler.decode', problem('it is a FIFO, not a regular file')]]);
+      expect(issuesOf(result).map((i) => [i.key, i.message])).toEqual([
+        ['servers[0].handler.decode', problem('it is a FIFO, not a regular file')],
+      ]);
     }
     rmSync(board);
     symlinkSync('/dev/zero', board);
@@ -128,7 +157,9 @@ servers:
     rmSync(board);
     writeFileSync(board, `${profile}#${'x'.repeat(MAX_FILE_BYTES)}\n`);
     for (const result of [...(await everyLoader(config)), await source.loadAsync()]) {
-      expect(issuesOf(result).map((i) => i.message)).toEqual([problem(`it is larger than 4 MiB (${MAX_FILE_BYTES + profile.length + 2} bytes)`)]);
+      expect(issuesOf(result).map((i) => i.message)).toEqual([
+        problem(`it is larger than 4 MiB (${MAX_FILE_BYTES + profile.length + 2} bytes)`),
+      ]);
     }
     writeFileSync(board, profile);
     expect((await source.loadAsync()).ok).toBe(true);
@@ -137,8 +168,14 @@ servers:
 
 describe('formatIssue', () => {
   it('is FILE:LINE:COL: KEY: MESSAGE, leaving out what is unknown', () => {
-    expect(formatIssue({ file: 'a.yaml', line: 3, col: 5, key: 'servers[1].listen', message: 'm' })).toBe('a.yaml:3:5: servers[1].listen: m');
-    expect(formatIssue({ file: 'a.yaml', line: 3, col: 5, key: '', message: 'YAML syntax error: x' })).toBe('a.yaml:3:5: YAML syntax error: x');
-    expect(formatIssue({ file: 'a.yaml', line: 0, col: 0, key: '', message: 'cannot read' })).toBe('a.yaml: cannot read');
+    expect(formatIssue({ file: 'a.yaml', line: 3, col: 5, key: 'servers[1].listen', message: 'm' })).toBe(
+      'a.yaml:3:5: servers[1].listen: m',
+    );
+    expect(formatIssue({ file: 'a.yaml', line: 3, col: 5, key: '', message: 'YAML syntax error: x' })).toBe(
+      'a.yaml:3:5: YAML syntax error: x',
+    );
+    expect(formatIssue({ file: 'a.yaml', line: 0, col: 0, key: '', message: 'cannot read' })).toBe(
+      'a.yaml: cannot read',
+    );
   });
 });

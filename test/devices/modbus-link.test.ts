@@ -31,8 +31,18 @@ function fakeClock(): void {
 
 function config(line: MockLine, extra: Partial<ModbusRtuDeviceConfig> = {}): ModbusRtuDeviceConfig {
   return {
-    name: 'bus', type: 'modbus-rtu', path: line.path, baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
-    timeout: 200, retries: 0, queue: 32, reconnect: { min: 5, max: 20, jitter: 0 }, ...extra,
+    name: 'bus',
+    type: 'modbus-rtu',
+    path: line.path,
+    baudRate: 115200,
+    parity: 'none',
+    dataBits: 8,
+    stopBits: 1,
+    timeout: 200,
+    retries: 0,
+    queue: 32,
+    reconnect: { min: 5, max: 20, jitter: 0 },
+    ...extra,
   };
 }
 
@@ -65,7 +75,14 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     await line.nextWrite();
     line.reply(frame(3, '83 02'));
     expect(await bad).toEqual(hex('83 02'));
-    expect(link.status()).toMatchObject({ name: 'bus', type: 'modbus-rtu', state: 'up', queue: 0, requests: 2, timeouts: 0 });
+    expect(link.status()).toMatchObject({
+      name: 'bus',
+      type: 'modbus-rtu',
+      state: 'up',
+      queue: 0,
+      requests: 2,
+      timeouts: 0,
+    });
   });
 
   it('answers 0B after the retries, and counts every timeout', async () => {
@@ -120,7 +137,7 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     expect(await other).toEqual(hex('03 02 0005'));
   });
 
-  it('serves clients in turn, not one client\'s burst first', async () => {
+  it("serves clients in turn, not one client's burst first", async () => {
     const line = mockLine();
     const link = await start(line);
     const a = [0, 1, 2, 3].map((i) => link.request(1, hex(`03 000${i} 0001`), { client: 1 }));
@@ -188,7 +205,13 @@ describe('Modbus device link (RTU, mock serial port)', () => {
   it('never retries a write: sent once, 0B when it times out; reads are retried', async () => {
     const line = mockLine();
     const link = await start(line, { timeout: 20, retries: 2, lateReplyGuard: 1 });
-    const writes = [hex('06 0001 0003'), hex('05 0001 ff00'), hex('10 0001 0001 02 0007'), hex('16 0001 00f2 0025'), hex('17 0000 0001 0001 0001 02 0007')];
+    const writes = [
+      hex('06 0001 0003'),
+      hex('05 0001 ff00'),
+      hex('10 0001 0001 02 0007'),
+      hex('16 0001 00f2 0025'),
+      hex('17 0000 0001 0001 0001 02 0007'),
+    ];
     for (const [i, write] of writes.entries()) {
       const before = line.writes.length;
       const reply = link.request(1 + i, write); // a unit each: three timeouts put a unit offline
@@ -243,7 +266,18 @@ describe('Modbus device link while its device is connecting', () => {
     };
     const { ModbusLink } = await import('../../src/devices/modbus/modbus-link.js');
     const link = new ModbusLink(
-      { name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: [1], unit: 1, timeout: 20, retries: 0, queue: 8, maxInFlight: 1, reconnect: { min: 5, max: 20, jitter: 0 } },
+      {
+        name: 'plc',
+        type: 'modbus-tcp',
+        host: '127.0.0.1',
+        ports: [1],
+        unit: 1,
+        timeout: 20,
+        retries: 0,
+        queue: 8,
+        maxInFlight: 1,
+        reconnect: { min: 5, max: 20, jitter: 0 },
+      },
       master,
       captureLogger('warn').log,
     );

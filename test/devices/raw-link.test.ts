@@ -47,8 +47,15 @@ describe('raw serial link (SerialPortMock)', () => {
       return port;
     };
     const config: SerialDeviceConfig = {
-      name: 'scope', type: 'serial', path, baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
-      framing: { type: 'line', delimiter: '\r\n', max: 64 }, reconnect: { min: 10, max: 40, jitter: 0 },
+      name: 'scope',
+      type: 'serial',
+      path,
+      baudRate: 115200,
+      parity: 'none',
+      dataBits: 8,
+      stopBits: 1,
+      framing: { type: 'line', delimiter: '\r\n', max: 64 },
+      reconnect: { min: 10, max: 40, jitter: 0 },
     };
     const link = new RawDeviceLink(config, serialOpener(config, factory), log.log);
     links.push(link);
@@ -103,8 +110,14 @@ describe('raw tcp link', () => {
     const [port] = (await freePorts(1)) as [number];
     const log = captureLogger('debug');
     const config: TcpDeviceConfig = {
-      name: 'fpga', type: 'tcp', host: '127.0.0.1', port, framing: { type: 'none' },
-      reconnect: { min: 10, max: 40, jitter: 0 }, connectTimeout: 1000, keepAlive: 1000,
+      name: 'fpga',
+      type: 'tcp',
+      host: '127.0.0.1',
+      port,
+      framing: { type: 'none' },
+      reconnect: { min: 10, max: 40, jitter: 0 },
+      connectTimeout: 1000,
+      keepAlive: 1000,
     };
     const link = new RawDeviceLink(config, tcpOpener(config), log.log);
     links.push(link);
@@ -112,7 +125,12 @@ describe('raw tcp link', () => {
     await until(() => log.events('device still down').length >= 3, 3000, 'three retries');
     expect(link.status().lastError).toMatch(/ECONNREFUSED/);
     expect(log.events('device down')).toHaveLength(1); // once, not per attempt
-    expect(log.events('device still down').map((l) => l['retryMs']).slice(0, 3)).toEqual([20, 40, 40]);
+    expect(
+      log
+        .events('device still down')
+        .map((l) => l['retryMs'])
+        .slice(0, 3),
+    ).toEqual([20, 40, 40]);
     const device = await fakeDevice(() => undefined, port);
     devices.push(device);
     await until(() => link.state === 'up', 3000, 'connected');

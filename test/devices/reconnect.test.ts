@@ -38,7 +38,15 @@ describe('reconnect: of Modbus devices', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     const config: ModbusTcpDeviceConfig = {
-      name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: [port], unit: 1, timeout: 100, retries: 0, queue: 8, maxInFlight: 1,
+      name: 'plc',
+      type: 'modbus-tcp',
+      host: '127.0.0.1',
+      ports: [port],
+      unit: 1,
+      timeout: 100,
+      retries: 0,
+      queue: 8,
+      maxInFlight: 1,
       reconnect: RECONNECT,
     };
     const link = createTcpLink(config, captureLogger('error').log);
@@ -58,8 +66,17 @@ describe('reconnect: of Modbus devices', () => {
   it('modbus-rtu: the first attempt to reopen a port that closed waits reconnect.min', async () => {
     const line = mockLine();
     const config: ModbusRtuDeviceConfig = {
-      name: 'bus', type: 'modbus-rtu', path: line.path, baudRate: 115200, parity: 'none', dataBits: 8, stopBits: 1,
-      timeout: 100, retries: 0, queue: 8, reconnect: RECONNECT,
+      name: 'bus',
+      type: 'modbus-rtu',
+      path: line.path,
+      baudRate: 115200,
+      parity: 'none',
+      dataBits: 8,
+      stopBits: 1,
+      timeout: 100,
+      retries: 0,
+      queue: 8,
+      reconnect: RECONNECT,
     };
     const link = createRtuLink(config, captureLogger('error').log, { open: line.open });
     links.push(link);

@@ -14,7 +14,10 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.stop()));
 });
 
-async function open(line: MockLine, extra: { silenceMs?: number; turnaroundMs?: number; lateReplyGuardMs?: number; baudRate?: number } = {}) {
+async function open(
+  line: MockLine,
+  extra: { silenceMs?: number; turnaroundMs?: number; lateReplyGuardMs?: number; baudRate?: number } = {},
+) {
   const { baudRate = 115200, ...options } = extra;
   const t = new RtuTransport({
     line: { path: line.path, baudRate, dataBits: 8, parity: 'none', stopBits: 1 },

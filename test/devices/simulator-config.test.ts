@@ -20,12 +20,16 @@ function sim(body: string): string {
 
 describe('simulator device config', () => {
   it('loads with every: 1s by default, signals in order, constants as constants', () => {
-    const config = configOf(load(sim(`    bank: demo
+    const config = configOf(
+      load(
+        sim(`    bank: demo
     signals:
       temperature: { signal: sine, min: 18, max: 24, period: 60s }
       pump: { signal: square, period: 20s }
       label: "LINE-3"
-`)));
+`),
+      ),
+    );
     const device = config.devices[0];
     expect(device).toMatchObject({ name: 'demo-sim', type: 'simulator', bank: 'demo', every: 1000 });
     if (device?.type !== 'simulator') throw new Error('not a simulator');
@@ -34,7 +38,9 @@ describe('simulator device config', () => {
       ['pump', { kind: 'square', min: 0, max: 1, period: 20000 }],
       ['label', { kind: 'constant', value: 'LINE-3' }],
     ]);
-    expect(describeConfig(config)).toContain('demo-sim: simulator writing temperature, pump, label of bank demo every 1s');
+    expect(describeConfig(config)).toContain(
+      'demo-sim: simulator writing temperature, pump, label of bank demo every 1s',
+    );
   });
 
   it('names a missing bank, an unknown point, text into a number, a signal into a string point', () => {
@@ -50,10 +56,20 @@ describe('simulator device config', () => {
     signals: { x: 1 }
 `);
     const issues = issuesOf(load(text));
-    expect(issueAt(issues, 'devices[0].signals.nosuch')).toMatchObject({ ...at(text, '^nosuch:'), message: expect.stringMatching(/no point "nosuch".*temperature, level, label, pump/) });
-    expect(issueAt(issues, 'devices[0].signals.temperature').message).toMatch(/"hot" is text, but point "temperature" is a float32/);
-    expect(issueAt(issues, 'devices[0].signals.label').message).toMatch(/is a string: give it a constant text, not a ramp signal/);
-    expect(issueAt(issues, 'devices[1].bank')).toMatchObject({ ...at(text, 'bank: ^nobank'), message: expect.stringMatching(/bank "nobank" is not defined.*demo/) });
+    expect(issueAt(issues, 'devices[0].signals.nosuch')).toMatchObject({
+      ...at(text, '^nosuch:'),
+      message: expect.stringMatching(/no point "nosuch".*temperature, level, label, pump/),
+    });
+    expect(issueAt(issues, 'devices[0].signals.temperature').message).toMatch(
+      /"hot" is text, but point "temperature" is a float32/,
+    );
+    expect(issueAt(issues, 'devices[0].signals.label').message).toMatch(
+      /is a string: give it a constant text, not a ramp signal/,
+    );
+    expect(issueAt(issues, 'devices[1].bank')).toMatchObject({
+      ...at(text, 'bank: ^nobank'),
+      message: expect.stringMatching(/bank "nobank" is not defined.*demo/),
+    });
     expect(issues).toHaveLength(4);
   });
 

@@ -63,7 +63,9 @@ function decode(regs: number[]) {
     level: r(2),
     pressure: f32(r(4), r(3)),
     cycles: r(5) * 65536 + r(6),
-    label: Buffer.from(regs.slice(7, 9).flatMap((w) => [w >> 8, w & 0xff])).toString('latin1').replace(/\0+$/, ''),
+    label: Buffer.from(regs.slice(7, 9).flatMap((w) => [w >> 8, w & 0xff]))
+      .toString('latin1')
+      .replace(/\0+$/, ''),
     setpoint: r(10) * 0.1,
   };
 }
@@ -85,13 +87,32 @@ describe('simulator device', () => {
       expect(first.setpoint).toBeCloseTo(21.5, 5);
       const seen = new Set<boolean>();
       let later = first;
-      await until(() => {
-        void client.readCoils(0, 1).then((r) => seen.add(Boolean(r.data[0])), () => undefined);
-        void client.readHoldingRegisters(0, 11).then((r) => (later = decode(r.data)), () => undefined);
-        return seen.size === 2 && later.cycles >= first.cycles + 3 && later.temperature !== first.temperature && later.level !== first.level;
-      }, 3000, 'the signals to move');
+      await until(
+        () => {
+          void client.readCoils(0, 1).then(
+            (r) => seen.add(Boolean(r.data[0])),
+            () => undefined,
+          );
+          void client.readHoldingRegisters(0, 11).then(
+            (r) => (later = decode(r.data)),
+            () => undefined,
+          );
+          return (
+            seen.size === 2 &&
+            later.cycles >= first.cycles + 3 &&
+            later.temperature !== first.temperature &&
+            later.level !== first.level
+          );
+        },
+        3000,
+        'the signals to move',
+      );
       expect(later.cycles).toBeLessThanOrEqual(80000);
-      expect(gw.gateway.devices.get('line-sim')?.status()).toMatchObject({ type: 'simulator', state: 'up', lastError: null });
+      expect(gw.gateway.devices.get('line-sim')?.status()).toMatchObject({
+        type: 'simulator',
+        state: 'up',
+        lastError: null,
+      });
     } finally {
       await closeClient(client);
     }
@@ -100,7 +121,10 @@ describe('simulator device', () => {
   it('reports a value its point cannot hold as lastError, and keeps writing the others', async () => {
     gw = await startGateway(yaml(20).replace('setpoint: 21.5', 'setpoint: 4000'));
     const sim = gw.gateway.devices.get('line-sim');
-    expect(sim?.status()).toMatchObject({ state: 'up', lastError: expect.stringMatching(/^setpoint: 40000 is outside int16/) });
+    expect(sim?.status()).toMatchObject({
+      state: 'up',
+      lastError: expect.stringMatching(/^setpoint: 40000 is outside int16/),
+    });
     expect(gw.captured.events('simulator could not write a value')).toHaveLength(1);
     const ticks = sim?.status().requests ?? 0;
     await until(() => (sim?.status().requests ?? 0) >= ticks + 3);

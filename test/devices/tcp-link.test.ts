@@ -21,8 +21,17 @@ afterEach(async () => {
 
 async function start(p: FakePlc, extra: Partial<ModbusTcpDeviceConfig> = {}): Promise<ModbusLink> {
   const config: ModbusTcpDeviceConfig = {
-    name: 'plc', type: 'modbus-tcp', host: '127.0.0.1', ports: p.ports, unit: 1, timeout: 50, retries: 0, queue: 8, maxInFlight: 1,
-    reconnect: { min: 5, max: 20, jitter: 0 }, ...extra,
+    name: 'plc',
+    type: 'modbus-tcp',
+    host: '127.0.0.1',
+    ports: p.ports,
+    unit: 1,
+    timeout: 50,
+    retries: 0,
+    queue: 8,
+    maxInFlight: 1,
+    reconnect: { min: 5, max: 20, jitter: 0 },
+    ...extra,
   };
   const link = createTcpLink(config, captureLogger('error').log);
   links.push(link);

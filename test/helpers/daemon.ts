@@ -28,7 +28,10 @@ export interface Daemon {
 }
 
 export function startDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}): Daemon {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   let err = '';
@@ -47,10 +50,12 @@ export function startDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}
     waiters.splice(0).forEach((w) => w());
   });
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    waiters.splice(0).forEach((w) => w());
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      waiters.splice(0).forEach((w) => w());
+      resolve(code);
+    }),
+  );
   const waitFor = (match: (line: Record<string, unknown>) => boolean, ms = 10_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`log line not seen within ${ms} ms; stderr: ${err}`)), ms);

@@ -14,7 +14,10 @@ export interface RunningGateway {
 }
 
 /** `options`: besides the captured log (e.g. a short bind retry backoff). */
-export async function startGateway(yaml: string, options: Partial<Omit<GatewayOptions, 'log'>> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  yaml: string,
+  options: Partial<Omit<GatewayOptions, 'log'>> = {},
+): Promise<RunningGateway> {
   const result = loadConfigText(yaml, 'test.yaml');
   if (!result.ok) throw new Error(`test config is invalid:\n${result.issues.map(formatIssue).join('\n')}`);
   const captured = captureLogger('debug');

@@ -42,7 +42,8 @@ function parseValue(text: string, where: string): number {
   if (text === '-Inf') return -Infinity;
   if (text === 'NaN') return NaN;
   const v = Number(text);
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) || Number.isNaN(v)) throw new Error(`${where}: bad value ${text}`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) || Number.isNaN(v))
+    throw new Error(`${where}: bad value ${text}`);
   return v;
 }
 
@@ -66,8 +67,10 @@ function checkHistogram(f: Family): void {
   }
   for (const [key, buckets] of series) {
     const les = buckets.map((b) => parseValue(b.labels['le'] ?? '', f.name));
-    if (les.some((le, i) => i > 0 && le <= (les[i - 1] ?? -Infinity))) throw new Error(`${f.name}${key}: le not ascending`);
-    if (buckets.some((b, i) => i > 0 && b.value < (buckets[i - 1]?.value ?? 0))) throw new Error(`${f.name}${key}: buckets not cumulative`);
+    if (les.some((le, i) => i > 0 && le <= (les[i - 1] ?? -Infinity)))
+      throw new Error(`${f.name}${key}: le not ascending`);
+    if (buckets.some((b, i) => i > 0 && b.value < (buckets[i - 1]?.value ?? 0)))
+      throw new Error(`${f.name}${key}: buckets not cumulative`);
     if (les.at(-1) !== Infinity) throw new Error(`${f.name}${key}: no +Inf bucket`);
     const count = f.samples.find((s) => s.name === `${f.name}_count` && JSON.stringify(s.labels) === key);
     if (count?.value !== buckets.at(-1)?.value) throw new Error(`${f.name}${key}: _count differs from the +Inf bucket`);
@@ -107,7 +110,11 @@ export function parsePrometheusText(text: string): Map<string, Family> {
 }
 
 /** The value of the one sample `name` with exactly these labels among `labels`' keys (undefined: none). */
-export function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, Family>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const f of families.values()) {
     const hit = f.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
     if (hit) return hit.value;

@@ -28,10 +28,12 @@ function watch(socket: net.Socket): Peer {
     for (const w of [...waiters]) w();
   });
   socket.on('error', () => undefined);
-  const closed = new Promise<void>((r) => socket.once('close', () => {
-    for (const w of [...waiters]) w();
-    r();
-  }));
+  const closed = new Promise<void>((r) =>
+    socket.once('close', () => {
+      for (const w of [...waiters]) w();
+      r();
+    }),
+  );
   const bytes = () => {
     if (chunks.length > 1) chunks.splice(0, chunks.length, Buffer.concat(chunks, size));
     return chunks[0] ?? Buffer.alloc(0);
@@ -68,7 +70,12 @@ function watch(socket: net.Socket): Peer {
       test();
     });
   return {
-    socket, text, bytes, until, untilBytes, closed,
+    socket,
+    text,
+    bytes,
+    until,
+    untilBytes,
+    closed,
     send: (data) => void socket.write(data),
     end: () => {
       socket.end();
@@ -104,31 +111,33 @@ export async function fakeDevice(onConnection: (peer: Peer) => void = () => unde
   const peers: Peer[] = [];
   const waiters = new Set<() => void>();
   let server: net.Server;
-  const listen = (p: number) => new Promise<number>((resolve, reject) => {
-    server = net.createServer((socket) => {
-      const peer = watch(socket);
-      peers.push(peer);
-      onConnection(peer);
-      for (const w of [...waiters]) w();
+  const listen = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      server = net.createServer((socket) => {
+        const peer = watch(socket);
+        peers.push(peer);
+        onConnection(peer);
+        for (const w of [...waiters]) w();
+      });
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
     });
-    server.once('error', reject);
-    server.listen(p, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-  });
   const device: FakeDevice = {
     port: await listen(port),
     peers,
-    connection: (n, ms = 5000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`connection ${n} not made within ${ms} ms`)), ms);
-      const test = () => {
-        const peer = peers[n - 1];
-        if (!peer) return;
-        clearTimeout(timer);
-        waiters.delete(test);
-        resolve(peer);
-      };
-      waiters.add(test);
-      test();
-    }),
+    connection: (n, ms = 5000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`connection ${n} not made within ${ms} ms`)), ms);
+        const test = () => {
+          const peer = peers[n - 1];
+          if (!peer) return;
+          clearTimeout(timer);
+          waiters.delete(test);
+          resolve(peer);
+        };
+        waiters.add(test);
+        test();
+      }),
     stop: async () => {
       const closed = new Promise<void>((r) => server.close(() => r()));
       for (const p of peers) p.socket.destroy();
@@ -148,11 +157,17 @@ export function echoDevice(): Promise<FakeDevice> {
 
 /** `n` ports that were free a moment ago on 127.0.0.1 (for pools, whose ports cannot be 0). */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const s = net.createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   return ports;

@@ -38,7 +38,8 @@ servers:
   - { name: scada, protocol: modbus, listen: 127.0.0.1:0, bank: vision }
 ${command}`;
 
-const command = (frame: string) => `commands:\n  - { name: capture, bank: vision, point: trigger, device: camera, frame: "${frame}\\n", reset: true }\n`;
+const command = (frame: string) =>
+  `commands:\n  - { name: capture, bank: vision, point: trigger, device: camera, frame: "${frame}\\n", reset: true }\n`;
 
 function load(text: string): GatewayConfig {
   const r = loadConfigText(text, 'reload.yaml');
@@ -47,10 +48,14 @@ function load(text: string): GatewayConfig {
 }
 
 async function linkUp(g: RunningGateway): Promise<void> {
-  await until(() => {
-    const link = g.gateway.devices.get('camera');
-    return isRawLink(link) && link.state === 'up';
-  }, 3000, 'camera up');
+  await until(
+    () => {
+      const link = g.gateway.devices.get('camera');
+      return isRawLink(link) && link.state === 'up';
+    },
+    3000,
+    'camera up',
+  );
 }
 
 /** Sets the coil; the command sets it back to 0 (reset: true), so every pulse is a rising edge. */
@@ -71,7 +76,9 @@ describe('commands on reload', () => {
     await pulse(c);
     await cam1.until((t) => t === 'A\n');
 
-    expect((await gw.gateway.reload({ ok: true, config: load(yaml(first.port, command('B'))) })).summary).toContain('commands changed');
+    expect((await gw.gateway.reload({ ok: true, config: load(yaml(first.port, command('B'))) })).summary).toContain(
+      'commands changed',
+    );
     await pulse(c);
     await cam1.until((t) => t === 'A\nB\n');
 
@@ -91,7 +98,8 @@ describe('commands on reload', () => {
   it('a command awaiting its reply when the commands are rebuilt ends as dropped, and its coil is reset', async () => {
     const silent = await fakeDevice();
     devices.push(silent);
-    const waiting = (frame: string) => `commands:\n  - { name: capture, bank: vision, point: trigger, device: camera, frame: "${frame}\\n", reply: { profile: camera-trigger, timeout: 60s }, reset: true }\n`;
+    const waiting = (frame: string) =>
+      `commands:\n  - { name: capture, bank: vision, point: trigger, device: camera, frame: "${frame}\\n", reply: { profile: camera-trigger, timeout: 60s }, reset: true }\n`;
     gw = await startGateway(yaml(silent.port, waiting('A')));
     await linkUp(gw);
     const cam = await silent.connection(1);

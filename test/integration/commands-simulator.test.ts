@@ -38,7 +38,11 @@ function example(cameraPort: number): string {
 describe('camera triggered from a coil (shipped example + simulated camera)', () => {
   it('the camera receives the trigger and its answer lands in status, result and code', async () => {
     const profile = loadProfileOrThrow('camera-trigger', process.cwd());
-    sim = await startSimulation(profile, { profile: 'camera-trigger', transport: { kind: 'listen', host: '127.0.0.1', port: 0 } }, () => undefined);
+    sim = await startSimulation(
+      profile,
+      { profile: 'camera-trigger', transport: { kind: 'listen', host: '127.0.0.1', port: 0 } },
+      () => undefined,
+    );
     gw = await startGateway(example(sim.port ?? 0));
     const link = gw.gateway.devices.get('camera');
     if (!isRawLink(link)) throw new Error('camera is not a raw link');
@@ -58,7 +62,14 @@ describe('camera triggered from a coil (shipped example + simulated camera)', ()
       expect(result).toBeGreaterThanOrEqual(0);
       expect(result).toBeLessThanOrEqual(100);
       expect(regs.buffer.subarray(6, 14).toString('latin1').replace(/\0+$/, '')).toBe('A1');
-      expect(gw.gateway.commandStatus()[0]).toMatchObject({ name: 'capture', triggers: 3, sent: 3, replies: 3, refused: 0, timeouts: 0 });
+      expect(gw.gateway.commandStatus()[0]).toMatchObject({
+        name: 'capture',
+        triggers: 3,
+        sent: 3,
+        replies: 3,
+        refused: 0,
+        timeouts: 0,
+      });
     } finally {
       await closeClient(client);
     }

@@ -73,9 +73,14 @@ async function client(g: RunningGateway) {
 const status = (g: RunningGateway, name: string) => g.gateway.commandStatus().find((s) => s.name === name);
 
 describe('commands', () => {
-  it('a coil set to 1 sends the trigger with another point\'s value, then the coil is back to 0', async () => {
+  it("a coil set to 1 sends the trigger with another point's value, then the coil is back to 0", async () => {
     const cam = await camera();
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reset: true }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reset: true }',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeRegister(0, 7);
@@ -86,9 +91,14 @@ describe('commands', () => {
     expect(status(g, 'capture')).toMatchObject({ triggers: 1, sent: 1, dropped: 0, pending: false });
   });
 
-  it('the camera\'s reply lands in status, result and code (read back with modbus-serial), then the coil is back to 0', async () => {
+  it("the camera's reply lands in status, result and code (read back with modbus-serial), then the coil is back to 0", async () => {
     const cam = await camera();
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeRegister(0, 5);
@@ -102,7 +112,19 @@ describe('commands', () => {
     expect(regs.buffer.subarray(6, 14).toString('latin1').replace(/\0+$/, '')).toBe('A1');
     expect(status(g, 'capture')).toMatchObject({ triggers: 1, sent: 1, replies: 1, refused: 0, timeouts: 0 });
     expect(buildDocument(g.gateway, 'test', undefined).commands).toEqual([
-      { name: 'capture', device: 'camera', pending: false, triggers: 1, sent: 1, replies: 1, refused: 0, timeouts: 0, dropped: 0, failed: 0, queued: 0 },
+      {
+        name: 'capture',
+        device: 'camera',
+        pending: false,
+        triggers: 1,
+        sent: 1,
+        replies: 1,
+        refused: 0,
+        timeouts: 0,
+        dropped: 0,
+        failed: 0,
+        queued: 0,
+      },
     ]);
 
     const link = g.gateway.devices.get('camera');
@@ -120,7 +142,12 @@ describe('commands', () => {
   it('a reply the profile refuses stores nothing, is counted and logged, and the coil is reset', async () => {
     const cam = await fakeDevice((peer) => peer.socket.on('data', () => peer.socket.write('XX,abc\r\n')));
     devices.push(cam);
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T1\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T1\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }',
+      ),
+    );
     await cam.connection(1);
     const c = await client(g);
     await c.writeCoil(0, true);
@@ -132,7 +159,9 @@ describe('commands', () => {
 
   it('rising: writing 1 to a coil that is already 1 sends nothing; 0 then 1 sends again', async () => {
     const cam = await camera();
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{value}\\r\\n" }'));
+    const g = await start(
+      yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{value}\\r\\n" }'),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeCoil(0, true);
@@ -146,7 +175,12 @@ describe('commands', () => {
 
   it('a silent camera: the reply times out, is counted, and the coil is reset', async () => {
     const cam = await camera(true);
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 1s }, reset: true }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T{program}\\r\\n", reply: { profile: camera-trigger, timeout: 1s }, reset: true }',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeCoil(0, true);
@@ -161,7 +195,12 @@ describe('commands', () => {
 
   it('the camera is down: the frame is dropped and counted, the coil reset, the gateway keeps serving', async () => {
     const cam = await camera();
-    const g = await start(yaml(cam.port, '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T1\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: capture, bank: vision, point: trigger, device: camera, frame: "T1\\r\\n", reply: { profile: camera-trigger, timeout: 2s }, reset: true }',
+      ),
+    );
     await cam.connection(1);
     await cam.stop();
     const link = g.gateway.devices.get('camera');
@@ -179,7 +218,12 @@ describe('commands', () => {
 
   it('on: change with a holding register: the same value again sends nothing', async () => {
     const cam = await camera();
-    const g = await start(yaml(cam.port, '  - { name: recipe, bank: vision, point: recipe, on: change, device: camera, frame: "R{value}\\r\\n" }'));
+    const g = await start(
+      yaml(
+        cam.port,
+        '  - { name: recipe, bank: vision, point: recipe, on: change, device: camera, frame: "R{value}\\r\\n" }',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeRegister(10, 5);
@@ -193,8 +237,15 @@ describe('commands', () => {
 
   it('a binary frame is sent byte for byte', async () => {
     const cam = await camera();
-    const frame = '[ { type: uint8, value: 0x02 }, { type: uint16, value: "{value}" }, { type: uint16, value: "{value}", endian: little }, { type: float32, value: "{result}" }, { type: int8, value: -2 }, { type: uint8, value: 0x03 } ]';
-    const g = await start(yaml(cam.port, `  - { name: bin, bank: vision, point: program, on: write, device: camera, frame: ${frame} }`, 'none'));
+    const frame =
+      '[ { type: uint8, value: 0x02 }, { type: uint16, value: "{value}" }, { type: uint16, value: "{value}", endian: little }, { type: float32, value: "{result}" }, { type: int8, value: -2 }, { type: uint8, value: 0x03 } ]';
+    const g = await start(
+      yaml(
+        cam.port,
+        `  - { name: bin, bank: vision, point: program, on: write, device: camera, frame: ${frame} }`,
+        'none',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeRegisters(2, [0x42f6, 0xe979]); // result = 123.456 (float32, ABCD)
@@ -206,7 +257,13 @@ describe('commands', () => {
   it('a binary frame with constant bytes and a CRC-16/MODBUS: an RTU request built from a written value', async () => {
     const cam = await camera();
     const frame = '[ { hex: "01 03 00 00" }, { type: uint16, value: "{value}" }, { checksum: crc16-modbus } ]';
-    const g = await start(yaml(cam.port, `  - { name: rtu, bank: vision, point: recipe, on: write, device: camera, frame: ${frame} }`, 'none'));
+    const g = await start(
+      yaml(
+        cam.port,
+        `  - { name: rtu, bank: vision, point: recipe, on: write, device: camera, frame: ${frame} }`,
+        'none',
+      ),
+    );
     const peer = await cam.connection(1);
     const c = await client(g);
     await c.writeRegister(10, 10);

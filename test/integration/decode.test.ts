@@ -43,7 +43,11 @@ servers:
   it('frames streamed by a board are read back by a Modbus client, scaled; bits land in coils', async () => {
     gw = await startGateway(yaml);
     const board = await rawConnect(gw.port('fpga'));
-    stream((b) => board.socket.write(b), Array.from({ length: 200 }, (_, i) => fpgaFrame(profile, 1000 + i)), 37);
+    stream(
+      (b) => board.socket.write(b),
+      Array.from({ length: 200 }, (_, i) => fpgaFrame(profile, 1000 + i)),
+      37,
+    );
     await until(() => seqOf('b')() === 1199, 3000, 'last frame stored');
     const client = await modbusClient(gw.port('scada'));
     try {
@@ -52,7 +56,8 @@ servers:
       expect(regs[2]).toBe(199); // ch1 = 1.99 V at 0.01 V per count
       expect(regs[3]).toBe(65536 - 199); // ch2 = -1.99
       expect(regs[10]).toBe(405); // 40.5 degC at 0.1
-      expect((await client.readCoils(0, 3)).data.slice(0, 3)).toEqual([true, true, false]); // running, fault (odd seq), overtemp
+      // running, fault (odd seq), overtemp
+      expect((await client.readCoils(0, 3)).data.slice(0, 3)).toEqual([true, true, false]);
     } finally {
       await closeClient(client);
     }
@@ -73,10 +78,17 @@ servers:
     const badSync = fpgaFrame(profile, 7);
     badSync[0] = 0x00;
     const short = fpgaFrame(profile, 8).subarray(0, 40); // the next frames are read 24 bytes late
-    stream((b) => board.socket.write(b), [badCrc, badSync, short, ...Array.from({ length: 10 }, (_, i) => fpgaFrame(profile, 9 + i))]);
+    stream(
+      (b) => board.socket.write(b),
+      [badCrc, badSync, short, ...Array.from({ length: 10 }, (_, i) => fpgaFrame(profile, 9 + i))],
+    );
     await until(() => gw!.captured.events('frame refused').length > 0, 3000, 'refusal logged');
     const first = gw.captured.events('frame refused')[0];
-    expect(first).toMatchObject({ level: 40, reason: expect.stringMatching(/^bad crc16-modbus checksum/), bytes: badCrc.subarray(0, 16).toString('hex') });
+    expect(first).toMatchObject({
+      level: 40,
+      reason: expect.stringMatching(/^bad crc16-modbus checksum/),
+      bytes: badCrc.subarray(0, 16).toString('hex'),
+    });
     // 13 frames' worth of bytes minus the 24 missing = 12 whole frames refused; wait for them all
     await until(() => gw!.gateway.findServer('fpga')?.decoded?.()?.refused === 12, 3000, '12 frames refused');
     const doc = buildDocument(gw.gateway, 'test', undefined);
@@ -111,8 +123,14 @@ servers:
   - { name: scada, protocol: modbus, listen: "127.0.0.1:0", units: { 1: { bank: board1 }, 2: { bank: board2 } } }
 `);
     const [a, b] = await Promise.all([connectPeer(p1), connectPeer(p2)]);
-    stream((x) => a.send(x), Array.from({ length: 50 }, (_, i) => fpgaFrame(profile, i, 1)));
-    stream((x) => b.send(x), Array.from({ length: 80 }, (_, i) => fpgaFrame(profile, 100 + i, 2)));
+    stream(
+      (x) => a.send(x),
+      Array.from({ length: 50 }, (_, i) => fpgaFrame(profile, i, 1)),
+    );
+    stream(
+      (x) => b.send(x),
+      Array.from({ length: 80 }, (_, i) => fpgaFrame(profile, 100 + i, 2)),
+    );
     await until(() => seqOf('board1')() === 49 && seqOf('board2')() === 179, 3000, 'both boards stored');
     const client = await modbusClient(gw.port('scada'));
     try {
@@ -129,7 +147,13 @@ servers:
 
 describe('raw device with decode:', () => {
   it('what the device sends lands in the bank (framing from the profile)', async () => {
-    device = await fakeDevice((peer) => stream((x) => peer.send(x), Array.from({ length: 30 }, (_, i) => fpgaFrame(profile, 500 + i)), 50));
+    device = await fakeDevice((peer) =>
+      stream(
+        (x) => peer.send(x),
+        Array.from({ length: 30 }, (_, i) => fpgaFrame(profile, 500 + i)),
+        50,
+      ),
+    );
     gw = await startGateway(`
 status: { listen: "127.0.0.1:0" }
 banks:
@@ -139,8 +163,13 @@ devices:
 `);
     await until(() => seqOf('b')() === 529, 5000, 'device frames stored');
     expect(gw.gateway.banks.get('b')?.point('ch2')?.get()).toBeCloseTo(-5.29, 5);
-    expect(buildDocument(gw.gateway, 'test', undefined).devices[0]).toMatchObject({ name: 'board', decoded: { stored: 30, refused: 0 } });
-    const metrics = parsePrometheusText(await (await fetch(`http://127.0.0.1:${gw.gateway.statusPort}/metrics`)).text());
+    expect(buildDocument(gw.gateway, 'test', undefined).devices[0]).toMatchObject({
+      name: 'board',
+      decoded: { stored: 30, refused: 0 },
+    });
+    const metrics = parsePrometheusText(
+      await (await fetch(`http://127.0.0.1:${gw.gateway.statusPort}/metrics`)).text(),
+    );
     expect(sampleValue(metrics, 'fieldgate_frames_decoded_total', { source: 'board', result: 'stored' })).toBe(30);
     expect(sampleValue(metrics, 'fieldgate_frames_decoded_total', { source: 'board', result: 'refused' })).toBe(0);
     expect(sampleValue(metrics, 'fieldgate_point_age_seconds', { bank: 'b', point: 'seq' })).toBeGreaterThanOrEqual(0);

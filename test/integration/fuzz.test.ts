@@ -17,7 +17,12 @@ import { captureLogger } from '../helpers/log.js';
 
 /** Frames with a valid MBAP header around random PDUs (reaches the PDU decoders), or raw garbage. */
 const frame = fc.oneof(
-  fc.record({ tid: fc.integer({ min: 0, max: 0xffff }), unit: fc.integer({ min: 0, max: 255 }), pdu: fc.uint8Array({ minLength: 1, maxLength: 253 }) })
+  fc
+    .record({
+      tid: fc.integer({ min: 0, max: 0xffff }),
+      unit: fc.integer({ min: 0, max: 255 }),
+      pdu: fc.uint8Array({ minLength: 1, maxLength: 253 }),
+    })
     .map(({ tid, unit, pdu }) => encodeAdu(tid, unit, Buffer.from(pdu))),
   fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b)),
 );
@@ -35,14 +40,19 @@ describe('random input to a session (in memory)', () => {
         const replies: Buffer[] = [];
         client.on('data', (c: Buffer) => replies.push(c));
         const session = new ModbusSession(server, {
-          id: 1, remote: 'fuzz', log: captureLogger('fatal').log, handler,
-          maxInFlight: 16, idleTimeout: 0, sendTimeout: 1000,
+          id: 1,
+          remote: 'fuzz',
+          log: captureLogger('fatal').log,
+          handler,
+          maxInFlight: 16,
+          idleTimeout: 0,
+          sendTimeout: 1000,
         });
         const bytes = Buffer.concat(frames);
         for (let o = 0; o < bytes.length; o += cut) server.emit('data', bytes.subarray(o, o + cut));
         // Every reply is a whole MBAP frame with protocol id 0.
         const out = Buffer.concat(replies);
-        for (let o = 0; o < out.length; ) {
+        for (let o = 0; o < out.length;) {
           expect(out.readUInt16BE(o + 2)).toBe(0);
           o += 6 + out.readUInt16BE(o + 4);
         }

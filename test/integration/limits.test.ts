@@ -67,7 +67,11 @@ describe('limits', () => {
     let sent = 0;
     const t0 = Date.now();
     while (!c.socket.destroyed && sent < 2000 && Date.now() - t0 < 10_000) {
-      if (!c.socket.write(burst)) await new Promise((r) => { c.socket.once('drain', r); setTimeout(r, 50); });
+      if (!c.socket.write(burst))
+        await new Promise((r) => {
+          c.socket.once('drain', r);
+          setTimeout(r, 50);
+        });
       sent++;
     }
     await c.closed;

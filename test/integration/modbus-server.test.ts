@@ -8,7 +8,6 @@ import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { hex } from '../helpers/hex.js';
 
-
 const YAML = `
 gateway: { name: itest }
 log: { level: debug }
@@ -78,7 +77,18 @@ describe('every function code through modbus-serial', () => {
       await c.writeRegister(500, 0xbeef);
       expect((await c.readHoldingRegisters(500, 1)).data).toEqual([0xbeef]);
       await c.writeCoils(210, [true, false, true, true, false, false, true, true, true, false]);
-      expect((await c.readCoils(210, 10)).data.slice(0, 10)).toEqual([true, false, true, true, false, false, true, true, true, false]);
+      expect((await c.readCoils(210, 10)).data.slice(0, 10)).toEqual([
+        true,
+        false,
+        true,
+        true,
+        false,
+        false,
+        true,
+        true,
+        true,
+        false,
+      ]);
       await c.writeRegisters(600, [1, 2, 3, 65535]);
       expect((await c.readHoldingRegisters(600, 4)).data).toEqual([1, 2, 3, 65535]);
     } finally {
@@ -93,7 +103,9 @@ describe('every function code through modbus-serial', () => {
       await c.maskWriteRegister(700, 0xf2, 0x25);
       expect((await c.readHoldingRegisters(700, 1)).data).toEqual([0x17]);
       // readWriteRegisters exists in modbus-serial's promise API but not in its typings
-      const rwClient = c as unknown as { readWriteRegisters(r: number, rn: number, w: number, wn: number, v: number[]): Promise<{ data: number[] }> };
+      const rwClient = c as unknown as {
+        readWriteRegisters(r: number, rn: number, w: number, wn: number, v: number[]): Promise<{ data: number[] }>;
+      };
       const rw = await rwClient.readWriteRegisters(710, 3, 711, 2, [7, 8]);
       expect(rw.data).toEqual([0, 7, 8]);
     } finally {

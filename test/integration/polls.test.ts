@@ -46,11 +46,16 @@ async function ask(frame: Buffer, bytes: number): Promise<Buffer> {
 describe('polls', () => {
   it('merges neighbouring polls into one read and fills the bank', async () => {
     plc = await startFakePlc(1);
-    gw = await startGateway(config(plc.ports[0]!, `
+    gw = await startGateway(
+      config(
+        plc.ports[0]!,
+        `
   - { device: plc, every: 50ms, read: { table: holding, address: 0, count: 10 }, into: { bank: plant, address: 100 } }
   - { device: plc, every: 50ms, read: { table: holding, address: 12, count: 8 }, into: { bank: plant, address: 112 } }
   - { device: plc, every: 50ms, read: { table: holding, address: 300, count: 5 }, into: { bank: plant, address: 300 } }
-`));
+`,
+      ),
+    );
     const bank = gw.gateway.banks.get('plant')!.holding!;
     await until(() => bank[119] === 19 && bank[304] === 304, 3000, 'bank filled');
     expect([...bank.subarray(100, 110)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -64,10 +69,15 @@ describe('polls', () => {
 
   it('marks a failed poll stale, keeps the values, and answers 0B for its range with onStale: exception', async () => {
     plc = await startFakePlc(1);
-    gw = await startGateway(config(plc.ports[0]!, `
+    gw = await startGateway(
+      config(
+        plc.ports[0]!,
+        `
   - { device: plc, every: 30ms, read: { table: holding, address: 0, count: 4 }, into: { bank: plant, address: 0 }, onStale: exception }
   - { device: plc, every: 30ms, read: { table: holding, address: 10, count: 4 }, into: { bank: plant, address: 200 } }
-`));
+`,
+      ),
+    );
     const bank = gw.gateway.banks.get('plant')!.holding!;
     await until(() => bank[203] === 13 && status().polls?.every((p) => !p.stale) === true, 3000, 'first polls');
     expect((await ask(encodeAdu(1, 1, hex('03 0000 0002')), 13)).subarray(7)).toEqual(hex('03 04 0000 0001'));
@@ -82,11 +92,16 @@ describe('polls', () => {
     expect((await ask(encodeAdu(4, 1, hex('03 0001 0001')), 11)).subarray(7)).toEqual(hex('03 02 0001'));
   });
 
-  it('writes through to the device, and answers with the device\'s exception when it refuses', async () => {
+  it("writes through to the device, and answers with the device's exception when it refuses", async () => {
     plc = await startFakePlc(1);
-    gw = await startGateway(config(plc.ports[0]!, `
+    gw = await startGateway(
+      config(
+        plc.ports[0]!,
+        `
   - { device: plc, every: 1s, read: { table: holding, address: 50, count: 10 }, into: { bank: plant, address: 0 }, writeThrough: true }
-`));
+`,
+      ),
+    );
     const bank = gw.gateway.banks.get('plant')!.holding!;
     await until(() => bank[9] === 59, 3000, 'first poll');
     // FC16 at bank 2..3 -> device 52..53

@@ -40,23 +40,31 @@ describe('port pool (raw)', () => {
   it('two clients on two ports are both served; the allocation table shows who holds which port', async () => {
     const [p1, p2] = (await freePorts(2)) as [number, number];
     gw = await startGateway(rawPool(`      ${p1}: {}\n      ${p2}: { client: 127.0.0.1 }`));
-    const order = (rows: unknown[][]) => rows.sort((x, y) => (x[0] as number) - (y[0] as number)); // the table is in port order
+    // the table is in port order
+    const order = (rows: unknown[][]) => rows.sort((x, y) => (x[0] as number) - (y[0] as number));
     const a = await connectPeer(p1);
     const b = await connectPeer(p2);
     a.send('a');
     b.send('b');
     await Promise.all([a.until((t) => t === 'a'), b.until((t) => t === 'b')]);
     const table = server().ports();
-    expect(table.map((e) => [e.port, e.address, e.client, e.session?.remote])).toEqual(order([
-      [p1, '127.0.0.1', null, `127.0.0.1:${a.socket.localPort}`],
-      [p2, '127.0.0.1', '127.0.0.1', `127.0.0.1:${b.socket.localPort}`],
-    ]));
+    expect(table.map((e) => [e.port, e.address, e.client, e.session?.remote])).toEqual(
+      order([
+        [p1, '127.0.0.1', null, `127.0.0.1:${a.socket.localPort}`],
+        [p2, '127.0.0.1', '127.0.0.1', `127.0.0.1:${b.socket.localPort}`],
+      ]),
+    );
     expect(gw.captured.events('port allocated').map((l) => [l['port'], l['peer']])).toEqual([
       [p1, `127.0.0.1:${a.socket.localPort}`],
       [p2, `127.0.0.1:${b.socket.localPort}`],
     ]);
     await a.end();
-    await until(() => server().ports().find((e) => e.port === p1)?.session === null);
+    await until(
+      () =>
+        server()
+          .ports()
+          .find((e) => e.port === p1)?.session === null,
+    );
     expect(gw.captured.events('port released')[0]).toMatchObject({ port: p1 });
   });
 
@@ -68,7 +76,11 @@ describe('port pool (raw)', () => {
     const second = await connectPeer(p1);
     const from = second.socket.localPort;
     await second.closed;
-    expect(gw.captured.events('connection refused').at(-1)).toMatchObject({ port: p1, why: 'port-busy', peer: `127.0.0.1:${from}` });
+    expect(gw.captured.events('connection refused').at(-1)).toMatchObject({
+      port: p1,
+      why: 'port-busy',
+      peer: `127.0.0.1:${from}`,
+    });
     holder.send('still mine');
     await holder.until((t) => t === 'still mine');
   });
@@ -84,7 +96,9 @@ describe('port pool (raw)', () => {
     rebooted.send('new');
     await rebooted.until((t) => t === 'new');
     expect(gw.captured.events('port session replaced')[0]).toMatchObject({
-      port: p1, peer: `127.0.0.1:${rebooted.socket.localPort}`, previous: `127.0.0.1:${oldPort}`,
+      port: p1,
+      peer: `127.0.0.1:${rebooted.socket.localPort}`,
+      previous: `127.0.0.1:${oldPort}`,
     });
     await until(() => gw!.captured.events('session closed').length === 1);
     expect(gw.captured.events('session closed')[0]).toMatchObject({ reason: 'replaced' });
@@ -115,7 +129,10 @@ describe('port pool (raw)', () => {
     const right = await connectPeer(p1, '127.0.0.2');
     right.send('ok');
     await right.until((t) => t === 'ok');
-    expect(server().ports()[0]).toMatchObject({ client: '127.0.0.2', session: { remote: `127.0.0.2:${right.socket.localPort}` } });
+    expect(server().ports()[0]).toMatchObject({
+      client: '127.0.0.2',
+      session: { remote: `127.0.0.2:${right.socket.localPort}` },
+    });
   });
 
   it('idleTimeout frees a port held by a silent (half-open) session', async () => {
@@ -182,7 +199,9 @@ describe('port pool: two clients from one address fighting over a port (replace-
       // one of them keeps the port; the other runs through its attempts, each refused
       await Promise.race([a, b]);
       expect(replaced()).toBe(3);
-      expect(holdDowns()).toEqual([expect.objectContaining({ port, address: '127.0.0.1', replacements: 3, seconds: 10, holdMs: 1000 })]);
+      expect(holdDowns()).toEqual([
+        expect.objectContaining({ port, address: '127.0.0.1', replacements: 3, seconds: 10, holdMs: 1000 }),
+      ]);
       expect(sockets.size).toBe(1);
       const holder = [...sockets][0]!;
       expect(server().ports()[0]?.session?.remote).toBe(`127.0.0.1:${holder.socket.localPort}`);
@@ -253,7 +272,7 @@ describe('port pool: two clients from one address fighting over a port (replace-
 });
 
 describe('port pool (modbus)', () => {
-  it('each port\'s writes land in its own bank, read back through an ordinary server on another port', async () => {
+  it("each port's writes land in its own bank, read back through an ordinary server on another port", async () => {
     const [p1, p2] = (await freePorts(2)) as [number, number];
     gw = await startGateway(`
 banks:
@@ -281,14 +300,16 @@ servers:
     scada.setID(2);
     expect((await scada.readHoldingRegisters(0, 3)).data).toEqual([21, 22, 23]);
     const table = gw.gateway.findServer('presses')!.ports(); // in port order
-    expect(table.map((e) => [e.port, e.client, e.session?.remote.split(':')[0]])).toEqual([
-      [p1, '127.0.0.1', '127.0.0.1'],
-      [p2, '127.0.0.2', '127.0.0.2'],
-    ].sort((x, y) => (x[0] as number) - (y[0] as number)));
+    expect(table.map((e) => [e.port, e.client, e.session?.remote.split(':')[0]])).toEqual(
+      [
+        [p1, '127.0.0.1', '127.0.0.1'],
+        [p2, '127.0.0.2', '127.0.0.2'],
+      ].sort((x, y) => (x[0] as number) - (y[0] as number)),
+    );
     await Promise.all([closeClient(plc1), closeClient(plc2), closeClient(scada)]);
   });
 
-  it('a pool port without units uses the server\'s bank; per-port units take precedence', async () => {
+  it("a pool port without units uses the server's bank; per-port units take precedence", async () => {
     const [p1, p2] = (await freePorts(2)) as [number, number];
     gw = await startGateway(`
 banks:

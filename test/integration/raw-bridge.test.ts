@@ -65,7 +65,9 @@ describe('bridge to a TCP device', () => {
     await device.restart();
     await device.connection(2);
     await until(() => link(gw!).state === 'up');
-    expect(gw.captured.events('device is back: frames were dropped while it was not up')[0]).toMatchObject({ dropped: 50 });
+    expect(gw.captured.events('device is back: frames were dropped while it was not up')[0]).toMatchObject({
+      dropped: 50,
+    });
     client.send('T2\r\n');
     await client.until((t) => t === 'T1\r\nT2\r\n');
     expect(device.peers[1]?.text()).toBe('T2\r\n');
@@ -92,18 +94,24 @@ describe('bridge to a TCP device', () => {
     await dev.until((t) => lineCount(t) >= 2 * N);
     const got = dev.text().split('\r\n').filter(Boolean);
     expect(got.every((l) => /^A\d+:a{40}$/.test(l) || /^B\d+:b{40}$/.test(l))).toBe(true);
-    expect(got.filter((l) => l.startsWith('A'))).toEqual(Array.from({ length: N }, (_, i) => `A${i}:${'a'.repeat(40)}`));
-    expect(got.filter((l) => l.startsWith('B'))).toEqual(Array.from({ length: N }, (_, i) => `B${i}:${'b'.repeat(40)}`));
+    expect(got.filter((l) => l.startsWith('A'))).toEqual(
+      Array.from({ length: N }, (_, i) => `A${i}:${'a'.repeat(40)}`),
+    );
+    expect(got.filter((l) => l.startsWith('B'))).toEqual(
+      Array.from({ length: N }, (_, i) => `B${i}:${'b'.repeat(40)}`),
+    );
   });
 
   it('reply: sender sends what the device answers to the client whose frame was sent last; reply: all to everyone', async () => {
     // a camera: answers each trigger "Tn\r\n" with "OK,Tn\r\n", in two pieces
-    const camera = await fakeDevice((peer) => peer.socket.on('data', (c: Buffer) => {
-      for (const t of c.toString().split('\r\n').filter(Boolean)) {
-        peer.socket.write(`OK,${t.slice(0, 1)}`);
-        peer.socket.write(`${t.slice(1)}\r\n`);
-      }
-    }));
+    const camera = await fakeDevice((peer) =>
+      peer.socket.on('data', (c: Buffer) => {
+        for (const t of c.toString().split('\r\n').filter(Boolean)) {
+          peer.socket.write(`OK,${t.slice(0, 1)}`);
+          peer.socket.write(`${t.slice(1)}\r\n`);
+        }
+      }),
+    );
     devices.push(camera);
     gw = await startGateway(config(camera, '{ bridge: cam, reply: sender }'));
     await until(() => link(gw!).state === 'up');

@@ -33,30 +33,36 @@ const goodFrame: Record<keyof typeof FRAMINGS, Buffer> = {
 };
 
 describe('random bytes to raw servers over loopback', () => {
-  it.each(Object.keys(FRAMINGS) as (keyof typeof FRAMINGS)[])('%s framing: garbage never disturbs a well-behaved client', async (framing) => {
-    const good = await connectPeer(gw.port(`echo-${framing}`));
-    const listener = await connectPeer(gw.port(`hub-${framing}`));
-    let rounds = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { minLength: 1, maxLength: 6 }), async (chunks) => {
-        const echo = await connectPeer(gw.port(`echo-${framing}`));
-        const hub = await connectPeer(gw.port(`hub-${framing}`));
-        for (const c of chunks) {
-          echo.send(Buffer.from(c));
-          hub.send(Buffer.from(c));
-        }
-        rounds++;
-        const want = Buffer.concat(Array.from({ length: rounds }, () => goodFrame[framing]));
-        good.send(goodFrame[framing]);
-        await good.untilBytes(want.length);
-        expect(good.bytes().equals(want)).toBe(true);
-        echo.socket.destroy();
-        hub.socket.destroy();
-      }),
-      { numRuns: 40 },
-    );
-    expect(gw.gateway.findServer(`echo-${framing}`)).toBeDefined();
-    listener.socket.destroy();
-    good.socket.destroy();
-  });
+  it.each(Object.keys(FRAMINGS) as (keyof typeof FRAMINGS)[])(
+    '%s framing: garbage never disturbs a well-behaved client',
+    async (framing) => {
+      const good = await connectPeer(gw.port(`echo-${framing}`));
+      const listener = await connectPeer(gw.port(`hub-${framing}`));
+      let rounds = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { minLength: 1, maxLength: 6 }),
+          async (chunks) => {
+            const echo = await connectPeer(gw.port(`echo-${framing}`));
+            const hub = await connectPeer(gw.port(`hub-${framing}`));
+            for (const c of chunks) {
+              echo.send(Buffer.from(c));
+              hub.send(Buffer.from(c));
+            }
+            rounds++;
+            const want = Buffer.concat(Array.from({ length: rounds }, () => goodFrame[framing]));
+            good.send(goodFrame[framing]);
+            await good.untilBytes(want.length);
+            expect(good.bytes().equals(want)).toBe(true);
+            echo.socket.destroy();
+            hub.socket.destroy();
+          },
+        ),
+        { numRuns: 40 },
+      );
+      expect(gw.gateway.findServer(`echo-${framing}`)).toBeDefined();
+      listener.socket.destroy();
+      good.socket.destroy();
+    },
+  );
 });

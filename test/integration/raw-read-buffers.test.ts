@@ -149,7 +149,14 @@ servers:
     await Promise.all([writeInPieces(echo.socket, a), writeInPieces(talker.socket, b)]);
     await echo.untilBytes(a.length, 20_000);
     // once fieldgate has read all the talker sent, what the kernel did not take sits in the listener's queue
-    await until(() => gw!.gateway.findServer('hub')!.sessionStats().some((st) => st.bytesIn === b.length), 20_000);
+    await until(
+      () =>
+        gw!.gateway
+          .findServer('hub')!
+          .sessionStats()
+          .some((st) => st.bytesIn === b.length),
+      20_000,
+    );
     listener.socket.resume();
     await listener.untilBytes(b.length, 20_000);
     compare(echo.bytes(), a);

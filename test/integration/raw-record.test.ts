@@ -32,13 +32,16 @@ async function stopRecording(dir: string): Promise<string[]> {
 }
 
 function framesOf(file: string): Buffer[] {
-  return readFileSync(file, 'latin1').split('\n').filter(Boolean).map((line) => {
-    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\d+) ([0-9a-f]*)$/.exec(line);
-    if (!m) throw new Error(`not a record line: ${line}`);
-    const bytes = Buffer.from(m[3] ?? '', 'hex');
-    expect(bytes.length).toBe(Number(m[2]));
-    return bytes;
-  });
+  return readFileSync(file, 'latin1')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\d+) ([0-9a-f]*)$/.exec(line);
+      if (!m) throw new Error(`not a record line: ${line}`);
+      const bytes = Buffer.from(m[3] ?? '', 'hex');
+      expect(bytes.length).toBe(Number(m[2]));
+      return bytes;
+    });
 }
 
 const frame = (payload: string) => Buffer.concat([Buffer.from([payload.length]), Buffer.from(payload)]);
@@ -72,9 +75,14 @@ describe('record', () => {
     expect(ours.test(name)).toBe(true);
     expect(ours.test(`${name}.1`)).toBe(true);
     for (const other of [
-      recordFileName('fpga.line-3_b', '127.0.0.1:1', new Date(0), 1), recordFileName('fpga', '127.0.0.1:1', new Date(0), 1),
-      'fpgaXline-3_1.2.3.4-5_20260501T100000.123Z_s7.log', `${name}.2`, `${name}.bak`, 'fpga.line-3_notes.txt',
-    ]) expect(ours.test(other), other).toBe(false);
+      recordFileName('fpga.line-3_b', '127.0.0.1:1', new Date(0), 1),
+      recordFileName('fpga', '127.0.0.1:1', new Date(0), 1),
+      'fpgaXline-3_1.2.3.4-5_20260501T100000.123Z_s7.log',
+      `${name}.2`,
+      `${name}.bak`,
+      'fpga.line-3_notes.txt',
+    ])
+      expect(ours.test(other), other).toBe(false);
   });
 
   it('rotates a file at maxFileSize: the older part is kept as .1', async () => {
@@ -109,7 +117,11 @@ describe('record', () => {
     expect(files).toHaveLength(2);
     for (const f of files) expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(1024);
     const [current] = files as [string];
-    expect(framesOf(join(dir, current)).map((x) => x.subarray(1).toString()).at(-1)).toBe('frame number 039');
+    expect(
+      framesOf(join(dir, current))
+        .map((x) => x.subarray(1).toString())
+        .at(-1),
+    ).toBe('frame number 039');
   });
 
   /** A 256-byte frame (the most a 1-byte length allows) numbered `i`: a 542-byte line. */
@@ -117,16 +129,21 @@ describe('record', () => {
   const BIG_LINE = 542;
   /** The numbers of the big frames in a session's files, the rotated part first. */
   const bigNumbers = (dir: string, files: string[]) =>
-    [...files].sort((a, b) => Number(b.endsWith('.1')) - Number(a.endsWith('.1')))
+    [...files]
+      .sort((a, b) => Number(b.endsWith('.1')) - Number(a.endsWith('.1')))
       .flatMap((f) => framesOf(join(dir, f)).map((x) => Number(x.subarray(1, 7).toString())));
 
   it('reads on after a rotation in the middle of a read that backed up the old file but not the new one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
     gw = await startGateway(recorder(dir, ', maxFileSize: 64KiB')); // 120 big lines a file
     const peer = await connectPeer(gw.port('scope'));
-    const send = (from: number, to: number) => peer.send(Buffer.concat(Array.from({ length: to - from }, (_, k) => big(from + k))));
+    const send = (from: number, to: number) =>
+      peer.send(Buffer.concat(Array.from({ length: to - from }, (_, k) => big(from + k))));
     send(0, 80); // 43,360 bytes on disk
-    await until(() => readdirSync(dir).length === 1 && readFileSync(join(dir, readdirSync(dir)[0] ?? '')).length === 80 * BIG_LINE);
+    await until(
+      () =>
+        readdirSync(dir).length === 1 && readFileSync(join(dir, readdirSync(dir)[0] ?? '')).length === 80 * BIG_LINE,
+    );
     // One read: 40 lines (21,680 bytes, past the file's write buffer) for the old file, 8 for the new one.
     send(80, 128);
     await until(() => readdirSync(dir).length === 2); // rotated
@@ -143,7 +160,8 @@ describe('record', () => {
     gw = await startGateway(recorder(dir, ', maxFileSize: 256KiB')); // 483 big lines a file: one rotation
     const peers = await Promise.all([1, 2, 3].map(() => connectPeer(gw!.port('scope'))));
     const server = gw.gateway.findServer('scope')!;
-    const bytesIn = (peer: Peer) => server.sessionStats().find((s) => s.remote.endsWith(`:${peer.socket.localPort}`))?.bytesIn ?? 0;
+    const bytesIn = (peer: Peer) =>
+      server.sessionStats().find((s) => s.remote.endsWith(`:${peer.socket.localPort}`))?.bytesIn ?? 0;
     // Each session sends 45 frames (24,390 bytes of lines, past a file's write buffer) as soon as
     // the last 45 were read: the rotation after line 483 falls in the 11th read, 12 lines after it.
     const frames = 600;
@@ -164,10 +182,11 @@ describe('record', () => {
       sessions.set(key, [...(sessions.get(key) ?? []), f]);
     }
     expect(sessions.size).toBe(3);
-    for (const parts of sessions.values()) expect(bigNumbers(dir, parts)).toEqual(Array.from({ length: frames }, (_, i) => i));
+    for (const parts of sessions.values())
+      expect(bigNumbers(dir, parts)).toEqual(Array.from({ length: frames }, (_, i) => i));
   });
 
-  it('keeps all of the server\'s files within maxTotalSize: the oldest finished files go first, other files stay', async () => {
+  it("keeps all of the server's files within maxTotalSize: the oldest finished files go first, other files stay", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
     writeFileSync(join(dir, 'scope_old-run_20200101T000000.000Z_s1.log'), 'x'.repeat(3000)); // an earlier run
     writeFileSync(join(dir, 'notes.txt'), 'y'.repeat(5000)); // not this server's: never touched
@@ -190,11 +209,13 @@ describe('record', () => {
     expect(total).toBeLessThanOrEqual(4096);
     expect(ours).not.toContain('scope_old-run_20200101T000000.000Z_s1.log'); // the oldest went first
     expect(files).toContain('notes.txt');
-    const newest = ours.filter((f) => f.endsWith('.log')).map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
+    const newest = ours
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => framesOf(join(dir, f)).map((x) => x.subarray(1).toString()));
     expect(newest.flat()).toContain('session 2 frame 029'); // the last frames are kept
   });
 
-  it('the budget counts and deletes only files named as fieldgate names this server\'s files, not other servers\' or an operator\'s', async () => {
+  it("the budget counts and deletes only files named as fieldgate names this server's files, not other servers' or an operator's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldgate-rec-'));
     const others = [
       'a_b_127.0.0.1-5000_20200101T000000.000Z_s1.log', // server a_b's recording

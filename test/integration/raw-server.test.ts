@@ -19,7 +19,7 @@ ${extra}`;
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
 describe('hub (the chat scenario)', () => {
-  it('three clients: each sees exactly the others\' lines, in the order each sent them, and none of its own', async () => {
+  it("three clients: each sees exactly the others' lines, in the order each sent them, and none of its own", async () => {
     gw = await startGateway(raw('chat', '    handler: hub\n    framing: { type: line, max: 100 }'));
     const port = gw.port('chat');
     const peers = [await connectPeer(port), await connectPeer(port), await connectPeer(port)];
@@ -50,7 +50,9 @@ describe('hub (the chat scenario)', () => {
   });
 
   it('a slow reader is closed when its send queue bound is hit; the others go on, and its queue stayed bounded', async () => {
-    gw = await startGateway(raw('console', '    handler: hub\n    framing: { type: line, max: 16KiB }\n    sendQueue: 256KiB'));
+    gw = await startGateway(
+      raw('console', '    handler: hub\n    framing: { type: line, max: 16KiB }\n    sendQueue: 256KiB'),
+    );
     const port = gw.port('console');
     const slow = await connectPeer(port);
     slow.socket.pause(); // never reads
@@ -61,7 +63,11 @@ describe('hub (the chat scenario)', () => {
     let sent = 0;
     const t0 = Date.now();
     // bounded: at most 256 MiB, at most 20 s; stops as soon as the slow reader is gone
-    while (gw.captured.events('peer does not read: send queue full').length === 0 && sent < 16384 && Date.now() - t0 < 20_000) {
+    while (
+      gw.captured.events('peer does not read: send queue full').length === 0 &&
+      sent < 16384 &&
+      Date.now() - t0 < 20_000
+    ) {
       if (!talker.socket.write(line)) await new Promise((r) => talker.socket.once('drain', r));
       sent++;
       if (sent % 64 === 0) await new Promise((r) => setImmediate(r));
@@ -88,7 +94,9 @@ describe('hub (the chat scenario)', () => {
 
 describe('echo', () => {
   it('length framing across random segmentation: every frame back whole, in order', async () => {
-    gw = await startGateway(raw('fpga', '    handler: echo\n    framing: { type: length, size: 2, endian: big, max: 4096 }'));
+    gw = await startGateway(
+      raw('fpga', '    handler: echo\n    framing: { type: length, size: 2, endian: big, max: 4096 }'),
+    );
     const peer = await connectPeer(gw.port('fpga'));
     const frames: Buffer[] = [];
     let seed = 7;
@@ -113,7 +121,12 @@ describe('echo', () => {
     expect(peer.bytes().equals(stream)).toBe(true);
     await peer.end();
     await until(() => gw!.captured.events('session closed').length === 1);
-    expect(gw.captured.events('session closed')[0]).toMatchObject({ reason: 'peer-closed', frames: 300, bytesIn: stream.length, bytesOut: stream.length });
+    expect(gw.captured.events('session closed')[0]).toMatchObject({
+      reason: 'peer-closed',
+      frames: 300,
+      bytesIn: stream.length,
+      bytesOut: stream.length,
+    });
   });
 
   it('a frame over max closes that session with a log line saying so; other sessions are not touched', async () => {
@@ -142,7 +155,8 @@ describe('echo', () => {
     let sent = 0;
     const t0 = Date.now();
     while (!peer.socket.destroyed && sent < 4096 && Date.now() - t0 < 10_000) {
-      if (!peer.socket.write(chunk)) await Promise.race([new Promise((r) => peer.socket.once('drain', r)), peer.closed]);
+      if (!peer.socket.write(chunk))
+        await Promise.race([new Promise((r) => peer.socket.once('drain', r)), peer.closed]);
       sent++;
     }
     await peer.closed;
@@ -156,13 +170,17 @@ describe('echo', () => {
 
 describe('limits', () => {
   it('maxClients, allow and idleTimeout work as for Modbus servers', async () => {
-    gw = await startGateway(raw('r', '    handler: echo\n    maxClients: 1\n    idleTimeout: 200ms\n    allow: [127.0.0.1]'));
+    gw = await startGateway(
+      raw('r', '    handler: echo\n    maxClients: 1\n    idleTimeout: 200ms\n    allow: [127.0.0.1]'),
+    );
     const port = gw.port('r');
     const first = await connectPeer(port);
     const second = await connectPeer(port);
     await second.closed;
     expect(gw.captured.events('connection refused').at(-1)).toMatchObject({ why: 'max-clients' });
-    const other: Peer = await connectPeer(port, '127.0.0.2').catch(() => { throw new Error('cannot bind 127.0.0.2'); });
+    const other: Peer = await connectPeer(port, '127.0.0.2').catch(() => {
+      throw new Error('cannot bind 127.0.0.2');
+    });
     await other.closed;
     await first.closed; // idle
     await until(() => gw!.captured.events('session closed').some((l) => l['reason'] === 'idle'));

@@ -33,7 +33,14 @@ const REFUSED: readonly [string, string][] = [
 ];
 
 /** Requests that pass (the device's or the bank's answer, whatever it is). */
-const PASSED: readonly string[] = ['01 0000 0008', '02 0000 0008', '03 0000 0002', '04 0000 0001', '2b 0e 01 00', '14 07 06 0004 0001 0002'];
+const PASSED: readonly string[] = [
+  '01 0000 0008',
+  '02 0000 0008',
+  '03 0000 0002',
+  '04 0000 0001',
+  '2b 0e 01 00',
+  '14 07 06 0004 0001 0002',
+];
 
 /** Sends each PDU to `unit` on `port` in turn (tids 1..n); returns each reply's PDU. */
 async function ask(port: number, unit: number, pdus: readonly string[]): Promise<Buffer[]> {
@@ -69,7 +76,11 @@ servers:
     readOnly: true
     units: { 7: { device: plc, unit: 3 } }
 `);
-    const replies = await ask(gw.port('ro'), 7, REFUSED.map(([, pdu]) => pdu));
+    const replies = await ask(
+      gw.port('ro'),
+      7,
+      REFUSED.map(([, pdu]) => pdu),
+    );
     for (const [i, [what, pdu]] of REFUSED.entries()) {
       const fc = hex(pdu)[0]!;
       expect(replies[i]?.toString('hex'), what).toBe(Buffer.from([fc | 0x80, 0x01]).toString('hex'));
@@ -94,7 +105,11 @@ servers:
     readOnly: true
     units: { 1: { bank: plant } }
 `);
-    const replies = await ask(gw.port('ro'), 1, REFUSED.map(([, pdu]) => pdu));
+    const replies = await ask(
+      gw.port('ro'),
+      1,
+      REFUSED.map(([, pdu]) => pdu),
+    );
     for (const [i, [what, pdu]] of REFUSED.entries()) {
       const fc = hex(pdu)[0]!;
       expect(replies[i]?.toString('hex'), what).toBe(Buffer.from([fc | 0x80, 0x01]).toString('hex'));

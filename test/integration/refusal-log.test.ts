@@ -42,7 +42,9 @@ async function refusedConnections(port: number, count: number, sources: number, 
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-/** How many lines a window of this length may write per source (the full line and a summary), however long the run took. */
+/**
+ * How many lines a window of this length may write per source (the full line and a summary), however long the run took.
+ */
 function bound(sources: number, since: number): number {
   const windows = Math.floor((Date.now() - since) / LOG_WINDOW_MS) + 1;
   return sources * 2 * windows;
@@ -70,7 +72,9 @@ servers:
     gateway = undefined;
     const summaries = captured.events('connection refused (repeated)');
     expect(full.length + summaries.length).toBeLessThanOrEqual(bound(10, since));
-    expect(new Set(summaries.map((s) => s['address']))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `127.0.0.${i + 1}`)));
+    expect(new Set(summaries.map((s) => s['address']))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, i) => `127.0.0.${i + 1}`)),
+    );
     // nothing is lost: the full lines and the summaries' counts add up to every refusal
     expect(full.length + summaries.reduce((n, s) => n + (s['count'] as number), 0)).toBe(200);
     expect(summaries[0]).toMatchObject({ seconds: LOG_WINDOW_MS / 1000, lastReason: 'not-allowed' });

@@ -47,7 +47,10 @@ async function deadPort(): Promise<number> {
 
 async function withDown(ports: number[], extra = '') {
   const dead = await deadPort();
-  return yaml(ports, extra).replace('servers:', `  - { name: down, type: modbus-tcp, host: 127.0.0.1, port: ${dead}, timeout: 300ms }\nservers:`);
+  return yaml(ports, extra).replace(
+    'servers:',
+    `  - { name: down, type: modbus-tcp, host: 127.0.0.1, port: ${dead}, timeout: 300ms }\nservers:`,
+  );
 }
 
 describe('routes to a Modbus TCP device', () => {
@@ -117,7 +120,8 @@ describe('routes to a Modbus TCP device', () => {
     expect(new Set(plc.requests.map((r) => r.port))).toEqual(new Set(plc.ports));
     plc.release();
     const got = await conn.waitFor(4 * 11);
-    for (let i = 0; i < 4; i++) expect(got.subarray(11 * i, 11 * i + 11)).toEqual(hex(`000${i} 0000 0005 07 03 02 000${i}`));
+    for (let i = 0; i < 4; i++)
+      expect(got.subarray(11 * i, 11 * i + 11)).toEqual(hex(`000${i} 0000 0005 07 03 02 000${i}`));
     expect(plc.connections(plc.ports[0]!)).toBe(1);
     expect(plc.connections(plc.ports[1]!)).toBe(1);
     conn.socket.destroy();
@@ -132,7 +136,8 @@ describe('routes to a Modbus TCP device', () => {
     expect(new Set(plc.requests.map((r) => r.conn)).size).toBe(1);
     plc.release();
     const got = await conn.waitFor(6 * 11);
-    for (let i = 0; i < 6; i++) expect(got.subarray(11 * i, 11 * i + 11)).toEqual(hex(`010${i} 0000 0005 07 03 02 000${i}`));
+    for (let i = 0; i < 6; i++)
+      expect(got.subarray(11 * i, 11 * i + 11)).toEqual(hex(`010${i} 0000 0005 07 03 02 000${i}`));
     conn.socket.destroy();
   });
 
@@ -156,7 +161,11 @@ describe('routes to a Modbus TCP device', () => {
     const conn = await rawConnect(gw.port('scada'));
     // 1 in flight, 2 queued, the 4th and 5th find the queue full
     conn.socket.write(Buffer.concat([0, 1, 2, 3, 4].map((i) => encodeAdu(i, 7, hex('03 0000 0001')))));
-    await until(() => plc!.requests.length === 1 && gw!.gateway.devices.get('plc')!.status().queue === 2, 3000, 'queue full');
+    await until(
+      () => plc!.requests.length === 1 && gw!.gateway.devices.get('plc')!.status().queue === 2,
+      3000,
+      'queue full',
+    );
     plc.release();
     const got = await conn.waitFor(3 * 11 + 2 * 9, 3000);
     const codes = [];
@@ -207,14 +216,19 @@ describe('routes to a Modbus TCP device', () => {
     }
   });
 
-  it('routes to modbus-serial\'s ServerTCP as the PLC (a peer fieldgate did not write)', async () => {
+  it("routes to modbus-serial's ServerTCP as the PLC (a peer fieldgate did not write)", async () => {
     const { ServerTCP } = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial');
     const holding = Array.from({ length: 100 }, (_, i) => 500 + i);
     const port = await deadPort(); // free a moment ago: ServerTCP takes it
-    const server = new ServerTCP({
-      getHoldingRegister: (addr: number) => holding[addr] ?? 0,
-      setRegister: (addr: number, value: number) => { holding[addr] = value; },
-    }, { host: '127.0.0.1', port, unitID: 3 });
+    const server = new ServerTCP(
+      {
+        getHoldingRegister: (addr: number) => holding[addr] ?? 0,
+        setRegister: (addr: number, value: number) => {
+          holding[addr] = value;
+        },
+      },
+      { host: '127.0.0.1', port, unitID: 3 },
+    );
     server.on('socketError', () => undefined);
     await new Promise<void>((resolve) => server.on('initialized', () => resolve()));
     try {

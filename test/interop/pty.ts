@@ -51,7 +51,13 @@ export async function startSlave(path: string, baud: number, units: number[]): P
  * The misbehaving RTU slave (rtu_fault_slave.py) for UNIT: `late` answers reads at address 0 `ms`
  * late, `twice` sends every reply twice. `lines()`: what it printed (one "req ADDR QTY" per request).
  */
-export async function startFaultSlave(path: string, baud: number, unit: number, mode: 'late' | 'twice', ms = 0): Promise<Proc & { lines(): string[] }> {
+export async function startFaultSlave(
+  path: string,
+  baud: number,
+  unit: number,
+  mode: 'late' | 'twice',
+  ms = 0,
+): Promise<Proc & { lines(): string[] }> {
   return startPython(FAULT_SLAVE, [path, String(baud), String(unit), mode, String(ms)], 'fault slave');
 }
 

@@ -27,7 +27,9 @@ let instrument: SerialPort | undefined;
 /** Starts the pty pair; resolves when socat says both ends exist. */
 function startCable(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SOCAT, ['-d', '-d', `pty,raw,echo=0,link=${GW_END}`, `pty,raw,echo=0,link=${DEVICE_END}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(SOCAT, ['-d', '-d', `pty,raw,echo=0,link=${GW_END}`, `pty,raw,echo=0,link=${DEVICE_END}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`socat did not start: ${err}`)), SOCAT_START_MS);
     child.stderr.on('data', (c: Buffer) => {
@@ -83,7 +85,9 @@ beforeAll(async () => {
   requireTool(SOCAT, 'socat');
   socat = await startCable();
   const config = join(dir, 'fieldgate.yaml');
-  writeFileSync(config, `
+  writeFileSync(
+    config,
+    `
 gateway: { name: serial-interop }
 log: { level: debug }
 devices:
@@ -99,7 +103,8 @@ servers:
     listen: 127.0.0.1:0
     framing: { type: line, delimiter: "\\r\\n", max: 256 }
     handler: { bridge: instrument, reply: sender }
-`);
+`,
+  );
   daemon = startDaemon(['run', '-c', config]);
   await daemon.waitFor((l) => l['msg'] === 'device up' && l['device'] === 'instrument');
   instrument = await openInstrument();
@@ -113,7 +118,7 @@ afterAll(async () => {
 });
 
 describe('raw serial bridge over a socat pty pair', () => {
-  it('a client\'s request reaches the instrument and its answer comes back; the cable is pulled and plugged in again', async () => {
+  it("a client's request reaches the instrument and its answer comes back; the cable is pulled and plugged in again", async () => {
     const listening = await daemon.waitFor((l) => l['msg'] === 'listening' && l['server'] === 'console');
     const client = await connectPeer(listening['port'] as number);
     client.send('T1\r\n');

@@ -21,7 +21,12 @@ afterEach(async () => {
 });
 
 /** A pty pair, the fault slave (unit 1) on one end, fieldgate's device `bus` on the other. */
-async function setup(mode: 'late' | 'twice', ms: number, baud: number, device: string): Promise<{ slave: Awaited<ReturnType<typeof startFaultSlave>> }> {
+async function setup(
+  mode: 'late' | 'twice',
+  ms: number,
+  baud: number,
+  device: string,
+): Promise<{ slave: Awaited<ReturnType<typeof startFaultSlave>> }> {
   const paths = ptyPaths();
   running.push(await startSocat(paths));
   const slave = await startFaultSlave(paths.b, baud, 1, mode, ms);
@@ -41,7 +46,9 @@ servers:
 async function read(address: number, count: number): Promise<Buffer> {
   const conn = await rawConnect(gw!.port('scada'));
   try {
-    conn.socket.write(encodeAdu(1, 1, hex(`03 ${address.toString(16).padStart(4, '0')} ${count.toString(16).padStart(4, '0')}`)));
+    conn.socket.write(
+      encodeAdu(1, 1, hex(`03 ${address.toString(16).padStart(4, '0')} ${count.toString(16).padStart(4, '0')}`)),
+    );
     const got = await conn.waitFor(9, 10_000);
     const len = got.readUInt16BE(4) + 6;
     return (await conn.waitFor(len, 10_000)).subarray(7, len);

@@ -48,16 +48,32 @@ afterAll(async () => {
 });
 
 function mbpoll(unit: number, args: string[], values: string[] = []) {
-  return run(MBPOLL, ['-m', 'tcp', '-p', String(gw.port('scada')), '-a', String(unit), '-1', '-o', '2', ...args, '127.0.0.1', ...values]);
+  return run(MBPOLL, [
+    '-m',
+    'tcp',
+    '-p',
+    String(gw.port('scada')),
+    '-a',
+    String(unit),
+    '-1',
+    '-o',
+    '2',
+    ...args,
+    '127.0.0.1',
+    ...values,
+  ]);
 }
 
-const valuesOf = (stdout: string) => Object.fromEntries([...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+const valuesOf = (stdout: string) =>
+  Object.fromEntries([...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => [m[1], Number(m[2])]));
 
 /** One FC3 request through the route on a fresh connection; the response PDU. */
 async function read(unit: number, address: number, count: number): Promise<Buffer> {
   const conn = await rawConnect(gw.port('scada'));
   try {
-    conn.socket.write(encodeAdu(1, unit, hex(`03 ${address.toString(16).padStart(4, '0')} ${count.toString(16).padStart(4, '0')}`)));
+    conn.socket.write(
+      encodeAdu(1, unit, hex(`03 ${address.toString(16).padStart(4, '0')} ${count.toString(16).padStart(4, '0')}`)),
+    );
     const got = await conn.waitFor(9, 5000);
     const len = got.readUInt16BE(4) + 6;
     return (await conn.waitFor(len, 5000)).subarray(7, len);
@@ -82,25 +98,33 @@ describe('RTU routes (socat pty + pymodbus RTU slave)', () => {
   it('a pymodbus TCP client reads and writes through a route', async () => {
     const r = await run(PYTHON, [PY_READS, String(gw.port('scada')), '3']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ read: [3000, 3001, 3002, 3003, 3004], written: [4321], bad_address: 2 });
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({
+      read: [3000, 3001, 3002, 3003, 3004],
+      written: [4321],
+      bad_address: 2,
+    });
   });
 
   it('20 SCADA clients at once each get the right values for their own requests', async () => {
     const units = [7, 8, 3];
     const slaveUnit: Record<number, number> = { 7: 1, 8: 2, 3: 3 };
-    const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => modbusClient(gw.port('scada'), units[i % 3])));
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => modbusClient(gw.port('scada'), units[i % 3])),
+    );
     try {
-      const results = await Promise.all(clients.map(async (client, i) => {
-        const unit = units[i % 3]!;
-        const seen: boolean[] = [];
-        for (let k = 0; k < 5; k++) {
-          const address = 100 + ((i * 7 + k * 13) % 90);
-          const count = 1 + ((i + k) % 5);
-          const { data } = await client.readHoldingRegisters(address, count);
-          seen.push(data.every((v, j) => v === slaveUnit[unit]! * 1000 + address + j) && data.length === count);
-        }
-        return seen;
-      }));
+      const results = await Promise.all(
+        clients.map(async (client, i) => {
+          const unit = units[i % 3]!;
+          const seen: boolean[] = [];
+          for (let k = 0; k < 5; k++) {
+            const address = 100 + ((i * 7 + k * 13) % 90);
+            const count = 1 + ((i + k) % 5);
+            const { data } = await client.readHoldingRegisters(address, count);
+            seen.push(data.every((v, j) => v === slaveUnit[unit]! * 1000 + address + j) && data.length === count);
+          }
+          return seen;
+        }),
+      );
       expect(results.flat()).toHaveLength(100);
       expect(results.flat().every(Boolean)).toBe(true);
     } finally {

@@ -36,7 +36,20 @@ afterAll(() => gw.stop());
 
 /** mbpoll: -m tcp, -a unit, -t table (0 coils, 1 discrete, 3 input, 4 holding), -r 1-based reference. */
 function mbpoll(args: string[], values: string[] = []) {
-  return run(MBPOLL, ['-m', 'tcp', '-p', String(gw.port('scada')), '-a', '1', '-1', '-o', '2', ...args, '127.0.0.1', ...values]);
+  return run(MBPOLL, [
+    '-m',
+    'tcp',
+    '-p',
+    String(gw.port('scada')),
+    '-a',
+    '1',
+    '-1',
+    '-o',
+    '2',
+    ...args,
+    '127.0.0.1',
+    ...values,
+  ]);
 }
 
 /** The `[ref]: value` lines mbpoll prints. */

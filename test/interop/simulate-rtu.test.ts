@@ -21,7 +21,22 @@ let gw: RunningGateway;
 beforeAll(async () => {
   socat = await startSocat(paths);
   // unit 3, its register layout moved to start at 100 (the profile's own: unit 1, register 0)
-  slave = startDaemon(['simulate', 'omron-nj-press', '--serial', paths.b, '--baud', String(BAUD), '--parity', 'none', '--every', '50ms', '--unit', '3', '--address', '100']);
+  slave = startDaemon([
+    'simulate',
+    'omron-nj-press',
+    '--serial',
+    paths.b,
+    '--baud',
+    String(BAUD),
+    '--parity',
+    'none',
+    '--every',
+    '50ms',
+    '--unit',
+    '3',
+    '--address',
+    '100',
+  ]);
   await until(() => slave.stderr().includes('serial port open'), 5000, 'the simulated slave');
   gw = await startGateway(`
 banks:
@@ -61,7 +76,12 @@ describe('fieldgate simulate --serial (Modbus RTU slave)', () => {
   it('SCADA reads the slave through a route; another unit on the bus does not answer (exception 0B)', async () => {
     const client = await modbusClient(gw.port('scada'), 10);
     try {
-      const regs = await readUntil(async () => (await client.readHoldingRegisters(100, 13)).data, (r) => r[4] === 1 || r[4] === 2, 3000, 'the press state');
+      const regs = await readUntil(
+        async () => (await client.readHoldingRegisters(100, 13)).data,
+        (r) => r[4] === 1 || r[4] === 2,
+        3000,
+        'the press state',
+      );
       expect(float32(regs[3], regs[2])).toBeGreaterThanOrEqual(0); // speed, CDAB
       expect(Buffer.from(regs.slice(5, 8).flatMap((w) => [w >> 8, w & 0xff])).toString('latin1')).toBe('PART-A');
       client.setID(11);

@@ -63,7 +63,19 @@ describe('executing requests on a bank (spec examples)', () => {
   });
 
   it('FC23 writes before it reads (spec §6.17)', () => {
-    const bank = makeBank({ holding: 20 }, { holding: [[3, 0xfe], [4, 0x0acd], [5, 1], [6, 3], [7, 0x0d], [8, 0xff]] });
+    const bank = makeBank(
+      { holding: 20 },
+      {
+        holding: [
+          [3, 0xfe],
+          [4, 0x0acd],
+          [5, 1],
+          [6, 3],
+          [7, 0x0d],
+          [8, 0xff],
+        ],
+      },
+    );
     expect(exec(bank, '17 0003 0006 000E 0003 06 00FF 00FF 00FF')).toBe('170c00fe0acd00010003000d00ff');
     expect([...bank.holding!.subarray(14, 17)]).toEqual([0xff, 0xff, 0xff]);
     // overlapping ranges: the read sees the write
@@ -73,7 +85,11 @@ describe('executing requests on a bank (spec examples)', () => {
   it('FC43/14 names the vendor and the gateway', () => {
     const rsp = exec(makeBank({ holding: 1 }), '2B 0E 04 06');
     expect(Buffer.from(rsp, 'hex').subarray(9).toString()).toBe('line3-pi');
-    expect(Buffer.from(exec(makeBank({ holding: 1 }), '2B 0E 04 00'), 'hex').subarray(9).toString()).toBe('fieldgate');
+    expect(
+      Buffer.from(exec(makeBank({ holding: 1 }), '2B 0E 04 00'), 'hex')
+        .subarray(9)
+        .toString(),
+    ).toBe('fieldgate');
   });
 });
 
@@ -95,7 +111,7 @@ describe('exception 02: addresses outside the table, or no such table', () => {
     ['FC23 read past the registers', '17 0009 0002 0000 0001 02 0001'],
   ])('%s', (_name, pdu) => {
     const fc = hex(pdu)[0]!;
-    expect(exec(bank, pdu)).toBe(((fc | 0x80).toString(16).padStart(2, '0')) + '02');
+    expect(exec(bank, pdu)).toBe((fc | 0x80).toString(16).padStart(2, '0') + '02');
   });
 
   it('the edge of the table is inside', () => {

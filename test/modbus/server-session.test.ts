@@ -11,18 +11,28 @@ import { duplexPair } from '../helpers/duplex-pair.js';
 import { captureLogger } from '../helpers/log.js';
 import { hex } from '../helpers/hex.js';
 
-
 afterEach(() => {
   vi.useRealTimers();
 });
 
 function bankHandler(): RequestHandler {
-  const bank = makeBank({ holding: 100 }, { holding: [[0, 0x1111], [1, 0x2222]] });
+  const bank = makeBank(
+    { holding: 100 },
+    {
+      holding: [
+        [0, 0x1111],
+        [1, 0x2222],
+      ],
+    },
+  );
   const router = new UnitRouter(new Map(), 'b', new Map([['b', bank]]));
   return createRequestHandler(router, { readOnly: false, identity: deviceIdentity('t') });
 }
 
-function setup(handler: RequestHandler, opts: Partial<{ idleTimeout: number; maxInFlight: number; sendTimeout: number; maxBuffered: number }> = {}) {
+function setup(
+  handler: RequestHandler,
+  opts: Partial<{ idleTimeout: number; maxInFlight: number; sendTimeout: number; maxBuffered: number }> = {},
+) {
   const [client, server] = duplexPair();
   const captured = captureLogger();
   let closed: CloseReason | undefined;
@@ -134,10 +144,7 @@ describe('ModbusSession over an in-memory stream', () => {
   it('stops reading past maxInFlight and resumes when answers go out', async () => {
     const base = bankHandler();
     const gates: (() => void)[] = [];
-    const t = setup(
-      (u, p) => new Promise((r) => gates.push(() => r(base(u, p)))),
-      { maxInFlight: 2 },
-    );
+    const t = setup((u, p) => new Promise((r) => gates.push(() => r(base(u, p)))), { maxInFlight: 2 });
     t.client.write(READ0(1));
     t.client.write(READ0(2));
     await until(() => gates.length === 2);

@@ -24,8 +24,14 @@ afterEach(async () => {
 
 function linkTo(device: FakeDevice): RawDeviceLink {
   const config: TcpDeviceConfig = {
-    name: 'cam', type: 'tcp', host: '127.0.0.1', port: device.port, framing: LINES,
-    reconnect: { min: 10, max: 50, jitter: 0 }, connectTimeout: 1000, keepAlive: 0,
+    name: 'cam',
+    type: 'tcp',
+    host: '127.0.0.1',
+    port: device.port,
+    framing: LINES,
+    reconnect: { min: 10, max: 50, jitter: 0 },
+    connectTimeout: 1000,
+    keepAlive: 0,
   };
   const link = new RawDeviceLink(config, tcpOpener(config), captureLogger().log);
   cleanup.push(() => link.stop());
@@ -38,7 +44,10 @@ describe('bridge', () => {
       peer.socket.on('data', (c: Buffer) => peer.socket.write(`${tag}:${c.toString()}`));
     const one = await fakeDevice(answer('one'));
     const two = await fakeDevice(answer('two'));
-    cleanup.push(() => one.stop(), () => two.stop());
+    cleanup.push(
+      () => one.stop(),
+      () => two.stop(),
+    );
     const devices = new Map<string, DeviceLink>();
     const first = linkTo(one);
     devices.set('cam', first);
@@ -51,8 +60,14 @@ describe('bridge', () => {
     const received: string[] = [];
     theirs.on('data', (c: Buffer) => received.push(c.toString()));
     const session = new RawSession(ours, {
-      id: 1, remote: 'test', log: captureLogger().log, framer: createFramer(LINES), idleTimeout: 0, sendTimeout: 1000,
-      sendQueue: 65536, receive: (s, chunks, frames) => bridge.received(s, chunks, frames),
+      id: 1,
+      remote: 'test',
+      log: captureLogger().log,
+      framer: createFramer(LINES),
+      idleTimeout: 0,
+      sendTimeout: 1000,
+      sendQueue: 65536,
+      receive: (s, chunks, frames) => bridge.received(s, chunks, frames),
     });
     bridge.opened(session);
     await until(() => first.state === 'up');

@@ -29,7 +29,14 @@ function fakeSession(): { session: RawSession; events: string[] } {
 async function handler(): Promise<{ h: DecodeHandler; seq: () => unknown }> {
   gw = await startGateway(`banks:\n${fpgaBankYaml('b')}\n`);
   const { banks } = gw.gateway;
-  const h = new DecodeHandler({ profileName: 'fpga-telemetry', profile, bank: 'b', framing: profile.framing, banks, log: gw.captured.log });
+  const h = new DecodeHandler({
+    profileName: 'fpga-telemetry',
+    profile,
+    bank: 'b',
+    framing: profile.framing,
+    banks,
+    log: gw.captured.log,
+  });
   await h.start();
   return { h, seq: () => banks.get('b')?.point('seq')?.get() };
 }

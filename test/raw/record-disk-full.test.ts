@@ -26,7 +26,12 @@ type WriteCb = (err: NodeJS.ErrnoException | null, written: number, buffer?: unk
  */
 function smallDisk(free: number) {
   const disk = { free, failures: 0 };
-  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  const enospc = () =>
+    Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      errno: -28,
+      syscall: 'write',
+    });
   const write = (fd: number, buffer: Buffer, offset: number, length: number, position: number | null, cb: WriteCb) => {
     if (disk.free <= 0) {
       disk.failures++;
@@ -77,7 +82,10 @@ async function recorder(recordFs: RecordFs, maxFileSize = 1024 * 1024): Promise<
   const sessions: RawSession[] = [];
   const r: Recorder = {
     handler: undefined as unknown as RecordHandler,
-    captured, sessions, dir, clock: 1_000_000,
+    captured,
+    sessions,
+    dir,
+    clock: 1_000_000,
     connect: () => connectPeer(port),
     stop: async () => {
       for (const s of sessions) s.close('shutdown');
@@ -85,20 +93,36 @@ async function recorder(recordFs: RecordFs, maxFileSize = 1024 * 1024): Promise<
       await r.handler.stop();
     },
   };
-  const handler = new RecordHandler({ server: 'scope', dir, maxFileSize, maxTotalSize: 1024 ** 3, log: captured.log, fs: recordFs, now: () => r.clock });
+  const handler = new RecordHandler({
+    server: 'scope',
+    dir,
+    maxFileSize,
+    maxTotalSize: 1024 ** 3,
+    log: captured.log,
+    fs: recordFs,
+    now: () => r.clock,
+  });
   (r as { handler: RecordHandler }).handler = handler;
   await handler.start();
   const server = net.createServer((socket) => {
     const session = new RawSession(socket, {
-      id: sessions.length + 1, remote: `127.0.0.1:${socket.remotePort}`, log: captured.log, framer: createFramer(LENGTH1),
-      idleTimeout: 0, sendTimeout: 1000, sendQueue: 1024 * 1024, oneByOne: true,
+      id: sessions.length + 1,
+      remote: `127.0.0.1:${socket.remotePort}`,
+      log: captured.log,
+      framer: createFramer(LENGTH1),
+      idleTimeout: 0,
+      sendTimeout: 1000,
+      sendQueue: 1024 * 1024,
+      oneByOne: true,
       receive: (s, chunks) => handler.received(s, chunks),
       onClose: (s) => handler.closed(s),
     });
     sessions.push(session);
     handler.opened(session);
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
   running = r;
   return r;
 }
@@ -109,19 +133,23 @@ const frame = (i: number) => {
   return Buffer.concat([Buffer.from([payload.length]), payload]);
 };
 const LINE = 89;
-const frames = (from: number, to: number) => Buffer.concat(Array.from({ length: to - from }, (_, k) => frame(from + k)));
+const frames = (from: number, to: number) =>
+  Buffer.concat(Array.from({ length: to - from }, (_, k) => frame(from + k)));
 
 /** The numbers of the frames in a record file; throws on any line that is not whole and well formed. */
 function numbers(file: string): number[] {
   const text = fs.readFileSync(file, 'latin1');
   if (text !== '') expect(text.endsWith('\n'), 'the file ends on a whole line').toBe(true);
-  return text.split('\n').filter(Boolean).map((line) => {
-    const m = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\d+) ([0-9a-f]*)$/.exec(line);
-    if (!m) throw new Error(`not a whole record line: ${JSON.stringify(line)}`);
-    const bytes = Buffer.from(m[2] ?? '', 'hex');
-    expect(bytes.length).toBe(Number(m[1]));
-    return Number(bytes.subarray(7, 11).toString());
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\d+) ([0-9a-f]*)$/.exec(line);
+      if (!m) throw new Error(`not a whole record line: ${JSON.stringify(line)}`);
+      const bytes = Buffer.from(m[2] ?? '', 'hex');
+      expect(bytes.length).toBe(Number(m[1]));
+      return Number(bytes.subarray(7, 11).toString());
+    });
 }
 
 const failures = (r: Recorder) => r.captured.lines.filter((l) => String(l['msg']).startsWith('recording failed'));
@@ -140,7 +168,8 @@ describe('record: disk full', () => {
     const session = () => r.sessions[0]!;
     peer.send(frames(0, 30));
     await until(() => failures(r).length === 1 && session().stats.requests === 30, 3000, 'the write failure');
-    for (let i = 30; i < 90; i += 10) { // more reads while the disk is full: no more log lines, no retry yet
+    for (let i = 30; i < 90; i += 10) {
+      // more reads while the disk is full: no more log lines, no retry yet
       peer.send(frames(i, i + 10));
       await until(() => session().stats.requests === i + 10);
     }
@@ -160,11 +189,13 @@ describe('record: disk full', () => {
     await r.handler.stop(); // flushed
     expect(numbers(onlyFile(r))).toEqual([...range(0, 10), ...range(90, 120)]);
     expect(session().stats.requests).toBe(120); // the session read everything
-    expect(r.captured.events('recording resumed: frames were dropped while writes failed')).toMatchObject([{ dropped: 80 }]);
+    expect(r.captured.events('recording resumed: frames were dropped while writes failed')).toMatchObject([
+      { dropped: 80 },
+    ]);
     expect(failures(r)).toHaveLength(1);
   });
 
-  it('while writes keep failing, retries once per interval, cuts a retry\'s partial line too, logs nothing more, and never stops reading', async () => {
+  it("while writes keep failing, retries once per interval, cuts a retry's partial line too, logs nothing more, and never stops reading", async () => {
     const { disk, fs: diskFs } = smallDisk(3 * LINE + 10);
     const r = await recorder(diskFs);
     const peer = await r.connect();
@@ -198,11 +229,16 @@ describe('record: disk full', () => {
   it('when even cutting the file back fails, that file is given up for the session, said once; the session reads on', async () => {
     const { disk, fs: diskFs } = smallDisk(2 * LINE + 10);
     const eio = Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
-    const r = await recorder({ ...diskFs, ftruncate: (_fd: number, _len: number, cb: (err: Error) => void) => process.nextTick(cb, eio) });
+    const r = await recorder({
+      ...diskFs,
+      ftruncate: (_fd: number, _len: number, cb: (err: Error) => void) => process.nextTick(cb, eio),
+    });
     const peer = await r.connect();
     const session = () => r.sessions[0]!;
     peer.send(frames(0, 10));
-    await until(() => r.captured.events('recording stopped: the file could not be cut back to its last whole line').length === 1);
+    await until(
+      () => r.captured.events('recording stopped: the file could not be cut back to its last whole line').length === 1,
+    );
     disk.free = 1024 * 1024;
     r.clock += 60_000;
     peer.send(frames(10, 20));
@@ -234,7 +270,9 @@ describe('record: disk full', () => {
     await ended;
     await r.handler.stop();
     expect(numbers(onlyFile(r))).toEqual(range(10, 20));
-    expect(r.captured.events('recording resumed: frames were dropped while writes failed')).toMatchObject([{ dropped: 10 }]);
+    expect(r.captured.events('recording resumed: frames were dropped while writes failed')).toMatchObject([
+      { dropped: 10 },
+    ]);
   });
 
   it('a write error in a file that is being rotated leaves both parts on whole lines', async () => {

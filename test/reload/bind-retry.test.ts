@@ -61,9 +61,16 @@ describe('binding again a port that was busy on reload', () => {
     const h = await health(rg);
     expect(h.status).toBe(503);
     expect(h.body.problems).toHaveLength(1);
-    expect(h.body.problems[0]).toMatch(new RegExp(`^server late is down: .*already in use.*; binding is retried \\(\\d+ failed so far, next in \\d+\\.\\d s\\)$`));
+    expect(h.body.problems[0]).toMatch(
+      new RegExp(
+        `^server late is down: .*already in use.*; binding is retried \\(\\d+ failed so far, next in \\d+\\.\\d s\\)$`,
+      ),
+    );
     expect(rg.captured.events('server down: it could not be started on reload')).toHaveLength(1);
-    expect(rg.captured.events('server down: it could not be started on reload')[0]).toMatchObject({ server: 'late', retry: true });
+    expect(rg.captured.events('server down: it could not be started on reload')[0]).toMatchObject({
+      server: 'late',
+      retry: true,
+    });
 
     await freeBlocker();
     await until(() => rg.gateway.findServer('late') !== undefined, 3000, 'late listening');

@@ -64,8 +64,10 @@ describe('diffConfig', () => {
   });
 
   it('sorts servers into added, removed, changed and unchanged by name', () => {
-    const next = BASE.replace('bank: other, readOnly: true', 'bank: other, readOnly: false')
-      .replace(/ {2}- \{ name: spare.*\n/, '  - { name: extra, protocol: modbus, listen: 127.0.0.1:0, bank: plant }\n');
+    const next = BASE.replace('bank: other, readOnly: true', 'bank: other, readOnly: false').replace(
+      / {2}- \{ name: spare.*\n/,
+      '  - { name: extra, protocol: modbus, listen: 127.0.0.1:0, bank: plant }\n',
+    );
     const plan = diffConfig(config(BASE), config(next));
     expect(plan.servers.added.map((s) => s.name)).toEqual(['extra']);
     expect(plan.servers.removed).toEqual(['spare']);
@@ -90,9 +92,14 @@ describe('diffConfig', () => {
   });
 
   it('changed points redefine a kept bank (values stay) and restart what is built with its points', () => {
-    const withPoints = BASE.replace('plant: { holding: 10, values: { holding: { 0: [1, 2] } } }',
-      'plant: { holding: 10, values: { holding: { 0: [1, 2] } }, points: [{ name: t, table: holding, address: 0 }] }');
-    const plan = diffConfig(config(withPoints), config(withPoints.replace('address: 0 }', 'address: 1, type: int16 }')));
+    const withPoints = BASE.replace(
+      'plant: { holding: 10, values: { holding: { 0: [1, 2] } } }',
+      'plant: { holding: 10, values: { holding: { 0: [1, 2] } }, points: [{ name: t, table: holding, address: 0 }] }',
+    );
+    const plan = diffConfig(
+      config(withPoints),
+      config(withPoints.replace('address: 0 }', 'address: 1, type: int16 }')),
+    );
     expect(plan.banks.repointed.map((b) => b.name)).toEqual(['plant']);
     expect(plan.banks.kept).toEqual(['plant', 'other']);
     expect(plan.servers.changed.map((s) => s.name)).toEqual(['scada']);
@@ -102,7 +109,10 @@ describe('diffConfig', () => {
 
   it('an edited profile restarts the servers and devices that decode with it, and nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldgate-diff-'));
-    const profile = readFileSync(fileURLToPath(new URL('../../hardware/profiles/camera-trigger.yaml', import.meta.url)), 'utf8');
+    const profile = readFileSync(
+      fileURLToPath(new URL('../../hardware/profiles/camera-trigger.yaml', import.meta.url)),
+      'utf8',
+    );
     const yaml = `
 banks:
   cam: { holding: 10, points: [{ name: status, table: holding, address: 0 }, { name: result, table: holding, address: 1, type: float32 }, { name: code, table: holding, address: 3, type: string, length: 2 }] }
@@ -129,7 +139,9 @@ servers:
   });
 
   it('reports a new log level, gateway name and status endpoint', () => {
-    const next = BASE.replace('level: info', 'level: debug').replace('name: line3', 'name: line4') + 'status: { listen: 127.0.0.1:8081 }\n';
+    const next =
+      BASE.replace('level: info', 'level: debug').replace('name: line3', 'name: line4') +
+      'status: { listen: 127.0.0.1:8081 }\n';
     const plan = diffConfig(config(BASE), config(next));
     expect(plan.logLevel).toBe('debug');
     expect(plan.gatewayName).toBe('line4');
@@ -162,7 +174,9 @@ polls:
   });
 
   it('a changed device reconnects; neither the raw bridges to it nor the Modbus servers routing to it restart', () => {
-    const withDevices = (camPort: number) => `${BASE}  - { name: cam-bridge, protocol: raw, listen: 127.0.0.1:0, framing: { type: line, delimiter: "\\n" }, handler: { bridge: cam } }
+    const withDevices = (
+      camPort: number,
+    ) => `${BASE}  - { name: cam-bridge, protocol: raw, listen: 127.0.0.1:0, framing: { type: line, delimiter: "\\n" }, handler: { bridge: cam } }
   - { name: routed, protocol: modbus, listen: 127.0.0.1:0, units: { 1: { device: plc, unit: 1 } } }
 devices:
   - { name: cam, type: tcp, host: 127.0.0.1, port: ${camPort}, framing: { type: line, delimiter: "\\n" } }

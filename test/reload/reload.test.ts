@@ -8,7 +8,9 @@ import { loadConfigText } from '../../src/config/load.js';
 import { closeClient, modbusClient, rawConnect } from '../helpers/clients.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 
-const yaml = (o: { readOnly?: boolean; extra?: boolean; holding?: number; initial?: string; level?: string; more?: string } = {}) => `
+const yaml = (
+  o: { readOnly?: boolean; extra?: boolean; holding?: number; initial?: string; level?: string; more?: string } = {},
+) => `
 gateway: { name: reload-test }
 log: { level: ${o.level ?? 'info'} }
 banks:
@@ -67,7 +69,11 @@ describe('reload', () => {
     expect(scadaClosed).toEqual([]);
     expect(rg.captured.events('reload applied')).toHaveLength(10);
     // hmi changed on every reload: it was restarted each time
-    expect(rg.captured.events('reload applied').every((l) => (l['servers'] as { restarted: string[] }).restarted.includes('hmi'))).toBe(true);
+    expect(
+      rg.captured
+        .events('reload applied')
+        .every((l) => (l['servers'] as { restarted: string[] }).restarted.includes('hmi')),
+    ).toBe(true);
   });
 
   it("a changed server's sessions close with reason reload, and its new settings apply", async () => {
@@ -76,7 +82,11 @@ describe('reload', () => {
     await before.writeRegister(1, 7);
     const outcome = await rg.gateway.reload(load(yaml({ readOnly: true })));
     expect(outcome.summary).toBe('servers ~hmi (1 unchanged)');
-    await until(() => rg.captured.events('session closed').some((l) => l['server'] === 'hmi' && l['reason'] === 'reload'), 3000, 'hmi session closed');
+    await until(
+      () => rg.captured.events('session closed').some((l) => l['server'] === 'hmi' && l['reason'] === 'reload'),
+      3000,
+      'hmi session closed',
+    );
     const after = await client(rg.port('hmi'));
     await expect(after.writeRegister(1, 8)).rejects.toMatchObject({ modbusCode: 1 });
     expect((await after.readHoldingRegisters(1, 1)).data).toEqual([7]);
@@ -136,7 +146,9 @@ describe('reload', () => {
     await new Promise<void>((r) => blocker.listen(busy, '127.0.0.1', () => r()));
     const more = `  - { name: late, protocol: modbus, listen: 127.0.0.1:${busy}, bank: side }\n`;
     // the bind retry (bind-retry.test.ts) is kept from coming first here
-    const rg = await start(yaml() + 'status: { listen: 127.0.0.1:0 }\n', { bindRetry: { min: 60_000, max: 60_000, jitter: 0 } });
+    const rg = await start(yaml() + 'status: { listen: 127.0.0.1:0 }\n', {
+      bindRetry: { min: 60_000, max: 60_000, jitter: 0 },
+    });
     try {
       const outcome = await rg.gateway.reload(load(yaml({ extra: true, more }) + 'status: { listen: 127.0.0.1:0 }\n'));
       expect(outcome.result).toBe('applied');
@@ -150,7 +162,11 @@ describe('reload', () => {
       expect(late?.error).toContain('already in use');
       const health = await fetch(`http://127.0.0.1:${rg.gateway.statusPort}/health`);
       expect(health.status).toBe(503);
-      expect(((await health.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/^server late is down: .*already in use.*; binding is retried \(0 failed so far, next in \d+\.\d s\)$/)]);
+      expect(((await health.json()) as { problems: string[] }).problems).toEqual([
+        expect.stringMatching(
+          /^server late is down: .*already in use.*; binding is retried \(0 failed so far, next in \d+\.\d s\)$/,
+        ),
+      ]);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
     }
@@ -173,7 +189,10 @@ describe('reload', () => {
     expect(rg.captured.lines.slice(seen).filter((l) => l['msg'] === 'session opened')).toEqual([]);
     await rg.gateway.reload(load(yaml({ level: 'debug' })));
     expect(rg.captured.log.level).toBe('debug');
-    expect(rg.captured.events('reload applied').at(-1)).toMatchObject({ logLevel: 'debug', summary: 'log level debug' });
+    expect(rg.captured.events('reload applied').at(-1)).toMatchObject({
+      logLevel: 'debug',
+      summary: 'log level debug',
+    });
   });
 
   it('the status endpoint can be added, moved and removed by a reload', async () => {
@@ -195,17 +214,24 @@ describe('reload', () => {
     const plc = net.createServer((s) => accepted.push(s.on('error', () => undefined)));
     await new Promise<void>((r) => plc.listen(0, '127.0.0.1', () => r()));
     const port = (plc.address() as net.AddressInfo).port;
-    const device = (timeout: string) => `devices:\n  - { name: plc, type: modbus-tcp, host: 127.0.0.1, port: ${port}, timeout: ${timeout} }\n`;
+    const device = (timeout: string) =>
+      `devices:\n  - { name: plc, type: modbus-tcp, host: 127.0.0.1, port: ${port}, timeout: ${timeout} }\n`;
     try {
       const rg = await start(yaml() + device('1s'));
       await until(() => accepted.length === 1, 3000, 'the device connects');
-      expect((await rg.gateway.reload(load(yaml({ readOnly: true }) + device('1s')))).summary).toBe('servers ~hmi (1 unchanged)');
+      expect((await rg.gateway.reload(load(yaml({ readOnly: true }) + device('1s')))).summary).toBe(
+        'servers ~hmi (1 unchanged)',
+      );
       expect(accepted).toHaveLength(1);
       expect(accepted[0]?.destroyed).toBe(false);
       const changed = await rg.gateway.reload(load(yaml({ readOnly: true }) + device('2s')));
       expect(changed.summary).toBe('devices ~plc (0 unchanged)');
       await until(() => accepted.length === 2, 3000, 'the changed device connects again');
-      await until(() => accepted[0]?.readableEnded === true || accepted[0]?.destroyed === true, 3000, 'the old connection is closed');
+      await until(
+        () => accepted[0]?.readableEnded === true || accepted[0]?.destroyed === true,
+        3000,
+        'the old connection is closed',
+      );
       expect(rg.gateway.devices.get('plc')?.config).toMatchObject({ timeout: 2000 });
       expect(rg.gateway.deviceLinks().map((d) => d.name)).toEqual(['plc']);
     } finally {

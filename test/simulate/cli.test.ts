@@ -25,7 +25,9 @@ describe('fieldgate simulate (command line)', () => {
   it('an unknown profile name exits 64 and lists the shipped profiles', async () => {
     const r = await runCommand(['simulate', 'nosuch', '--listen', '0']);
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain('simulate: no profile "nosuch": the shipped ones are camera-trigger, fpga-telemetry, omron-nj-press');
+    expect(r.stderr).toContain(
+      'simulate: no profile "nosuch": the shipped ones are camera-trigger, fpga-telemetry, omron-nj-press',
+    );
     const path = await runCommand(['simulate', './nosuch.yaml', '--listen', '0']);
     expect(path.code).toBe(64);
     expect(path.stderr).toMatch(/no profile file .*nosuch\.yaml/);
@@ -33,23 +35,42 @@ describe('fieldgate simulate (command line)', () => {
   });
 
   it('a profile without a simulate: section exits 78 and says what to add, with an example from its own fields', async () => {
-    const file = tempFile('quiet.yaml', 'profile: quiet\nframing: { type: fixed, size: 4 }\nfields:\n  - { name: level, at: 0, type: uint16 }\n');
+    const file = tempFile(
+      'quiet.yaml',
+      'profile: quiet\nframing: { type: fixed, size: 4 }\nfields:\n  - { name: level, at: 0, type: uint16 }\n',
+    );
     const r = await runCommand(['simulate', file, '--listen', '0']);
     expect(r.code).toBe(78);
-    expect(r.stderr).toContain(`profile quiet (${file}) has no simulate: section, so there is nothing to play. Add one, e.g.:`);
+    expect(r.stderr).toContain(
+      `profile quiet (${file}) has no simulate: section, so there is nothing to play. Add one, e.g.:`,
+    );
     expect(r.stderr).toContain('  simulate:\n');
     expect(r.stderr).toContain('    role: stream');
     expect(r.stderr).toContain('    values:');
     expect(r.stderr).toContain('      level: { signal: sine, min: 0, max: 100, period: 10s }');
     // the example, added as printed, makes the profile play
-    const example = r.stderr.split('e.g.:\n')[1]?.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.slice(2)).join('\n');
+    const example = r.stderr
+      .split('e.g.:\n')[1]
+      ?.split('\n')
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.slice(2))
+      .join('\n');
     writeFileSync(file, `${readFileSync(file, 'utf8')}${example}\n`);
     const received: Buffer[] = [];
     const server = net.createServer((s) => s.on('data', (c) => received.push(c)).on('error', () => undefined));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const played = await runCommand(['simulate', file, '--connect', `127.0.0.1:${port}`, '--every', '0', '--count', '3']);
+      const played = await runCommand([
+        'simulate',
+        file,
+        '--connect',
+        `127.0.0.1:${port}`,
+        '--every',
+        '0',
+        '--count',
+        '3',
+      ]);
       expect(played.code, played.stderr).toBe(0);
       await until(() => Buffer.concat(received).length === 3 * 4);
     } finally {
@@ -59,20 +80,35 @@ describe('fieldgate simulate (command line)', () => {
 
   it('--help and the README give the same command line (--listen [HOST:]PORT)', async () => {
     const r = await runCommand(['--help']);
-    const line = r.stdout.split('\n').find((l) => l.trim().startsWith('fieldgate simulate'))?.trim();
+    const line = r.stdout
+      .split('\n')
+      .find((l) => l.trim().startsWith('fieldgate simulate'))
+      ?.trim();
     expect(line).toContain('--listen [HOST:]PORT');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(line);
   });
 
   it('a single-value option given twice exits 64 naming it (not the last one silently)', async () => {
-    const twice = await runCommand(['simulate', 'fpga-telemetry', '--connect', '127.0.0.1:1', '--every', '1s', '--every', '5ms']);
+    const twice = await runCommand([
+      'simulate',
+      'fpga-telemetry',
+      '--connect',
+      '127.0.0.1:1',
+      '--every',
+      '1s',
+      '--every',
+      '5ms',
+    ]);
     expect(twice.code).toBe(64);
     expect(twice.stderr).toContain('--every is given twice');
   });
 
   it('a bad profile exits 78 naming the profile file, line and key', async () => {
-    const file = tempFile('broken.yaml', 'profile: broken\nformat: text\nframing: line\nfields:\n  - { name: a, at: 0, type: number, colour: red }\nsimulate: { role: answer }\n');
+    const file = tempFile(
+      'broken.yaml',
+      'profile: broken\nformat: text\nframing: line\nfields:\n  - { name: a, at: 0, type: number, colour: red }\nsimulate: { role: answer }\n',
+    );
     const r = await runCommand(['simulate', file, '--listen', '0']);
     expect(r.code).toBe(78);
     expect(r.stderr).toContain(`the profile ${file} is not valid`);
@@ -85,9 +121,20 @@ describe('fieldgate simulate (command line)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const r = await runCommand(['simulate', 'fpga-telemetry', '--connect', `127.0.0.1:${port}`, '--every', '0', '--count', '20']);
+      const r = await runCommand([
+        'simulate',
+        'fpga-telemetry',
+        '--connect',
+        `127.0.0.1:${port}`,
+        '--every',
+        '0',
+        '--count',
+        '20',
+      ]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`playing fpga-telemetry as stream every 0ms, connecting to 127.0.0.1:${port}, 20 times`);
+      expect(r.stdout).toContain(
+        `playing fpga-telemetry as stream every 0ms, connecting to 127.0.0.1:${port}, 20 times`,
+      );
       expect(r.stderr).toMatch(/connected to=127\.0\.0\.1:\d+/);
       expect(r.stderr).toMatch(/stopped reason="count reached" count=20/);
       await until(() => Buffer.concat(received).length === 20 * 64);

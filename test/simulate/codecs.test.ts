@@ -14,14 +14,26 @@ describe('camera templates', () => {
   it('T{value} matches T1, T42, T-3 and gives the value; nothing else matches', () => {
     const m = compileRequest('T{value}');
     expect(['T1', 'T42', 'T-3', 'T2.5'].map(m)).toEqual(['1', '42', '-3', '2.5']);
-    expect(['T', 'TX', 'xT1', 'T1 ', 't1', ''].map(m)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(['T', 'TX', 'xT1', 'T1 ', 't1', ''].map(m)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(compileRequest('TRG,{value},GO')('TRG,7,GO')).toBe('7');
     expect(compileRequest('(*)')('(*)')).toBe(''); // regex characters are literal
     expect(compileRequest(undefined)('anything')).toBe('');
   });
 
-  it('a reply is filled with field values ({value}: the trigger\'s); unknown names stay as written', () => {
-    const values = new Map<string, number | string | boolean>([['result', 87.123456], ['code', 'A1'], ['ok', true], ['n', 3]]);
+  it("a reply is filled with field values ({value}: the trigger's); unknown names stay as written", () => {
+    const values = new Map<string, number | string | boolean>([
+      ['result', 87.123456],
+      ['code', 'A1'],
+      ['ok', true],
+      ['n', 3],
+    ]);
     expect(renderReply('OK,{result},{code},{ok},{n},{value},{nope}', values, '42')).toBe('OK,87.123,A1,1,3,42,{nope}');
     expect(valueText(undefined)).toBe('');
     expect(valueText(-0.5)).toBe('-0.5');
@@ -50,7 +62,11 @@ describe('PLC FC16 requests', () => {
     //                         tid  proto len  unit fc addr qty  bc values
     expect(req!.adu).toEqual(hex('0007 0000 000b 01 10 0000 0002 04 1234 abcd'));
     const parts = writeRequests(new Uint16Array(250), 10, 3, 0xffff);
-    expect(parts.map((p) => [p.transactionId, p.address, p.quantity])).toEqual([[0xffff, 10, 123], [0, 133, 123], [1, 256, 4]]);
+    expect(parts.map((p) => [p.transactionId, p.address, p.quantity])).toEqual([
+      [0xffff, 10, 123],
+      [0, 133, 123],
+      [1, 256, 4],
+    ]);
   });
 
   it('accepts the echo of its request; names an exception, a wrong transaction or a wrong echo', () => {

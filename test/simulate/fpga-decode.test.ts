@@ -18,7 +18,9 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const channels = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `      - { name: ch${n}, table: input, address: ${n + 1}, type: int16, scale: 0.01 }`).join('\n');
+const channels = [1, 2, 3, 4, 5, 6, 7, 8]
+  .map((n) => `      - { name: ch${n}, table: input, address: ${n + 1}, type: int16, scale: 0.01 }`)
+  .join('\n');
 const points = `
     input: 16
     discrete: 4
@@ -52,15 +54,34 @@ servers:
     units: { 1: { bank: board1 }, 2: { bank: board2 } }
 `);
     const fpga = loadProfileOrThrow('fpga-telemetry', process.cwd());
-    for (const [port, every] of [[p1, 5], [p2, 20]] as const) {
-      sims.push(await startSimulation(fpga, { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every }, () => undefined));
+    for (const [port, every] of [
+      [p1, 5],
+      [p2, 20],
+    ] as const) {
+      sims.push(
+        await startSimulation(
+          fpga,
+          { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every },
+          () => undefined,
+        ),
+      );
     }
     const client = await modbusClient(gw.port('scada'));
     try {
       for (const unit of [1, 2]) {
         client.setID(unit);
-        const first = await readUntil(async () => (await client.readInputRegisters(0, 9)).data, (r) => (r[1] ?? 0) > 0, 3000, `board ${unit}'s sequence`);
-        const later = await readUntil(async () => (await client.readInputRegisters(0, 9)).data, (r) => (r[1] ?? 0) > (first[1] ?? 0) + 2, 3000, `board ${unit} streaming on`);
+        const first = await readUntil(
+          async () => (await client.readInputRegisters(0, 9)).data,
+          (r) => (r[1] ?? 0) > 0,
+          3000,
+          `board ${unit}'s sequence`,
+        );
+        const later = await readUntil(
+          async () => (await client.readInputRegisters(0, 9)).data,
+          (r) => (r[1] ?? 0) > (first[1] ?? 0) + 2,
+          3000,
+          `board ${unit} streaming on`,
+        );
         expect(later[7]).toBe(150); // ch6: the profile's constant 1.5 V, scale 0.01
         expect(later[8]).toBe(0x10000 - 225); // ch7: -2.25 V
         const ch1 = ((later[2] ?? 0) << 16) >> 16;

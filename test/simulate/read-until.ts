@@ -1,5 +1,10 @@
 /** Reads again (one read in flight at a time, a short pause between) until the result satisfies `done`; bounded. */
-export async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 4000, what = 'the value'): Promise<T> {
+export async function readUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 4000,
+  what = 'the value',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await read();

@@ -61,7 +61,11 @@ describe('stream (FPGA board)', () => {
   it('--every 0 --count 500: 500 valid frames as fast as the peer takes them, sequence 0..499', async () => {
     const fpga = profile('fpga-telemetry');
     const { port, connections } = await sink();
-    sim = await startSimulation(fpga, { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 0, count: 500 }, say);
+    sim = await startSimulation(
+      fpga,
+      { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 0, count: 500 },
+      say,
+    );
     await sim.done;
     await sim.stop();
     await until(() => Buffer.concat(connections[0] ?? []).length >= 500 * 64, 3000, 'all frames');
@@ -74,7 +78,11 @@ describe('stream (FPGA board)', () => {
   it('connects again when the connection is lost, and the sequence goes on', async () => {
     const fpga = profile('fpga-telemetry');
     const { port, connections } = await sink(64 * 10);
-    sim = await startSimulation(fpga, { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 10 }, say);
+    sim = await startSimulation(
+      fpga,
+      { profile: 'fpga-telemetry', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 10 },
+      say,
+    );
     await until(() => Buffer.concat(connections[1] ?? []).length >= 64 * 3, 5000, 'frames on a second connection');
     const second = sequence(Buffer.concat(connections[1] ?? []), fpga);
     const first = sequence(Buffer.concat(connections[0] ?? []), fpga);
@@ -83,7 +91,11 @@ describe('stream (FPGA board)', () => {
   });
 
   it('--listen: a client that connects gets frames every `every`', async () => {
-    sim = await startSimulation(profile('fpga-telemetry'), { profile: 'fpga-telemetry', transport: { kind: 'listen', host: '127.0.0.1', port: 0 }, every: 5, count: 5 }, say);
+    sim = await startSimulation(
+      profile('fpga-telemetry'),
+      { profile: 'fpga-telemetry', transport: { kind: 'listen', host: '127.0.0.1', port: 0 }, every: 5, count: 5 },
+      say,
+    );
     const client = await rawConnect(sim.port!);
     await client.waitFor(5 * 64);
     await sim.done;
@@ -94,7 +106,11 @@ describe('stream (FPGA board)', () => {
 
 describe('answer (camera)', () => {
   it('answers T1 with OK,<result>,A1 and a line it does not know with ER', async () => {
-    sim = await startSimulation(profile('camera-trigger'), { profile: 'camera-trigger', transport: { kind: 'listen', host: '127.0.0.1', port: 0 } }, say);
+    sim = await startSimulation(
+      profile('camera-trigger'),
+      { profile: 'camera-trigger', transport: { kind: 'listen', host: '127.0.0.1', port: 0 } },
+      say,
+    );
     const camera = await rawConnect(sim.port!);
     camera.socket.write('T1\r\n');
     const first = (await camera.waitFor(6)).toString('latin1');
@@ -131,7 +147,11 @@ servers:
     ports:
       ${port}: { units: { 1: { bank: press1 } } }
 `);
-    sim = await startSimulation(profile('omron-nj-press'), { profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 20, count: 4 }, say);
+    sim = await startSimulation(
+      profile('omron-nj-press'),
+      { profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port }, every: 20, count: 4 },
+      say,
+    );
     await sim.done;
     const bank = gw.gateway.banks.get('press1')!;
     expect(bank.point('recipe')?.get()).toBe('PART-A');
@@ -158,7 +178,14 @@ servers:
     listen: 127.0.0.1:0
     units: { 1: { bank: other }, 7: { bank: line2 } }
 `);
-    const options = { profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port: gw.port('scada') }, every: 20, count: 3, unit: 7, address: 100 } as const;
+    const options = {
+      profile: 'omron-nj-press',
+      transport: { kind: 'connect', host: '127.0.0.1', port: gw.port('scada') },
+      every: 20,
+      count: 3,
+      unit: 7,
+      address: 100,
+    } as const;
     sim = await startSimulation(profile('omron-nj-press'), options, say);
     expect(sim.what).toContain('connecting to');
     await sim.done;
@@ -171,9 +198,15 @@ servers:
 
   it('--address that puts the layout past register 65535, or on a frame profile, is a usage error', async () => {
     const to = { kind: 'connect', host: '127.0.0.1', port: 9 } as const;
-    await expect(startSimulation(profile('omron-nj-press'), { profile: 'p', transport: to, address: 65535 }, say)).rejects.toThrow(/must start at 65\d+ at most/);
-    await expect(startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, address: 10 }, say)).rejects.toThrow(/--address is for register profiles/);
-    await expect(startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, unit: 2 }, say)).rejects.toThrow(/--unit is for plc and rtu-slave/);
+    await expect(
+      startSimulation(profile('omron-nj-press'), { profile: 'p', transport: to, address: 65535 }, say),
+    ).rejects.toThrow(/must start at 65\d+ at most/);
+    await expect(
+      startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, address: 10 }, say),
+    ).rejects.toThrow(/--address is for register profiles/);
+    await expect(
+      startSimulation(profile('fpga-telemetry'), { profile: 'p', transport: to, unit: 2 }, say),
+    ).rejects.toThrow(/--unit is for plc and rtu-slave/);
   });
 
   it('a write the gateway refuses is reported once, with the exception', async () => {
@@ -186,7 +219,15 @@ servers:
     listen: 127.0.0.1:0
     bank: small
 `);
-    sim = await startSimulation(profile('omron-nj-press'), { profile: 'omron-nj-press', transport: { kind: 'connect', host: '127.0.0.1', port: gw.port('scada') }, every: 10 }, say);
+    sim = await startSimulation(
+      profile('omron-nj-press'),
+      {
+        profile: 'omron-nj-press',
+        transport: { kind: 'connect', host: '127.0.0.1', port: gw.port('scada') },
+        every: 10,
+      },
+      say,
+    );
     await until(() => said.some((l) => l.startsWith('write refused')));
     await until(() => (gw?.gateway.findServer('scada')?.sessionStats()[0]?.requests ?? 0) >= 5, 3000, 'more writes');
     expect(said.filter((l) => l.startsWith('write refused'))).toHaveLength(1);

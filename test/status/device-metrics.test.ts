@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
   });
 }
 
-type ServerTCP = InstanceType<typeof import('modbus-serial')['ServerTCP']>;
+type ServerTCP = InstanceType<(typeof import('modbus-serial'))['ServerTCP']>;
 let plc: ServerTCP;
 let rg: RunningGateway;
 let base = '';
@@ -67,28 +67,51 @@ describe('device figures', () => {
     expect(age).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'fieldgate_poll_stale', { device: 'plc', poll: '0' })).toBe(0);
     expect(sampleValue(families, 'fieldgate_device_up', { device: 'gone' })).toBe(0);
-    expect(sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'total' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'total' }),
+    ).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'idle' })).toBeUndefined(); // never updated
   });
 
   it('/status lists each point with its value and age; a point the poll fills is fresh', async () => {
     await until(() => (rg.gateway.banks.get('plant')?.holding?.[3] ?? 0) === 103, 5000, 'the poll fills the bank');
-    const doc = (await (await fetch(`${base}/status`)).json()) as { banks: { name: string; points: Record<string, unknown>[] }[] };
-    expect(doc.banks).toEqual([{
-      name: 'plant',
-      points: [
-        { name: 'total', table: 'holding', address: 2, type: 'uint32', value: 102 * 65536 + 103, updatedAt: expect.any(String), ageSeconds: expect.any(Number) },
-        { name: 'idle', table: 'holding', address: 8, type: 'uint16', value: 0, updatedAt: null, ageSeconds: null },
-      ],
-    }]);
+    const doc = (await (await fetch(`${base}/status`)).json()) as {
+      banks: { name: string; points: Record<string, unknown>[] }[];
+    };
+    expect(doc.banks).toEqual([
+      {
+        name: 'plant',
+        points: [
+          {
+            name: 'total',
+            table: 'holding',
+            address: 2,
+            type: 'uint32',
+            value: 102 * 65536 + 103,
+            updatedAt: expect.any(String),
+            ageSeconds: expect.any(Number),
+          },
+          { name: 'idle', table: 'holding', address: 8, type: 'uint16', value: 0, updatedAt: null, ageSeconds: null },
+        ],
+      },
+    ]);
     expect(doc.banks[0]?.points[0]?.ageSeconds).toBeLessThan(5);
   });
 
   it('/status lists the devices, /health is 503 while one is down', async () => {
-    const doc = (await (await fetch(`${base}/status`)).json()) as { devices: { name: string; type: string; state: string }[] };
-    expect(doc.devices.map((d) => [d.name, d.type])).toEqual([['plc', 'modbus-tcp'], ['gone', 'modbus-tcp']]);
+    const doc = (await (await fetch(`${base}/status`)).json()) as {
+      devices: { name: string; type: string; state: string }[];
+    };
+    expect(doc.devices.map((d) => [d.name, d.type])).toEqual([
+      ['plc', 'modbus-tcp'],
+      ['gone', 'modbus-tcp'],
+    ]);
     expect(doc.devices[0]?.state).toBe('up');
-    await until(() => rg.gateway.devices.get('gone')?.status().state === 'down', 5000, 'the unreachable device is down');
+    await until(
+      () => rg.gateway.devices.get('gone')?.status().state === 'down',
+      5000,
+      'the unreachable device is down',
+    );
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(503);
     const body = (await health.json()) as { ok: boolean; problems: string[] };

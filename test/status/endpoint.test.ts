@@ -73,7 +73,12 @@ describe('GET /status', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('application/json');
     const doc = (await r.json()) as Record<string, any>;
-    expect(doc).toMatchObject({ gateway: 'status-test', version: expect.any(String), uptimeSeconds: expect.any(Number), devices: [] });
+    expect(doc).toMatchObject({
+      gateway: 'status-test',
+      version: expect.any(String),
+      uptimeSeconds: expect.any(Number),
+      devices: [],
+    });
     const scada = doc['servers'][0];
     expect(scada).toMatchObject({ name: 'scada', protocol: 'modbus', state: 'listening', pool: false });
     expect(scada.ports).toEqual([{ port: scadaPort, address: '127.0.0.1', client: null, session: null }]);
@@ -103,7 +108,9 @@ describe('GET /status', () => {
         held = d['servers'][1].ports.find((p: { port: number }) => p.port === pool[0]);
       }
       expect(held).toMatchObject({ client: '127.0.0.1', session: { remote: `127.0.0.1:${conn.socket.localPort}` } });
-      const free = (await (await fetch(`${base}/status`)).json() as Record<string, any>)['servers'][1].ports.find((p: { port: number }) => p.port === pool[1]);
+      const free = ((await (await fetch(`${base}/status`)).json()) as Record<string, any>)['servers'][1].ports.find(
+        (p: { port: number }) => p.port === pool[1],
+      );
       expect(free).toMatchObject({ client: null, session: null });
     } finally {
       conn.socket.destroy();
@@ -123,7 +130,9 @@ describe('GET /metrics', () => {
     expect(sampleValue(families, 'fieldgate_server_up', { server: 'presses' })).toBe(1);
     expect(sampleValue(families, 'fieldgate_requests_total', { ...scada, function: '3', result: 'ok' })).toBe(2);
     expect(sampleValue(families, 'fieldgate_requests_total', { ...scada, function: '6', result: 'ok' })).toBe(1);
-    expect(sampleValue(families, 'fieldgate_requests_total', { ...scada, function: '3', result: 'illegal-data-address' })).toBe(1);
+    expect(
+      sampleValue(families, 'fieldgate_requests_total', { ...scada, function: '3', result: 'illegal-data-address' }),
+    ).toBe(1);
     expect(sampleValue(families, 'fieldgate_request_duration_seconds_count', scada)).toBe(4);
     expect(sampleValue(families, 'fieldgate_received_bytes_total', scada)).toBe(4 * 12);
     expect(sampleValue(families, 'fieldgate_sent_bytes_total', scada)).toBeGreaterThan(0);
@@ -135,7 +144,18 @@ describe('GET /metrics', () => {
 
   it('has bounded labels only: no client address, no register', async () => {
     const families = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
-    const allowed = new Set(['server', 'reason', 'function', 'result', 'le', 'device', 'state', 'poll', 'version', 'gateway']);
+    const allowed = new Set([
+      'server',
+      'reason',
+      'function',
+      'result',
+      'le',
+      'device',
+      'state',
+      'poll',
+      'version',
+      'gateway',
+    ]);
     for (const f of families.values()) {
       for (const s of f.samples) {
         for (const [k, v] of Object.entries(s.labels)) {
@@ -163,7 +183,9 @@ describe('fieldgate status', () => {
     expect(r.stdout).toContain('fieldgate ');
     expect(r.stdout).toContain('"status-test"');
     expect(r.stdout).toContain('health: ok');
-    expect(r.stdout).toMatch(new RegExp(`^scada\\s+modbus\\s+listening\\s+127\\.0\\.0\\.1:${scadaPort}\\s+2\\s+4\\s+1\\s+0\\s`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^scada\\s+modbus\\s+listening\\s+127\\.0\\.0\\.1:${scadaPort}\\s+2\\s+4\\s+1\\s+0\\s`, 'm'),
+    );
     expect(r.stdout.match(/^scada\s+#\d+\s+127\.0\.0\.1:\d+/gm)).toHaveLength(2);
     expect(r.stdout).toContain('DEVICES\n(none running)');
   });
@@ -180,13 +202,17 @@ describe('fieldgate status', () => {
     const port = await freePort();
     const r = await runCommand(['status', '--url', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot read the daemon's status from http://127.0.0.1:${port}/status: connection refused`);
+    expect(r.stderr).toContain(
+      `cannot read the daemon's status from http://127.0.0.1:${port}/status: connection refused`,
+    );
     expect(r.stderr).toContain('Is fieldgate running');
     expect(r.stdout).toBe('');
   });
 
   it('exits 1 when something else answers', async () => {
-    const other = net.createServer((s) => s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+    const other = net.createServer((s) =>
+      s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+    );
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
     try {
       const r = await runCommand(['status', '--url', `127.0.0.1:${(other.address() as net.AddressInfo).port}`]);

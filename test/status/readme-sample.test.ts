@@ -36,7 +36,7 @@ describe('the README status sample', () => {
     expect(README).not.toMatch(/DESIGN/);
   });
 
-  describe('has the keys of a running gateway\'s /status', () => {
+  describe("has the keys of a running gateway's /status", () => {
     let plc: FakePlc;
     let rg: RunningGateway;
     let real: Json;
@@ -71,7 +71,11 @@ commands:
 `);
       const client = await modbusClient(pool);
       try {
-        await until(() => (rg.gateway.banks.get('vision')?.holding?.[23] ?? 0) === 23, 5000, 'the poll to fill the bank');
+        await until(
+          () => (rg.gateway.banks.get('vision')?.holding?.[23] ?? 0) === 23,
+          5000,
+          'the poll to fill the bank',
+        );
         real = (await (await fetch(`http://127.0.0.1:${rg.gateway.statusPort}/status`)).json()) as Json;
       } finally {
         await closeClient(client);
@@ -107,7 +111,8 @@ commands:
         expect(served, `the running gateway has a ${what}`).toBeTypeOf('object');
         expect(keys(served), `the README's ${what}`).toEqual(expect.arrayContaining(keys(shown)));
       }
-      // A server and a session have exactly the keys shown (a decoding raw server adds `decoded`, said below the sample).
+      // A server and a session have exactly the keys shown (a decoding raw server adds `decoded`, said below the
+      // sample).
       expect(keys(first(sample, 'servers'))).toEqual(keys(server));
       expect(keys(first(first(sample, 'servers'), 'sessions'))).toEqual(keys(first(server, 'sessions')));
     });

@@ -37,34 +37,44 @@ async function listen(limits?: Partial<StatusLimits>): Promise<number> {
 
 /** `n` connections that start a request and then send one header line every 250 ms, forever. */
 async function slowloris(port: number, n: number): Promise<void> {
-  const opened = Array.from({ length: n }, () => new Promise<void>((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    const a: Attacker = { socket, closed: false };
-    attackers.push(a);
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      a.closed = true;
-      resolve();
-    });
-    socket.on('connect', () => {
-      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-      resolve();
-    });
-  }));
+  const opened = Array.from(
+    { length: n },
+    () =>
+      new Promise<void>((resolve) => {
+        const socket = net.connect({ port, host: '127.0.0.1' });
+        const a: Attacker = { socket, closed: false };
+        attackers.push(a);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          a.closed = true;
+          resolve();
+        });
+        socket.on('connect', () => {
+          socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+          resolve();
+        });
+      }),
+  );
   await Promise.all(opened);
   let line = 0;
-  timers.push(setInterval(() => {
-    line++;
-    for (const a of attackers) if (!a.closed) a.socket.write(`X-Slow-${line}: a\r\n`);
-  }, 250));
+  timers.push(
+    setInterval(() => {
+      line++;
+      for (const a of attackers) if (!a.closed) a.socket.write(`X-Slow-${line}: a\r\n`);
+    }, 250),
+  );
 }
 
 /** Asks /health until it answers 200, or `deadline` (ms since the epoch) passes; ms until the answer. */
 async function healthBy(port: number, deadline: number): Promise<number | undefined> {
   const t0 = Date.now();
   while (Date.now() < deadline) {
-    const status = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) })
-      .then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}/health`, {
+      signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 50));
   }

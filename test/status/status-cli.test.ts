@@ -10,8 +10,14 @@ describe('fieldgate status / check / run command line', () => {
   it.each([
     [['status', '-c', 'a.yaml', '-c', 'b.yaml'], '-c is given twice ("a.yaml", then "b.yaml"): give it once'],
     [['status', '--config=a.yaml', '-c', 'b.yaml'], '-c is given twice ("a.yaml", then "b.yaml"): give it once'],
-    [['status', '--url', '127.0.0.1:1', '--url=127.0.0.1:2'], '--url is given twice ("127.0.0.1:1", then "127.0.0.1:2"): give it once'],
-    [['check', '-c', 'a.yaml', '--config', 'b.yaml'], '--config is given twice ("a.yaml", then "b.yaml"): give it once'],
+    [
+      ['status', '--url', '127.0.0.1:1', '--url=127.0.0.1:2'],
+      '--url is given twice ("127.0.0.1:1", then "127.0.0.1:2"): give it once',
+    ],
+    [
+      ['check', '-c', 'a.yaml', '--config', 'b.yaml'],
+      '--config is given twice ("a.yaml", then "b.yaml"): give it once',
+    ],
     [['run', '-c', 'a.yaml', '-c', 'b.yaml'], '-c is given twice ("a.yaml", then "b.yaml"): give it once'],
   ])('%j exits 64 naming the option', async (argv, message) => {
     const r = await runCommand(argv);

@@ -16,9 +16,16 @@ const NOW = new Date('2026-01-01T10:00:00Z');
 
 function doc(devices: ModbusDeviceStatus[], points: PointEntry[] = []): StatusDocument {
   return {
-    gateway: 'line3-rs485', version: '0.1.0', uptimeSeconds: 60, startedAt: '2026-01-01T09:59:00.000Z', config: null,
-    reload: { applied: 0, refused: 0, last: null }, servers: [], devices,
-    banks: points.length > 0 ? [{ name: 'meters', points }] : [], commands: [],
+    gateway: 'line3-rs485',
+    version: '0.1.0',
+    uptimeSeconds: 60,
+    startedAt: '2026-01-01T09:59:00.000Z',
+    config: null,
+    reload: { applied: 0, refused: 0, last: null },
+    servers: [],
+    devices,
+    banks: points.length > 0 ? [{ name: 'meters', points }] : [],
+    commands: [],
   };
 }
 
@@ -32,11 +39,52 @@ function table(report: string, title: string): string[] {
 }
 
 const rs485: ModbusDeviceStatus = {
-  name: 'rs485', type: 'modbus-rtu', state: 'up', queue: 0, requests: 80, timeouts: 12, lastError: 'timeout', crcErrors: 0, offlineUnits: [2],
+  name: 'rs485',
+  type: 'modbus-rtu',
+  state: 'up',
+  queue: 0,
+  requests: 80,
+  timeouts: 12,
+  lastError: 'timeout',
+  crcErrors: 0,
+  offlineUnits: [2],
   polls: [
-    { unit: 1, table: 'holding', address: 0, count: 13, into: 'meters.holding[0]', every: 1000, lastSuccess: '2026-01-01T09:59:58.600Z', lastError: null, latencyMs: 21, stale: false },
-    { unit: 2, table: 'input', address: 0, count: 1, into: 'meters.holding[20]', every: 5000, lastSuccess: null, lastError: 'no reply within 300 ms', latencyMs: null, stale: true },
-    { unit: 1, table: 'coils', address: 8, count: 2, into: 'meters.coils[0]', every: 250, lastSuccess: '2026-01-01T09:57:00.000Z', lastError: 'exception 02 (illegal data address)', latencyMs: 30, stale: true },
+    {
+      unit: 1,
+      table: 'holding',
+      address: 0,
+      count: 13,
+      into: 'meters.holding[0]',
+      every: 1000,
+      lastSuccess: '2026-01-01T09:59:58.600Z',
+      lastError: null,
+      latencyMs: 21,
+      stale: false,
+    },
+    {
+      unit: 2,
+      table: 'input',
+      address: 0,
+      count: 1,
+      into: 'meters.holding[20]',
+      every: 5000,
+      lastSuccess: null,
+      lastError: 'no reply within 300 ms',
+      latencyMs: null,
+      stale: true,
+    },
+    {
+      unit: 1,
+      table: 'coils',
+      address: 8,
+      count: 2,
+      into: 'meters.coils[0]',
+      every: 250,
+      lastSuccess: '2026-01-01T09:57:00.000Z',
+      lastError: 'exception 02 (illegal data address)',
+      latencyMs: 30,
+      stale: true,
+    },
   ],
 };
 
@@ -55,24 +103,51 @@ describe('the POLLS table', () => {
   it('is left out when no device polls; a poll from an older daemon without a unit shows -', () => {
     expect(renderStatus(doc([{ ...rs485, polls: [] }]), NOW)).not.toContain('POLLS');
     const { unit: _, ...old } = rs485.polls?.[0] as NonNullable<ModbusDeviceStatus['polls']>[number];
-    expect(table(renderStatus(doc([{ ...rs485, polls: [old] }]), NOW), 'POLLS')[3]).toMatch(/^rs485\s+-\s+holding 0\.\.12 /);
+    expect(table(renderStatus(doc([{ ...rs485, polls: [old] }]), NOW), 'POLLS')[3]).toMatch(
+      /^rs485\s+-\s+holding 0\.\.12 /,
+    );
   });
 });
 
 describe('numbers in the POINTS table', () => {
-  const point = (name: string, type: string, value: number | string): PointEntry => ({ name, table: 'holding', address: 0, type, value, updatedAt: null, ageSeconds: null });
+  const point = (name: string, type: string, value: number | string): PointEntry => ({
+    name,
+    table: 'holding',
+    address: 0,
+    type,
+    value,
+    updatedAt: null,
+    ageSeconds: null,
+  });
 
   it('a float32 as its shortest form, scaled values without binary noise, whole numbers whole', () => {
-    const rows = table(renderStatus(doc([], [
-      point('speed', 'float32', Math.fround(47.967)),
-      point('tiny', 'float32', Math.fround(0.000123)),
-      point('micro', 'float32', Math.fround(1.5e-7)),
-      point('volts', 'int16', 1234 * 0.01),
-      point('sum', 'float64', 0.1 + 0.2),
-      point('total', 'uint32', 4294967295),
-      point('label', 'string', 'PART-A'),
-    ]), NOW), 'POINTS').slice(3);
-    expect(rows.map((r) => r.split(/\s+/)[5])).toEqual(['47.967', '0.000123', '1.5e-7', '12.34', '0.3', '4294967295', '"PART-A"']);
+    const rows = table(
+      renderStatus(
+        doc(
+          [],
+          [
+            point('speed', 'float32', Math.fround(47.967)),
+            point('tiny', 'float32', Math.fround(0.000123)),
+            point('micro', 'float32', Math.fround(1.5e-7)),
+            point('volts', 'int16', 1234 * 0.01),
+            point('sum', 'float64', 0.1 + 0.2),
+            point('total', 'uint32', 4294967295),
+            point('label', 'string', 'PART-A'),
+          ],
+        ),
+        NOW,
+      ),
+      'POINTS',
+    ).slice(3);
+    expect(rows.map((r) => r.split(/\s+/)[5])).toEqual([
+      '47.967',
+      '0.000123',
+      '1.5e-7',
+      '12.34',
+      '0.3',
+      '4294967295',
+      '"PART-A"',
+    ]);
   });
 });
 
@@ -101,11 +176,24 @@ polls:
   it('shows the poll that works as fresh and the one whose unit does not answer as stale, with why', async () => {
     const polled = () => plc.requests.filter((r) => r.unit === 2).length > 0 && plc.requests.some((r) => r.unit === 1);
     await until(polled, 5000, 'both polls to have been sent');
-    await until(() => (rg.gateway.banks.get('meters')?.holding?.[12] ?? 0) === 12, 5000, 'the first poll to fill the bank');
+    await until(
+      () => (rg.gateway.banks.get('meters')?.holding?.[12] ?? 0) === 12,
+      5000,
+      'the first poll to fill the bank',
+    );
     const report = renderStatus(await fetchStatus(`127.0.0.1:${rg.gateway.statusPort}`));
-    const rows = table(report, 'POLLS').slice(3).map((r) => r.split(/\s{2,}/));
+    const rows = table(report, 'POLLS')
+      .slice(3)
+      .map((r) => r.split(/\s{2,}/));
     expect(rows).toHaveLength(2);
-    expect(rows[0]?.slice(0, 6)).toEqual(['plc', '1', 'holding 0..12', 'meters.holding[0]', '100ms', expect.stringMatching(/^\ds ago$/)]);
+    expect(rows[0]?.slice(0, 6)).toEqual([
+      'plc',
+      '1',
+      'holding 0..12',
+      'meters.holding[0]',
+      '100ms',
+      expect.stringMatching(/^\ds ago$/),
+    ]);
     expect(rows[0]?.[6]).toBe('no');
     expect(rows[1]?.slice(0, 4)).toEqual(['plc', '2', 'input 0', 'meters.holding[20]']);
     expect(rows[1]?.[6]).toBe('yes');

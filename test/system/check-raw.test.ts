@@ -29,14 +29,18 @@ describe('fieldgate check with raw servers and pools', () => {
     const r = await runCommand(['check', '-c', tempFile('raw.yaml', CONFIG)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain([
-      '    port pool (one session per port, onBusy replace-same-client):',
-      '      port  client          units',
-      '      9601  192.168.250.11  1 -> bank press1',
-      '      9602  192.168.250.12  1 -> bank press2',
-    ].join('\n'));
+    expect(r.stdout).toContain(
+      [
+        '    port pool (one session per port, onBusy replace-same-client):',
+        '      port  client          units',
+        '      9601  192.168.250.11  1 -> bank press1',
+        '      9602  192.168.250.12  1 -> bank press2',
+      ].join('\n'),
+    );
     expect(r.stdout).toContain('    handler bridge to device camera, device frames to the last sender');
-    expect(r.stdout).toContain('    handler record to /var/lib/fieldgate/capture (a file per session, rotated at 16MiB, at most 1GiB in all)');
+    expect(r.stdout).toContain(
+      '    handler record to /var/lib/fieldgate/capture (a file per session, rotated at 16MiB, at most 1GiB in all)',
+    );
     expect(r.stdout).toContain('  scope: serial /dev/ttyUSB1 115200 8N1, framing none (chunks as they arrive)');
   });
 

@@ -44,7 +44,11 @@ describe('fieldgate run', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const r = await runCommand(['run', '-c', tempFile('busy.yaml', CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`))]);
+      const r = await runCommand([
+        'run',
+        '-c',
+        tempFile('busy.yaml', CONFIG.replace('127.0.0.1:0', `127.0.0.1:${port}`)),
+      ]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`server "scada" cannot listen on 127.0.0.1:${port}`);
       expect(r.stderr).toContain('already in use');

@@ -22,7 +22,11 @@ describe('the live default config', () => {
   it('serves 8 input registers that change about every second, written by the demo simulator', async () => {
     const text = readFileSync(DEFAULT, 'utf8');
     expect(text).toContain('listen: 127.0.0.1:1502');
-    daemon = startDaemon(['run', '-c', tempFile('fieldgate.yaml', text.replace('listen: 127.0.0.1:1502', 'listen: 127.0.0.1:0'))]);
+    daemon = startDaemon([
+      'run',
+      '-c',
+      tempFile('fieldgate.yaml', text.replace('listen: 127.0.0.1:1502', 'listen: 127.0.0.1:0')),
+    ]);
     const listening = await daemon.waitFor((l) => l['msg'] === 'listening' && l['server'] === 'demo');
     const client = await modbusClient(listening['port'] as number);
     try {
@@ -31,7 +35,12 @@ describe('the live default config', () => {
       expect(temperature).toBeGreaterThanOrEqual(18);
       expect(temperature).toBeLessThanOrEqual(24);
       // the stroke counter (low word) steps every tick
-      const later = await readUntil(async () => (await client.readInputRegisters(0, 8)).data, (r) => r[5] !== first[5], 4000, 'the demo registers');
+      const later = await readUntil(
+        async () => (await client.readInputRegisters(0, 8)).data,
+        (r) => r[5] !== first[5],
+        4000,
+        'the demo registers',
+      );
       expect(later).not.toEqual(first);
       expect((await client.readHoldingRegisters(0, 3)).data).toEqual([1, 2, 3]); // the static part stays
     } finally {

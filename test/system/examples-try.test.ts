@@ -70,14 +70,24 @@ function substitute(line: string, run: Run): string {
 
 function mbpoll(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('mbpoll', args, { timeout: 15_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout: `${stdout}${stderr}` }));
+    execFile('mbpoll', args, { timeout: 15_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout: `${stdout}${stderr}` }),
+    );
   });
 }
 
 /** Runs the steps; `ready` waits (bounded) until the data has arrived before the first read. */
-async function follow(example: string, fixedPorts: string[], ready: (port: (p: string) => number) => Promise<void>): Promise<Run> {
+async function follow(
+  example: string,
+  fixedPorts: string[],
+  ready: (port: (p: string) => number) => Promise<void>,
+): Promise<Run> {
   const free = await freePorts(fixedPorts.length);
-  const run: Run = { ports: new Map(fixedPorts.map((p, i) => [p, free[i] as number])), dir: mkdtempSync(join(tmpdir(), 'fieldgate-try-')), out: new Map() };
+  const run: Run = {
+    ports: new Map(fixedPorts.map((p, i) => [p, free[i] as number])),
+    dir: mkdtempSync(join(tmpdir(), 'fieldgate-try-')),
+    out: new Map(),
+  };
   const port = (p: string) => run.ports.get(p) as number;
   let readied = false;
   for (const { line, background } of tryItSteps(example)) {
@@ -87,7 +97,9 @@ async function follow(example: string, fixedPorts: string[], ready: (port: (p: s
       const args = words.slice(2);
       if (args[0] === 'run') {
         const config = args[args.indexOf('-c') + 1] ?? '';
-        expect(config.startsWith(run.dir), `"${line}" runs a copy the steps made for this machine, not ${config}`).toBe(true);
+        expect(config.startsWith(run.dir), `"${line}" runs a copy the steps made for this machine, not ${config}`).toBe(
+          true,
+        );
         expect(readFileSync(config, 'utf8'), 'the copy listens on loopback only').not.toMatch(/0\.0\.0\.0/);
       }
       if (background) {
@@ -119,7 +131,9 @@ async function follow(example: string, fixedPorts: string[], ready: (port: (p: s
       const r = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
       expect(r.status, `"${line}": ${r.stderr}`).toBe(0);
       // the files it made (not the virtual cable's pty links, which a read would block on)
-      const made = readdirSync(run.dir).map((f) => join(run.dir, f)).filter((f) => lstatSync(f).isFile());
+      const made = readdirSync(run.dir)
+        .map((f) => join(run.dir, f))
+        .filter((f) => lstatSync(f).isFile());
       for (const f of made) writeFileSync(f, freeThePorts(readFileSync(f, 'utf8'), run));
     }
   }
@@ -143,7 +157,7 @@ describe('"Try it on one machine", as written', () => {
           scada.setID(2);
           const running = (await scada.readDiscreteInputs(0, 1)).data[0];
           if ((seq[0] ?? 0) + (seq[1] ?? 0) > 0 && running === true) break;
-          if (Date.now() > deadline) throw new Error('the boards\' frames did not arrive in their banks within 10 s');
+          if (Date.now() > deadline) throw new Error("the boards' frames did not arrive in their banks within 10 s");
           await new Promise((r) => setTimeout(r, 50));
         }
       } finally {
@@ -151,7 +165,9 @@ describe('"Try it on one machine", as written', () => {
       }
     });
     if (HAS_MBPOLL) {
-      const [board1, board2] = [...run.out.entries()].filter(([l]) => l.startsWith('mbpoll')).map(([, out]) => polled(out));
+      const [board1, board2] = [...run.out.entries()]
+        .filter(([l]) => l.startsWith('mbpoll'))
+        .map(([, out]) => polled(out));
       expect(board1?.get(8), 'ch6, a constant 1.5 V').toBe(150);
       expect(((board1?.get(9) ?? 0) << 16) >> 16, 'ch7, a constant -2.25 V (mbpoll shows it unsigned)').toBe(-225);
       expect([board2?.get(1), board2?.get(2), board2?.get(3)], 'running, fault, overtemp').toEqual([1, 0, 0]);
@@ -167,7 +183,7 @@ describe('"Try it on one machine", as written', () => {
       try {
         const deadline = Date.now() + 10_000;
         while ((await scada.readHoldingRegisters(4, 1)).data[0] === 0) {
-          if (Date.now() > deadline) throw new Error('press 2\'s block did not arrive within 10 s');
+          if (Date.now() > deadline) throw new Error("press 2's block did not arrive within 10 s");
           await new Promise((r) => setTimeout(r, 50));
         }
       } finally {
@@ -180,32 +196,41 @@ describe('"Try it on one machine", as written', () => {
       expect(press2.get(6), 'recipe "PA" of PART-A').toBe(0x5041);
     }
     const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
-    for (const p of ['9601', '9602']) expect(status).toMatch(new RegExp(`^presses\\s+${run.ports.get(p)}\\s+127\\.0\\.0\\.1\\s+#\\d+\\s+127\\.0\\.0\\.1:\\d+`, 'm'));
+    for (const p of ['9601', '9602'])
+      expect(status).toMatch(
+        new RegExp(`^presses\\s+${run.ports.get(p)}\\s+127\\.0\\.0\\.1\\s+#\\d+\\s+127\\.0\\.0\\.1:\\d+`, 'm'),
+      );
   });
 
-  it.skipIf(!HAS_SOCAT)('rs485-gateway.yaml: a simulated RTU instrument on a virtual cable is polled and routed; status shows unit 2\'s poll stale', async () => {
-    const run = await follow('rs485-gateway.yaml', ['1502', '8081'], async (port) => {
-      const scada = await modbusClient(port('1502'), 1);
-      try {
-        const deadline = Date.now() + 15_000;
-        // onStale: exception: unit 1's copy answers 0B until its first poll is in
-        while (((await scada.readHoldingRegisters(4, 1).catch(() => ({ data: [0] }))).data[0] ?? 0) === 0) {
-          if (Date.now() > deadline) throw new Error('the poll of unit 1 did not fill the bank within 15 s');
-          await new Promise((r) => setTimeout(r, 100));
+  it.skipIf(!HAS_SOCAT)(
+    "rs485-gateway.yaml: a simulated RTU instrument on a virtual cable is polled and routed; status shows unit 2's poll stale",
+    async () => {
+      const run = await follow('rs485-gateway.yaml', ['1502', '8081'], async (port) => {
+        const scada = await modbusClient(port('1502'), 1);
+        try {
+          const deadline = Date.now() + 15_000;
+          // onStale: exception: unit 1's copy answers 0B until its first poll is in
+          while (((await scada.readHoldingRegisters(4, 1).catch(() => ({ data: [0] }))).data[0] ?? 0) === 0) {
+            if (Date.now() > deadline) throw new Error('the poll of unit 1 did not fill the bank within 15 s');
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        } finally {
+          await closeClient(scada);
         }
-      } finally {
-        await closeClient(scada);
+      });
+      if (HAS_MBPOLL) {
+        const [copy, direct] = [...run.out.entries()]
+          .filter(([l]) => l.startsWith('mbpoll'))
+          .map(([, out]) => polled(out));
+        expect([1, 2], 'state, polled').toContain(copy?.get(5));
+        expect([1, 2], 'state, from the instrument itself').toContain(direct?.get(5));
+        expect(copy?.get(6), 'recipe "PA" of PART-A, polled').toBe(0x5041);
+        expect(direct?.get(6), 'recipe "PA" of PART-A, routed').toBe(0x5041);
       }
-    });
-    if (HAS_MBPOLL) {
-      const [copy, direct] = [...run.out.entries()].filter(([l]) => l.startsWith('mbpoll')).map(([, out]) => polled(out));
-      expect([1, 2], 'state, polled').toContain(copy?.get(5));
-      expect([1, 2], 'state, from the instrument itself').toContain(direct?.get(5));
-      expect(copy?.get(6), 'recipe "PA" of PART-A, polled').toBe(0x5041);
-      expect(direct?.get(6), 'recipe "PA" of PART-A, routed').toBe(0x5041);
-    }
-    const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
-    expect(status).toMatch(/^rs485\s+1\s+holding 0\.\.12\s+meters\.holding\[0\]\s+1s\s+\d+s ago\s+no\s+-$/m);
-    expect(status).toMatch(/^rs485\s+2\s+input 0\s+meters\.holding\[20\]\s+5s\s+never\s+yes\s/m);
-  }, 40_000);
+      const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
+      expect(status).toMatch(/^rs485\s+1\s+holding 0\.\.12\s+meters\.holding\[0\]\s+1s\s+\d+s ago\s+no\s+-$/m);
+      expect(status).toMatch(/^rs485\s+2\s+input 0\s+meters\.holding\[20\]\s+5s\s+never\s+yes\s/m);
+    },
+    40_000,
+  );
 });

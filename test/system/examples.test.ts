@@ -11,7 +11,9 @@ import { runCommand, tempFile } from '../helpers/daemon.js';
 
 const CONFIG = fileURLToPath(new URL('../../config/', import.meta.url));
 const EXAMPLES = join(CONFIG, 'examples');
-const examples = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 /** The walk-through switched on: `  # key: v` -> `  key: v`; `## prose` stays a comment. */
 function switchOn(text: string): string {

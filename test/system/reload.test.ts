@@ -25,7 +25,9 @@ describe('fieldgate run: SIGHUP', () => {
     for (let i = 1; i <= 5; i++) {
       writeFileSync(file, config(i % 2 === 1));
       d.child.kill('SIGHUP');
-      await d.waitFor((l) => l['msg'] === 'reload applied' && d.lines.filter((x) => x['msg'] === 'reload applied').length >= i);
+      await d.waitFor(
+        (l) => l['msg'] === 'reload applied' && d.lines.filter((x) => x['msg'] === 'reload applied').length >= i,
+      );
       expect((await c.readHoldingRegisters(5, 1)).data).toEqual([55]);
     }
     const applied = d.lines.filter((l) => l['msg'] === 'reload applied');
@@ -41,17 +43,24 @@ describe('fieldgate run: SIGHUP', () => {
     const d = startDaemon(['run', '-c', file]);
     const scada = await d.waitFor((l) => l['msg'] === 'listening' && l['server'] === 'scada');
     await d.waitFor((l) => l['msg'] === 'started');
-    writeFileSync(file, config(false).replace('bank: plant }', 'bank: nowhere }').replace('holding: 10', 'holding: lots'));
+    writeFileSync(
+      file,
+      config(false).replace('bank: plant }', 'bank: nowhere }').replace('holding: 10', 'holding: lots'),
+    );
     d.child.kill('SIGHUP');
     await d.waitFor((l) => String(l['msg']).startsWith('reload refused'));
-    const problems = d.lines.filter((l) => l['msg'] === 'reload: configuration problem').map((l) => String(l['problem']));
+    const problems = d.lines
+      .filter((l) => l['msg'] === 'reload: configuration problem')
+      .map((l) => String(l['problem']));
     expect(problems.length).toBeGreaterThanOrEqual(2);
     expect(problems.some((p) => p.includes('banks.plant.holding'))).toBe(true);
     expect(problems.every((p) => p.startsWith(`${file}:`))).toBe(true);
 
     rmSync(file);
     d.child.kill('SIGHUP');
-    await d.waitFor((l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('no such file'));
+    await d.waitFor(
+      (l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('no such file'),
+    );
     const c = await modbusClient(scada['port'] as number);
     expect((await c.readHoldingRegisters(0, 2)).data).toEqual([11, 22]);
     await closeClient(c);
@@ -63,7 +72,10 @@ describe('fieldgate run: SIGHUP', () => {
 
 /** The daemon's resident memory in MiB (Linux /proc). */
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:')) ?? '';
   return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 }
 
@@ -81,16 +93,26 @@ describe('fieldgate run: SIGHUP onto a path that is not a regular file', () => {
       rmSync(file);
       execFileSync('mkfifo', [file]);
       d.child.kill('SIGHUP');
-      const fifo = await d.waitFor((l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('FIFO'), 3000);
-      expect(String(fifo['problem'])).toBe(`${file}: cannot read the configuration file: it is a FIFO, not a regular file`);
+      const fifo = await d.waitFor(
+        (l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('FIFO'),
+        3000,
+      );
+      expect(String(fifo['problem'])).toBe(
+        `${file}: cannot read the configuration file: it is a FIFO, not a regular file`,
+      );
       await d.waitFor(() => refusals() === 1, 3000);
       expect((await c.readHoldingRegisters(0, 2)).data).toEqual([11, 22]);
 
       rmSync(file);
       symlinkSync('/dev/zero', file);
       d.child.kill('SIGHUP');
-      const zero = await d.waitFor((l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('device'), 3000);
-      expect(String(zero['problem'])).toBe(`${file}: cannot read the configuration file: it is a character device, not a regular file`);
+      const zero = await d.waitFor(
+        (l) => l['msg'] === 'reload: configuration problem' && String(l['problem']).includes('device'),
+        3000,
+      );
+      expect(String(zero['problem'])).toBe(
+        `${file}: cannot read the configuration file: it is a character device, not a regular file`,
+      );
       await d.waitFor(() => refusals() === 2, 3000);
       expect((await c.readHoldingRegisters(0, 2)).data).toEqual([11, 22]);
       expect(rssMiB(d.child.pid!)).toBeLessThan(400);

@@ -3,7 +3,17 @@
  * there, and `systemd-analyze verify` (Debian package systemd) on the unit as installed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +55,19 @@ describe('install.sh into a throwaway root', () => {
   it('installs the program with production dependencies only', () => {
     const app = join(root, 'opt/fieldgate');
     expect(executable(join(app, 'bin/fieldgate.js'))).toBe(true);
-    for (const f of ['dist/cli.js', 'config/fieldgate.yaml', 'package.json', 'systemd/uninstall.sh']) expect(existsSync(join(app, f)), f).toBe(true);
-    for (const dep of ['pino', 'convict', 'yaml', 'prom-client', 'serialport']) expect(existsSync(join(app, 'node_modules', dep)), dep).toBe(true);
-    for (const dev of ['vitest', 'typescript', 'modbus-serial', 'fast-check']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
+    for (const f of ['dist/cli.js', 'config/fieldgate.yaml', 'package.json', 'systemd/uninstall.sh'])
+      expect(existsSync(join(app, f)), f).toBe(true);
+    for (const dep of ['pino', 'convict', 'yaml', 'prom-client', 'serialport'])
+      expect(existsSync(join(app, 'node_modules', dep)), dep).toBe(true);
+    for (const dev of ['vitest', 'typescript', 'modbus-serial', 'fast-check'])
+      expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
     expect(existsSync(join(root, 'opt/fieldgate.new'))).toBe(false);
   });
 
   it('installs the unit, the state directory and the fieldgate command', () => {
-    expect(readFileSync(join(root, 'etc/systemd/system/fieldgate.service'), 'utf8')).toBe(readFileSync(UNIT_SOURCE, 'utf8'));
+    expect(readFileSync(join(root, 'etc/systemd/system/fieldgate.service'), 'utf8')).toBe(
+      readFileSync(UNIT_SOURCE, 'utf8'),
+    );
     expect(statSync(join(root, 'var/lib/fieldgate')).isDirectory()).toBe(true);
     const command = join(root, 'usr/local/bin/fieldgate');
     expect(executable(command)).toBe(true);
@@ -68,8 +83,13 @@ describe('install.sh into a throwaway root', () => {
   });
 
   it('the installed program runs from there (its dependencies are complete)', async () => {
-    const conf = tempFile('run.yaml', 'status: { listen: 127.0.0.1:0 }\nbanks: { b: { holding: 1 } }\nservers:\n  - { name: s, protocol: modbus, listen: 127.0.0.1:0, bank: b }\n');
-    const child = spawn(process.execPath, [join(root, 'opt/fieldgate/bin/fieldgate.js'), 'run', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const conf = tempFile(
+      'run.yaml',
+      'status: { listen: 127.0.0.1:0 }\nbanks: { b: { holding: 1 } }\nservers:\n  - { name: s, protocol: modbus, listen: 127.0.0.1:0, bank: b }\n',
+    );
+    const child = spawn(process.execPath, [join(root, 'opt/fieldgate/bin/fieldgate.js'), 'run', '-c', conf], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const started = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (c: Buffer) => {
@@ -90,7 +110,11 @@ describe('install.sh into a throwaway root', () => {
     cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
     mkdirSync(join(root, 'bin'), { recursive: true });
     cpSync('/bin/kill', join(root, 'bin/kill'));
-    const r = spawnSync('systemd-analyze', ['verify', `--root=${root}`, join(root, 'etc/systemd/system/fieldgate.service')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'systemd-analyze',
+      ['verify', `--root=${root}`, join(root, 'etc/systemd/system/fieldgate.service')],
+      { encoding: 'utf8' },
+    );
     if (r.error) throw new Error(`systemd-analyze is needed (Debian package systemd): ${r.error.message}`);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -114,7 +138,8 @@ describe('uninstall.sh', () => {
     const conf = readFileSync(join(root, 'etc/fieldgate/fieldgate.yaml'), 'utf8');
     const r = sh('uninstall.sh', root);
     expect(r.code, r.out).toBe(0);
-    for (const gone of ['opt/fieldgate', 'etc/systemd/system/fieldgate.service', 'usr/local/bin/fieldgate']) expect(existsSync(join(root, gone)), gone).toBe(false);
+    for (const gone of ['opt/fieldgate', 'etc/systemd/system/fieldgate.service', 'usr/local/bin/fieldgate'])
+      expect(existsSync(join(root, gone)), gone).toBe(false);
     expect(readFileSync(join(root, 'etc/fieldgate/fieldgate.yaml'), 'utf8')).toBe(conf);
     expect(existsSync(join(root, 'var/lib/fieldgate'))).toBe(true);
     expect(r.out).toContain('kept /etc/fieldgate');

@@ -55,7 +55,10 @@ function fakeNotifySocket(): Promise<Receiver> {
       messages,
       waitFor: (match, what, ms = 10_000) =>
         new Promise((res, rej) => {
-          const timer = setTimeout(() => rej(new Error(`${what} not received within ${ms} ms; got: ${JSON.stringify(messages)}`)), ms);
+          const timer = setTimeout(
+            () => rej(new Error(`${what} not received within ${ms} ms; got: ${JSON.stringify(messages)}`)),
+            ms,
+          );
           const check = () => {
             const hit = messages.find(match);
             if (hit !== undefined) {
@@ -103,7 +106,11 @@ describe('systemd notifications', () => {
   it('READY once listening, STATUS, WATCHDOG at half WATCHDOG_USEC, RELOADING/READY on reload, STOPPING on stop', async () => {
     receiver = await fakeNotifySocket();
     const file = tempFile('notify.yaml', CONFIG);
-    daemon = startDaemon(['run', '-c', file], { NOTIFY_SOCKET: receiver.path, WATCHDOG_USEC: '300000', WATCHDOG_PID: '' });
+    daemon = startDaemon(['run', '-c', file], {
+      NOTIFY_SOCKET: receiver.path,
+      WATCHDOG_USEC: '300000',
+      WATCHDOG_PID: '',
+    });
     const ready = await receiver.waitFor((m) => m.startsWith('READY=1'), 'READY=1');
     const port = (daemon.lines.find((l) => l['msg'] === 'listening')?.['port'] as number | undefined) ?? 0;
     expect(await canConnect(port)).toBe(true);
@@ -111,18 +118,29 @@ describe('systemd notifications', () => {
     expect(receiver.messages[0]).toBe(ready); // nothing before readiness
     expect(daemon.lines.find((l) => l['msg'] === 'systemd watchdog armed')).toMatchObject({ everyMs: 150 });
 
-    await receiver.waitFor((m) => receiver!.messages.filter((x) => x === 'WATCHDOG=1').length >= 3 && m === 'WATCHDOG=1', 'three WATCHDOG=1');
+    await receiver.waitFor(
+      (m) => receiver!.messages.filter((x) => x === 'WATCHDOG=1').length >= 3 && m === 'WATCHDOG=1',
+      'three WATCHDOG=1',
+    );
     const client = await modbusClient(port);
-    await receiver.waitFor((m) => m === 'STATUS=1 server(s) listening, 1 session(s), 0/0 device(s) up', 'STATUS= with the session');
+    await receiver.waitFor(
+      (m) => m === 'STATUS=1 server(s) listening, 1 session(s), 0/0 device(s) up',
+      'STATUS= with the session',
+    );
     await closeClient(client);
 
     writeFileSync(file, CONFIG.replace('holding: 10', 'holding: 20'));
     const before = receiver.messages.length;
     daemon.child.kill('SIGHUP');
-    await receiver.waitFor((m) => m.startsWith('READY=1') && receiver!.messages.indexOf(m) >= before, 'READY=1 after the reload');
+    await receiver.waitFor(
+      (m) => m.startsWith('READY=1') && receiver!.messages.indexOf(m) >= before,
+      'READY=1 after the reload',
+    );
     const reload = receiver.messages.slice(before).filter((m) => m !== 'WATCHDOG=1' && !m.startsWith('STATUS='));
     expect(reload[0]).toBe('RELOADING=1|STATUS=reloading the configuration');
-    expect(reload[1]).toMatch(/^READY=1\|STATUS=1 server\(s\) listening, \d session\(s\), 0\/0 device\(s\) up; last reload: applied: servers ~scada \(0 unchanged\); banks reshaped plant$/);
+    expect(reload[1]).toMatch(
+      /^READY=1\|STATUS=1 server\(s\) listening, \d session\(s\), 0\/0 device\(s\) up; last reload: applied: servers ~scada \(0 unchanged\); banks reshaped plant$/,
+    );
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);

@@ -28,7 +28,10 @@ describe('ReadBuffer', () => {
   });
 });
 
-async function acceptOne(server: net.Server, use: (accepted: net.Socket) => net.Socket): Promise<{ client: net.Socket; socket: net.Socket }> {
+async function acceptOne(
+  server: net.Server,
+  use: (accepted: net.Socket) => net.Socket,
+): Promise<{ client: net.Socket; socket: net.Socket }> {
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', (s) => resolve(use(s))));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');

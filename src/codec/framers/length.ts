@@ -81,7 +81,10 @@ export class LengthFramer implements Framer {
     const n = readLength(buf, offset, size, endian);
     const payload = counts === 'frame' ? n - size : n;
     if (payload < 0) {
-      return framerError(`length prefix ${n} is shorter than the ${size}-byte prefix itself (it counts the whole frame)`, buf.subarray(offset));
+      return framerError(
+        `length prefix ${n} is shorter than the ${size}-byte prefix itself (it counts the whole frame)`,
+        buf.subarray(offset),
+      );
     }
     if (payload > max) return framerError(`frame of ${payload} bytes is over max ${max}`, buf.subarray(offset));
     return size + payload;

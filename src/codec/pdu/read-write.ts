@@ -17,9 +17,12 @@ export function decodeReadWriteRequest(pdu: Buffer): Decoded {
   const writeQuantity = pdu.readUInt16BE(7);
   const byteCount = pdu[9] ?? 0;
   if (
-    readQuantity < 1 || readQuantity > MAX_RW_READ ||
-    writeQuantity < 1 || writeQuantity > MAX_RW_WRITE ||
-    byteCount !== 2 * writeQuantity || pdu.length !== 10 + byteCount
+    readQuantity < 1 ||
+    readQuantity > MAX_RW_READ ||
+    writeQuantity < 1 ||
+    writeQuantity > MAX_RW_WRITE ||
+    byteCount !== 2 * writeQuantity ||
+    pdu.length !== 10 + byteCount
   ) {
     return exception(23, ExceptionCode.IllegalDataValue);
   }

@@ -35,7 +35,10 @@ function xor8(buf: Uint8Array, start: number, end: number): number {
   return x;
 }
 
-/** The byte order a checksum is written in unless said: CRC-16/MODBUS low byte first (as in Modbus RTU), the others big-endian. */
+/**
+ * The byte order a checksum is written in unless said: CRC-16/MODBUS low byte first (as in Modbus RTU), the others big-
+ * endian.
+ */
 export function defaultChecksumEndian(type: ChecksumType): 'big' | 'little' {
   return type === 'crc16-modbus' ? 'little' : 'big';
 }
@@ -65,7 +68,14 @@ export function checksum(type: ChecksumType, bytes: Buffer): number {
 }
 
 /** Computes the checksum of `buf[from, to)` and writes it at `at` in its size and byte order. */
-export function writeChecksum(type: ChecksumType, buf: Buffer, from: number, to: number, at: number, little: boolean): void {
+export function writeChecksum(
+  type: ChecksumType,
+  buf: Buffer,
+  from: number,
+  to: number,
+  at: number,
+  little: boolean,
+): void {
   const unsigned = ({ 1: 'uint8', 2: 'uint16', 4: 'uint32' } as const)[checksumSize(type) as 1 | 2 | 4];
   writeRaw(buf, at, unsigned, little, checksumOf(type, buf, from, to));
 }

@@ -17,7 +17,10 @@ function decodeBinary(profile: ProfileConfig, frame: Buffer): Decoded {
   const values: (number | string)[] = [];
   for (const field of profile.fields) {
     const size = binaryFieldSize(field);
-    if (field.at + size > frame.length) return { error: `frame of ${frame.length} bytes ends before field ${field.name} (bytes ${field.at}..${field.at + size - 1})` };
+    if (field.at + size > frame.length)
+      return {
+        error: `frame of ${frame.length} bytes ends before field ${field.name} (bytes ${field.at}..${field.at + size - 1})`,
+      };
     if (field.type === 'string') values.push(readText(frame, field.at, size));
     else values.push(readRaw(frame, field.at, field.type, field.endian === 'little') * field.scale + field.offset);
   }

@@ -24,7 +24,14 @@ function frameLength(profile: ProfileConfig): number {
 /** The field's raw integer/number, its bits applied from their bool names. */
 function rawValue(field: ProfileField, values: FieldValues): number {
   const v = values.get(field.name);
-  let raw = typeof v === 'number' ? (v - field.offset) / field.scale : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v ?? 0) || 0;
+  let raw =
+    typeof v === 'number'
+      ? (v - field.offset) / field.scale
+      : typeof v === 'boolean'
+        ? v
+          ? 1
+          : 0
+        : Number(v ?? 0) || 0;
   for (const [bit, name] of field.bits ?? []) {
     const b = values.get(name);
     if (b === undefined) continue;
@@ -42,7 +49,10 @@ function writeFraming(framing: Framing, frame: Buffer): void {
   if (framing.type !== 'length') return;
   const n = framing.counts === 'frame' ? frame.length : frame.length - framing.size;
   if (framing.size === 1) frame.writeUInt8(Math.min(n, 0xff), 0);
-  else if (framing.size === 2) framing.endian === 'little' ? frame.writeUInt16LE(Math.min(n, 0xffff), 0) : frame.writeUInt16BE(Math.min(n, 0xffff), 0);
+  else if (framing.size === 2)
+    framing.endian === 'little'
+      ? frame.writeUInt16LE(Math.min(n, 0xffff), 0)
+      : frame.writeUInt16BE(Math.min(n, 0xffff), 0);
   else framing.endian === 'little' ? frame.writeUInt32LE(n, 0) : frame.writeUInt32BE(n, 0);
 }
 

@@ -43,8 +43,10 @@ function syncMatches(sync: Buffer, buf: Buffer, pos: number): boolean {
 export function frameProblem(profile: ProfileConfig, buf: Buffer, start: number, end: number): string | undefined {
   const length = end - start;
   const framing = profile.framing;
-  if (framing.type === 'fixed' && length !== framing.size) return `frame of ${length} bytes: ${profile.name} frames are ${framing.size} bytes`;
-  if (length < profile.minLength) return `frame of ${length} bytes is shorter than ${profile.minLength}, the least ${profile.name} needs`;
+  if (framing.type === 'fixed' && length !== framing.size)
+    return `frame of ${length} bytes: ${profile.name} frames are ${framing.size} bytes`;
+  if (length < profile.minLength)
+    return `frame of ${length} bytes is shorter than ${profile.minLength}, the least ${profile.name} needs`;
   const sync = profile.sync;
   if (sync !== undefined) {
     const pos = resolveAt(profile.syncAt, length);

@@ -24,9 +24,15 @@ export function registerSpan(profile: ProfileConfig): { address: number; count: 
 }
 
 /** Frame bytes = the span's registers, big-endian, starting at the span's first address. */
-export function decodeRegisters(profile: ProfileConfig, frame: Buffer): { values: (number | string)[] } | { error: string } {
+export function decodeRegisters(
+  profile: ProfileConfig,
+  frame: Buffer,
+): { values: (number | string)[] } | { error: string } {
   const span = registerSpan(profile);
-  if (frame.length !== 2 * span.count) return { error: `frame of ${frame.length} bytes: ${profile.name} covers ${span.count} registers (${2 * span.count} bytes)` };
+  if (frame.length !== 2 * span.count)
+    return {
+      error: `frame of ${frame.length} bytes: ${profile.name} covers ${span.count} registers (${2 * span.count} bytes)`,
+    };
   const values: (number | string)[] = [];
   for (const field of profile.fields) {
     const format = fieldFormat(field);
@@ -42,7 +48,10 @@ export function decodeRegisters(profile: ProfileConfig, frame: Buffer): { values
  * The registers for `values` (field name -> value): index 0 is the register at `registerSpan(profile).address`.
  * A value that does not fit its type (or is missing) leaves its registers 0.
  */
-export function encodeRegisters(profile: ProfileConfig, values: ReadonlyMap<string, number | string | boolean>): Uint16Array {
+export function encodeRegisters(
+  profile: ProfileConfig,
+  values: ReadonlyMap<string, number | string | boolean>,
+): Uint16Array {
   const span = registerSpan(profile);
   const out = new Uint16Array(span.count);
   for (const field of profile.fields) {

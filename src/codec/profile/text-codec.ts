@@ -18,7 +18,8 @@ function fieldValue(field: ProfileField, part: string): number | string {
   if (field.type === 'string') return text;
   if (field.type === 'enum') {
     const v = field.values?.get(text);
-    if (v === undefined) return `field ${field.name}: ${JSON.stringify(text)} is not one of ${[...(field.values?.keys() ?? [])].join(', ')}`;
+    if (v === undefined)
+      return `field ${field.name}: ${JSON.stringify(text)} is not one of ${[...(field.values?.keys() ?? [])].join(', ')}`;
     return v;
   }
   const raw = text === '' ? Number.NaN : Number(text);
@@ -31,7 +32,8 @@ export function decodeText(profile: ProfileConfig, frame: Buffer): { values: (nu
   const values: (number | string)[] = [];
   for (const field of profile.fields) {
     const part = parts[field.at];
-    if (part === undefined) return { error: `line has ${parts.length} fields: ${field.name} is field ${field.at} (counting from 0)` };
+    if (part === undefined)
+      return { error: `line has ${parts.length} fields: ${field.name} is field ${field.at} (counting from 0)` };
     const value = fieldValue(field, part);
     if (typeof value === 'string' && field.type !== 'string') return { error: value };
     values.push(value);

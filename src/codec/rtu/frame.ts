@@ -35,9 +35,22 @@ export function replyLength(buf: Uint8Array, start: number, end: number): number
   const fc = buf[start + 1] ?? 0;
   if (fc & 0x80) return 5;
   switch (fc) {
-    case 1: case 2: case 3: case 4: case 12: case 17: case 20: case 21: case 23:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 12:
+    case 17:
+    case 20:
+    case 21:
+    case 23:
       return end - start < 3 ? 'more' : 3 + (buf[start + 2] ?? 0) + 2;
-    case 5: case 6: case 8: case 11: case 15: case 16:
+    case 5:
+    case 6:
+    case 8:
+    case 11:
+    case 15:
+    case 16:
       return 8;
     case 7:
       return 5;
@@ -62,15 +75,22 @@ export function replyFitsRequest(request: Buffer, reply: Buffer): boolean {
   if ((rfc & 0x7f) !== fc) return false;
   if (rfc & 0x80) return reply.length === 2;
   switch (fc) {
-    case 1: case 2:
-      return request.length === 5 && reply[1] === (request.readUInt16BE(3) + 7) >> 3 && reply.length === 2 + (reply[1] ?? 0);
-    case 3: case 4:
+    case 1:
+    case 2:
+      return (
+        request.length === 5 && reply[1] === (request.readUInt16BE(3) + 7) >> 3 && reply.length === 2 + (reply[1] ?? 0)
+      );
+    case 3:
+    case 4:
       return request.length === 5 && reply[1] === 2 * request.readUInt16BE(3) && reply.length === 2 + (reply[1] ?? 0);
     case 23:
       return request.length >= 5 && reply[1] === 2 * request.readUInt16BE(3) && reply.length === 2 + (reply[1] ?? 0);
-    case 5: case 6: case 22:
+    case 5:
+    case 6:
+    case 22:
       return reply.equals(request);
-    case 15: case 16:
+    case 15:
+    case 16:
       return reply.length === 5 && request.length >= 5 && reply.compare(request, 1, 5, 1, 5) === 0;
     case 7:
       return reply.length === 2;

@@ -57,7 +57,8 @@ export class RtuReplyMatcher {
    * when nothing came from it: the offline rule counts only that silence.
    */
   unfit(): string | undefined {
-    if (this.mismatched > 0) return `${this.mismatched} frame(s) from the unit that do not fit the request (length, address or quantity)`;
+    if (this.mismatched > 0)
+      return `${this.mismatched} frame(s) from the unit that do not fit the request (length, address or quantity)`;
     if (this.heard) return 'a reply from the unit that was cut short or is malformed';
     return undefined;
   }

@@ -56,8 +56,12 @@ export interface Section<K extends Keys = Keys, O extends boolean = boolean> ext
   readonly keys: K;
 }
 
-/** A raw value as checked: the mapping to check its keys on (maybe rewritten) and problems found on the way, or the final result. */
-export type Pre = { readonly input: Record<string, unknown>; readonly problems?: readonly Problem[] } | Checked<unknown>;
+/**
+ * A raw value as checked: the mapping to check its keys on (maybe rewritten) and problems found on the way, or the
+ * final result.
+ */
+export type Pre =
+  { readonly input: Record<string, unknown>; readonly problems?: readonly Problem[] } | Checked<unknown>;
 
 export interface RecordDecl<T = unknown, O extends boolean = boolean> extends Base<T, O> {
   readonly kind: 'record';
@@ -84,7 +88,9 @@ export interface OneOf<T = unknown, O extends boolean = boolean> extends Base<T,
 export interface ListOf<T = unknown, O extends boolean = boolean> extends Base<T, O> {
   readonly kind: 'list';
   readonly item: Decl;
-  /** An item's value depends on the item alone: one with the same content as a valid one before is not checked again. */
+  /**
+   * An item's value depends on the item alone: one with the same content as a valid one before is not checked again.
+   */
   readonly remember?: boolean;
   readonly notList: (raw: unknown) => string;
   /** Rules over the valid items (with their indices) and the raw mapping the list is in. */
@@ -115,30 +121,50 @@ type Simplify<T> = { [k in keyof T]: T[k] } & {};
 
 /** The validated values of a set of keys: every key with a default is present. */
 export type Props<K extends Keys> = Simplify<
-  { readonly [k in keyof K as IsOptional<K[k]> extends true ? never : k]: Infer<K[k]> } &
-  { readonly [k in keyof K as IsOptional<K[k]> extends true ? k : never]?: Infer<K[k]> }
+  { readonly [k in keyof K as IsOptional<K[k]> extends true ? never : k]: Infer<K[k]> } & {
+    readonly [k in keyof K as IsOptional<K[k]> extends true ? k : never]?: Infer<K[k]>;
+  }
 >;
 
 /** T, once known; keeps a builder's result type from being inferred from where it is used. */
 type Defer<T> = [T][T extends unknown ? 0 : never];
 
 /** Whether a key with these options may be left out. */
-export type Opt<O> = O extends { readonly required: true } ? false
-  : O extends { readonly default: infer D } ? (undefined extends D ? true : false) : true;
+export type Opt<O> = O extends { readonly required: true }
+  ? false
+  : O extends { readonly default: infer D }
+    ? undefined extends D
+      ? true
+      : false
+    : true;
 
 export const isOptional = (o: Opts): boolean => o.required !== true && o.default === undefined;
 
-export const section = <const K extends Keys>(doc: string, keys: K): Section<K, false> => ({ kind: 'section', doc, keys, optional: false });
+export const section = <const K extends Keys>(doc: string, keys: K): Section<K, false> => ({
+  kind: 'section',
+  doc,
+  keys,
+  optional: false,
+});
 
 /** A section that may be left out: absent (or blank), its value is undefined and no defaults apply. */
-export const optionalSection = <const K extends Keys>(doc: string, keys: K): Section<K, true> => ({ kind: 'section', doc, keys, optional: true });
+export const optionalSection = <const K extends Keys>(doc: string, keys: K): Section<K, true> => ({
+  kind: 'section',
+  doc,
+  keys,
+  optional: true,
+});
 
 type Hooks<K extends Keys, T> = Pick<RecordDecl, 'pre' | 'rules'> & {
   readonly check?: (p: Props<K>, raw: Record<string, unknown>) => readonly Problem[];
   readonly finish?: (p: Props<K>, raw: Record<string, unknown>) => T;
 };
 
-export function record<const K extends Keys, T = Props<K>, const O extends Opts = Opts>(o: O, keys: K, hooks: Hooks<K, T> = {}): RecordDecl<Defer<T>, Opt<O>> {
+export function record<const K extends Keys, T = Props<K>, const O extends Opts = Opts>(
+  o: O,
+  keys: K,
+  hooks: Hooks<K, T> = {},
+): RecordDecl<Defer<T>, Opt<O>> {
   return { kind: 'record', keys, ...(hooks as object), ...o, optional: isOptional(o) as Opt<O> };
 }
 
@@ -146,28 +172,48 @@ type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The union of the variants' values, each tagged with its name under `by`. */
 export type Variants<V extends Readonly<Record<string, Decl>>, B extends string | undefined = undefined> = {
-  [k in keyof V]: B extends string ? Without<Infer<V[k]>, B> & { readonly [_ in B]: k } : Infer<V[k]>
+  [k in keyof V]: B extends string ? Without<Infer<V[k]>, B> & { readonly [_ in B]: k } : Infer<V[k]>;
 }[keyof V];
 
-export function oneOf<const V extends Readonly<Record<string, Decl>>, T, const B extends string | undefined = undefined, const O extends Opts = Opts>(
-  o: O & { readonly by?: B }, variants: V, pick: OneOf['pick'], finish: (value: Variants<V, B>) => T,
+export function oneOf<
+  const V extends Readonly<Record<string, Decl>>,
+  T,
+  const B extends string | undefined = undefined,
+  const O extends Opts = Opts,
+>(
+  o: O & { readonly by?: B },
+  variants: V,
+  pick: OneOf['pick'],
+  finish: (value: Variants<V, B>) => T,
 ): OneOf<Defer<T>, Opt<O>> {
   return { kind: 'oneOf', variants, pick, finish, ...o, optional: isOptional(o) as Opt<O> };
 }
 
-export function listOf<const I extends Decl, T = readonly Infer<I>[], const O extends Opts = Opts>(o: O & Pick<ListOf, 'notList' | 'remember'> & {
-  readonly rules?: (items: readonly (readonly [number, Infer<I>])[], parent: Record<string, unknown>) => readonly Problem[];
-  readonly finish?: (items: Infer<I>[]) => T;
-}, item: I): ListOf<Defer<T>, Opt<O>> {
+export function listOf<const I extends Decl, T = readonly Infer<I>[], const O extends Opts = Opts>(
+  o: O &
+    Pick<ListOf, 'notList' | 'remember'> & {
+      readonly rules?: (
+        items: readonly (readonly [number, Infer<I>])[],
+        parent: Record<string, unknown>,
+      ) => readonly Problem[];
+      readonly finish?: (items: Infer<I>[]) => T;
+    },
+  item: I,
+): ListOf<Defer<T>, Opt<O>> {
   return { ...(o as unknown as ListOf<T>), kind: 'list', item, optional: isOptional(o) as Opt<O> };
 }
 
-export function mapOf<const V extends Decl, K, T, const O extends Opts = Opts>(o: O & Pick<MapOf, 'keyDoc' | 'keyPattern' | 'notMap' | 'nonEmpty'> & {
-  readonly key: (k: string) => { readonly value?: K; readonly error?: string };
-  readonly finish: (entries: [K, Infer<V>][]) => T;
-}, value: V): MapOf<Defer<T>, Opt<O>> {
+export function mapOf<const V extends Decl, K, T, const O extends Opts = Opts>(
+  o: O &
+    Pick<MapOf, 'keyDoc' | 'keyPattern' | 'notMap' | 'nonEmpty'> & {
+      readonly key: (k: string) => { readonly value?: K; readonly error?: string };
+      readonly finish: (entries: [K, Infer<V>][]) => T;
+    },
+  value: V,
+): MapOf<Defer<T>, Opt<O>> {
   return { ...(o as unknown as MapOf<T>), kind: 'map', value, optional: isOptional(o) as Opt<O> };
 }
 
 /** `d`, required where it is used. */
-export const required = <const D extends Decl>(d: D) => ({ ...d, required: true, optional: false }) as Omit<D, 'optional'> & { readonly optional: false };
+export const required = <const D extends Decl>(d: D) =>
+  ({ ...d, required: true, optional: false }) as Omit<D, 'optional'> & { readonly optional: false };

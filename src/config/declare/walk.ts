@@ -34,12 +34,19 @@ const report = (): Report => ({ early: [], formats: [], unknown: [], rules: [] }
 const isProblem = (p: Problem | Report): p is Problem => 'message' in p;
 
 function flatten(r: Report, out: Problem[] = []): Problem[] {
-  for (const p of [...r.early, ...r.formats, ...r.unknown, ...r.rules]) if (isProblem(p)) out.push(p); else flatten(p, out);
+  for (const p of [...r.early, ...r.formats, ...r.unknown, ...r.rules])
+    if (isProblem(p)) out.push(p);
+    else flatten(p, out);
   return out;
 }
 
 function clean(r: Report): boolean {
-  return r.clean ?? (r.formats.length === 0 && r.unknown.length === 0 && [r.early, r.rules].every((part) => part.every((p) => !isProblem(p) && clean(p))));
+  return (
+    r.clean ??
+    (r.formats.length === 0 &&
+      r.unknown.length === 0 &&
+      [r.early, r.rules].every((part) => part.every((p) => !isProblem(p) && clean(p))))
+  );
 }
 
 /** Marks a built item's report final; true when it has no problem. */
@@ -52,7 +59,8 @@ function settled(r: Report): boolean {
 /** Per declaration, once: its keys as entries, a leaf's default in its runtime form. */
 const entries = new WeakMap<Keys, [string, Decl][]>();
 const defaults = new WeakMap<Leaf, unknown>();
-const entriesOf = (keys: Keys): [string, Decl][] => entries.get(keys) ?? entries.set(keys, Object.entries(keys)).get(keys) ?? [];
+const entriesOf = (keys: Keys): [string, Decl][] =>
+  entries.get(keys) ?? entries.set(keys, Object.entries(keys)).get(keys) ?? [];
 const defaultOf = (d: Leaf): unknown =>
   d.default === undefined ? undefined : defaults.has(d) ? defaults.get(d) : defaults.set(d, d.parse(d.default)).get(d);
 
@@ -83,7 +91,10 @@ function contentKey(item: unknown): string {
   return JSON.stringify(item, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `#${String(v)}` : v));
 }
 
-/** A value convict validates: its declaration, where it is (the mapping's path and its key), the report its failure goes to. */
+/**
+ * A value convict validates: its declaration, where it is (the mapping's path and its key), the report its failure goes
+ * to.
+ */
 interface LeafAt {
   readonly d: Leaf;
   readonly id: number;
@@ -100,7 +111,10 @@ class Walk {
   values: Record<string, unknown> = {};
   private readonly leaves: LeafAt[] = [];
 
-  /** What convict runs for every leaf (the format's validate): the declaration's check; a failure is recorded at the leaf. */
+  /**
+   * What convict runs for every leaf (the format's validate): the declaration's check; a failure is recorded at the
+   * leaf.
+   */
   private readonly checkLeaf = (v: unknown, id: number): void => {
     const leaf = this.leaves[id] as LeafAt;
     const found = asProblems(leaf.d.check(v));
@@ -147,7 +161,10 @@ class Walk {
         rep.early.push(problem([...path, key], `has no value; ${hint}`));
       }
       if (d.kind === 'section') {
-        if (v != null && !isMapping(v)) rep.early.push(problem([...path, key], `${show(v)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`));
+        if (v != null && !isMapping(v))
+          rep.early.push(
+            problem([...path, key], `${show(v)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`),
+          );
         if (!d.optional || isMapping(v)) given.set(key, this.keys(d.keys, isMapping(v) ? v : {}, [...path, key], rep));
       } else if (v != null) {
         const part = d.kind === 'leaf' ? this.leaf(d, v, path, key, rep) : this.node(d, v, [...path, key], rep, input);
@@ -158,14 +175,24 @@ class Walk {
       const out: Record<string, unknown> = {};
       for (const [key, d] of entriesOf(keys)) {
         const part = given.get(key);
-        const value = part === undefined ? (d.kind === 'leaf' ? defaultOf(d) : undefined) : typeof part === 'function' ? part() : this.value(part);
+        const value =
+          part === undefined
+            ? d.kind === 'leaf'
+              ? defaultOf(d)
+              : undefined
+            : typeof part === 'function'
+              ? part()
+              : this.value(part);
         if (value !== undefined) out[key] = value;
       }
       return out;
     };
   }
 
-  /** Walks one present value; its problems go into `rep` (a child item gets its own report there). `parent`: the mapping it is in. */
+  /**
+   * Walks one present value; its problems go into `rep` (a child item gets its own report there). `parent`: the mapping
+   * it is in.
+   */
   node(d: Decl, raw: unknown, path: Path, rep: Report, parent: Record<string, unknown> = {}): Build | undefined {
     switch (d.kind) {
       case 'leaf': {
@@ -177,7 +204,13 @@ class Walk {
       case 'record': {
         const own = report();
         rep.early.push(own);
-        const pre = d.pre ? d.pre(raw) : isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`)]);
+        const pre = d.pre
+          ? d.pre(raw)
+          : isMapping(raw)
+            ? { input: raw }
+            : failed([
+                problem([], `${show(raw)} is not a mapping: expected the keys ${Object.keys(d.keys).join(', ')}`),
+              ]);
         if (!('input' in pre)) return this.settle(pre, path, own);
         own.early.push(...under(path, pre.problems ?? []));
         const build = this.keys(d.keys, pre.input, path, own);
@@ -198,7 +231,12 @@ class Walk {
         if (variant === undefined) throw new Error(`internal: no variant ${picked.use}`);
         const build = this.node(variant, picked.input ?? raw, path, rep, parent);
         const finish = d.finish;
-        return build && finish ? () => { const v = build(); return v === undefined ? undefined : finish(v as never); } : build;
+        return build && finish
+          ? () => {
+              const v = build();
+              return v === undefined ? undefined : finish(v as never);
+            }
+          : build;
       }
       case 'list': {
         const own = report();
@@ -250,7 +288,8 @@ class Walk {
     for (const [key, v] of Object.entries(input)) {
       const d = Object.hasOwn(keys, key) ? keys[key] : undefined;
       if (d === undefined) {
-        if (!SPECIAL.has(key) && !key.includes('.')) rep.unknown.push(problem([...path, key], unknownKeyMessage(keys, key), 'key'));
+        if (!SPECIAL.has(key) && !key.includes('.'))
+          rep.unknown.push(problem([...path, key], unknownKeyMessage(keys, key), 'key'));
       } else if (d.kind === 'section' && isMapping(v)) this.unknownKeys(d.keys, v, [...path, key], rep);
     }
   }
@@ -261,14 +300,16 @@ class Walk {
     return c.problems.length === 0 ? () => c.value : undefined;
   }
 
-  private remember = (d: Decl, key: string, build: Build): Build => () => {
-    const value = build();
-    if (value === undefined) return undefined;
-    let seen = remembered.get(d);
-    if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map<string, unknown>()));
-    seen.set(key, value);
-    return value;
-  };
+  private remember =
+    (d: Decl, key: string, build: Build): Build =>
+    () => {
+      const value = build();
+      if (value === undefined) return undefined;
+      let seen = remembered.get(d);
+      if (!seen || seen.size >= MAX_REMEMBERED) remembered.set(d, (seen = new Map<string, unknown>()));
+      seen.set(key, value);
+      return value;
+    };
 }
 
 let registered = false;
@@ -277,10 +318,13 @@ let registered = false;
 export function check<T>(d: Decl & { readonly __type?: T }, raw: unknown): Checked<T> {
   if (!registered) {
     // One format for every leaf; the schema node carries the walk's check and the leaf's number.
-    convict.addFormat({ name: 'fieldgate', validate: (v: unknown, node: convict.SchemaObj) => {
-      const leaf = node as unknown as { check: (v: unknown, id: number) => void; id: number };
-      leaf.check(v, leaf.id);
-    } });
+    convict.addFormat({
+      name: 'fieldgate',
+      validate: (v: unknown, node: convict.SchemaObj) => {
+        const leaf = node as unknown as { check: (v: unknown, id: number) => void; id: number };
+        leaf.check(v, leaf.id);
+      },
+    });
     registered = true;
   }
   const walk = new Walk();
@@ -292,7 +336,9 @@ export function check<T>(d: Decl & { readonly __type?: T }, raw: unknown): Check
     config.validate({ allowed: 'strict' });
   } catch (err) {
     // Lines that no check of ours explains (none is expected) are reported as they are rather than lost.
-    const lines = (err instanceof Error ? err.message : String(err)).split('\n').filter((l) => l.trim() !== '' && !l.includes(`: ${FAILED}`));
+    const lines = (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.includes(`: ${FAILED}`));
     rep.rules.push(...lines.map((l) => problem([], l)));
   }
   walk.values = config.getProperties() as Record<string, unknown>;

@@ -13,26 +13,45 @@ import { isBitTable } from './bank-values.js';
 export const POINT_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'] as const;
 export const ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 
-export const POINT = record({ doc: 'a named, typed value in the bank' }, {
-  name: name({ doc: 'name of the point, unique in its bank (letters, digits, _ . -)', required: true, example: 'flow' }),
-  table: choice(TABLE_NAMES, { doc: `table: ${TABLE_NAMES.join(' | ')}`, required: true }),
-  address: int({ doc: 'first address (0-based)', min: 0, max: 65535, required: true, example: 0 }),
-  type: choice(POINT_TYPES, { doc: `value type: ${POINT_TYPES.join(' | ')}`, default: 'uint16' }),
-  order: choice(ORDERS, { doc: `word/byte order of multi-register values: ${ORDERS.join(' | ')} (ABCD: big-endian)`, default: 'ABCD' }),
-  scale: number({ doc: 'engineering value = raw * scale + offset', default: 1 }),
-  offset: number({ doc: 'engineering value = raw * scale + offset', default: 0 }),
-  length: int({ doc: 'string points: registers (two characters each), 1..125', min: 1, max: 125 }),
-}, {
-  pre: (raw) => (isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a point: write { name: N, table: holding, address: 0, type: uint16 }`)])),
-  check: (p) => {
-    const problems: Problem[] = [];
-    if (p.scale === 0) problems.push(problem(['scale'], 'is 0: a scale of 0 would lose every value'));
-    if (p.type === 'string' && p.length === undefined) problems.push(problem([], 'is a string point: give length: REGISTERS (two characters each)'));
-    if (p.type !== 'string' && p.length !== undefined) problems.push(problem(['length'], `only string points have a length (this one is ${p.type})`, 'key'));
-    if (isBitTable(p.table) && p.type !== 'bool') problems.push(problem(['type'], `${p.type} cannot live in ${p.table}: a bit table holds only bool points`));
-    return problems;
+export const POINT = record(
+  { doc: 'a named, typed value in the bank' },
+  {
+    name: name({
+      doc: 'name of the point, unique in its bank (letters, digits, _ . -)',
+      required: true,
+      example: 'flow',
+    }),
+    table: choice(TABLE_NAMES, { doc: `table: ${TABLE_NAMES.join(' | ')}`, required: true }),
+    address: int({ doc: 'first address (0-based)', min: 0, max: 65535, required: true, example: 0 }),
+    type: choice(POINT_TYPES, { doc: `value type: ${POINT_TYPES.join(' | ')}`, default: 'uint16' }),
+    order: choice(ORDERS, {
+      doc: `word/byte order of multi-register values: ${ORDERS.join(' | ')} (ABCD: big-endian)`,
+      default: 'ABCD',
+    }),
+    scale: number({ doc: 'engineering value = raw * scale + offset', default: 1 }),
+    offset: number({ doc: 'engineering value = raw * scale + offset', default: 0 }),
+    length: int({ doc: 'string points: registers (two characters each), 1..125', min: 1, max: 125 }),
   },
-});
+  {
+    pre: (raw) =>
+      isMapping(raw)
+        ? { input: raw }
+        : failed([
+            problem([], `${show(raw)} is not a point: write { name: N, table: holding, address: 0, type: uint16 }`),
+          ]),
+    check: (p) => {
+      const problems: Problem[] = [];
+      if (p.scale === 0) problems.push(problem(['scale'], 'is 0: a scale of 0 would lose every value'));
+      if (p.type === 'string' && p.length === undefined)
+        problems.push(problem([], 'is a string point: give length: REGISTERS (two characters each)'));
+      if (p.type !== 'string' && p.length !== undefined)
+        problems.push(problem(['length'], `only string points have a length (this one is ${p.type})`, 'key'));
+      if (isBitTable(p.table) && p.type !== 'bool')
+        problems.push(problem(['type'], `${p.type} cannot live in ${p.table}: a bit table holds only bool points`));
+      return problems;
+    },
+  },
+);
 
 export type PointConfig = Infer<typeof POINT>;
 
@@ -62,27 +81,42 @@ function tablesOf(bank: Record<string, unknown>): Partial<Record<TableName, numb
   return tables;
 }
 
-export const POINTS = listOf({
-  doc: 'named, typed values: a list of { name, table, address, type, order, scale, offset, length }',
-  blankIsAbsent: true,
-  notList: (raw) => `${show(raw)} is not a list: write one item per point, each starting with "- name: ..."`,
-  rules: (items, bank) => {
-    const tables = tablesOf(bank);
-    const problems: Problem[] = [];
-    const points: PointConfig[] = [];
-    const named = new Map<string, number>();
-    for (const [i, point] of items) {
-      const first = named.get(point.name);
-      if (first !== undefined) problems.push(problem([i, 'name'], `${show(point.name)} is already the name of points[${first}]: point names must be unique in a bank`));
-      else named.set(point.name, i);
-      const fit = fits(point, tables);
-      if (fit !== undefined) problems.push(problem([i, 'address'], fit));
-      else {
-        const clash = points.find((other) => overlaps(other, point));
-        if (clash) problems.push(problem([i, 'address'], `overlaps point ${show(clash.name)} (${span(clash)}): points of one table must not overlap`));
+export const POINTS = listOf(
+  {
+    doc: 'named, typed values: a list of { name, table, address, type, order, scale, offset, length }',
+    blankIsAbsent: true,
+    notList: (raw) => `${show(raw)} is not a list: write one item per point, each starting with "- name: ..."`,
+    rules: (items, bank) => {
+      const tables = tablesOf(bank);
+      const problems: Problem[] = [];
+      const points: PointConfig[] = [];
+      const named = new Map<string, number>();
+      for (const [i, point] of items) {
+        const first = named.get(point.name);
+        if (first !== undefined)
+          problems.push(
+            problem(
+              [i, 'name'],
+              `${show(point.name)} is already the name of points[${first}]: point names must be unique in a bank`,
+            ),
+          );
+        else named.set(point.name, i);
+        const fit = fits(point, tables);
+        if (fit !== undefined) problems.push(problem([i, 'address'], fit));
+        else {
+          const clash = points.find((other) => overlaps(other, point));
+          if (clash)
+            problems.push(
+              problem(
+                [i, 'address'],
+                `overlaps point ${show(clash.name)} (${span(clash)}): points of one table must not overlap`,
+              ),
+            );
+        }
+        points.push(point);
       }
-      points.push(point);
-    }
-    return problems;
+      return problems;
+    },
   },
-}, POINT);
+  POINT,
+);

@@ -22,7 +22,8 @@ function toBit(v: unknown): number | undefined {
 }
 
 /** The values written from one address on: one value, or a list of consecutive ones. */
-const valuesOf = (v: unknown, bits: boolean): (number | undefined)[] => (Array.isArray(v) ? v : [v]).map((x: unknown) => (bits ? toBit(x) : toWord(x)));
+const valuesOf = (v: unknown, bits: boolean): (number | undefined)[] =>
+  (Array.isArray(v) ? v : [v]).map((x: unknown) => (bits ? toBit(x) : toWord(x)));
 
 const jsonOf = (one: Record<string, unknown>) => ({ anyOf: [one, { type: 'array', items: one, minItems: 1 }] });
 
@@ -32,25 +33,42 @@ const parseAddress = (k: string): number | undefined => parseWhole(k, 0, Number.
 export function tableValues(table: TableName, doc: string) {
   const bits = isBitTable(table);
   const example = bits ? '{ 5: [1, 0, 1] }' : '{ 0: [1, 2, 3], 100: 42 }';
-  const value = leaf({ doc: bits ? '0, 1, true or false, or a list of them' : 'a whole number in -32768..65535, or a list of them' },
-    bits ? 'bits' : 'registers', jsonOf(bits ? { enum: [0, 1, true, false] } : { type: 'integer', minimum: -32768, maximum: 65535 }), (v) => {
+  const value = leaf(
+    { doc: bits ? '0, 1, true or false, or a list of them' : 'a whole number in -32768..65535, or a list of them' },
+    bits ? 'bits' : 'registers',
+    jsonOf(bits ? { enum: [0, 1, true, false] } : { type: 'integer', minimum: -32768, maximum: 65535 }),
+    (v) => {
       const list: unknown[] = Array.isArray(v) ? v : [v];
       return valuesOf(v, bits).flatMap((x, j): Problem[] => {
         if (x !== undefined) return [];
-        const message = bits ? `${show(list[j])} is not a bit value: use 0, 1, true or false` : `${show(list[j])} is not a register value: use a whole number in -32768..65535`;
+        const message = bits
+          ? `${show(list[j])} is not a bit value: use 0, 1, true or false`
+          : `${show(list[j])} is not a register value: use a whole number in -32768..65535`;
         return [problem(Array.isArray(v) ? [j] : [], message)];
       });
-    }, (v) => valuesOf(v, bits) as number[]);
-  return mapOf({
-    doc, keyDoc: 'address (0-based)', keyPattern: '^\\d+$',
-    key: (k) => {
-      const address = parseAddress(k);
-      return address === undefined ? { error: `${show(k)} is not an address: addresses are whole numbers from 0 (0-based)` } : { value: address };
     },
-    notMap: (raw) => `${show(raw)} is not a mapping of address -> value or list of values, e.g. ${example}`,
-    // flattened to [address, value] pairs in address order
-    finish: (entries) => entries.flatMap(([address, values]) => values.map((v, j): [number, number] => [address + j, v])).sort((a, b) => a[0] - b[0]),
-  }, value);
+    (v) => valuesOf(v, bits) as number[],
+  );
+  return mapOf(
+    {
+      doc,
+      keyDoc: 'address (0-based)',
+      keyPattern: '^\\d+$',
+      key: (k) => {
+        const address = parseAddress(k);
+        return address === undefined
+          ? { error: `${show(k)} is not an address: addresses are whole numbers from 0 (0-based)` }
+          : { value: address };
+      },
+      notMap: (raw) => `${show(raw)} is not a mapping of address -> value or list of values, e.g. ${example}`,
+      // flattened to [address, value] pairs in address order
+      finish: (entries) =>
+        entries
+          .flatMap(([address, values]) => values.map((v, j): [number, number] => [address + j, v]))
+          .sort((a, b) => a[0] - b[0]),
+    },
+    value,
+  );
 }
 
 /** Rules over the raw values of one table of `tableSize`: inside the table, each address set once. */
@@ -65,13 +83,21 @@ export function runRules(raw: unknown, table: TableName, tableSize: number): Pro
     const last = address + values.length - 1;
     if (last >= tableSize) {
       const span = values.length > 1 ? `addresses ${address}..${last}` : `address ${address}`;
-      problems.push(problem([key], `${span} ${values.length > 1 ? 'are' : 'is'} outside the ${table} table (0..${tableSize - 1})`, 'key'));
+      problems.push(
+        problem(
+          [key],
+          `${span} ${values.length > 1 ? 'are' : 'is'} outside the ${table} table (0..${tableSize - 1})`,
+          'key',
+        ),
+      );
       continue;
     }
     const clash = values.findIndex((_, j) => setBy.has(address + j));
     if (clash >= 0) {
       const at = address + clash;
-      problems.push(problem([key], `address ${at} is already set by the entry at ${setBy.get(at)}: set each address once`, 'key'));
+      problems.push(
+        problem([key], `address ${at} is already set by the entry at ${setBy.get(at)}: set each address once`, 'key'),
+      );
     }
     values.forEach((_, j) => setBy.set(address + j, key));
   }

@@ -10,24 +10,39 @@ import { POINTS } from './bank-points.js';
 import { runRules, tableValues } from './bank-values.js';
 
 const TABLE_DOC: Readonly<Record<TableName, string>> = {
-  holding: 'holding registers', input: 'input registers', coils: 'coils', discrete: 'discrete inputs',
+  holding: 'holding registers',
+  input: 'input registers',
+  coils: 'coils',
+  discrete: 'discrete inputs',
 };
 
-const size = (table: TableName) => int({
-  doc: `number of ${TABLE_DOC[table]}, 1..65536: addresses 0..size-1 (omit: the bank has no ${table} table)`, min: 1, max: 65536, example: 100,
-});
-const values = (table: TableName) => tableValues(table, `initial ${TABLE_DOC[table]}: address -> value or list of consecutive values`);
+const size = (table: TableName) =>
+  int({
+    doc: `number of ${TABLE_DOC[table]}, 1..65536: addresses 0..size-1 (omit: the bank has no ${table} table)`,
+    min: 1,
+    max: 65536,
+    example: 100,
+  });
+const values = (table: TableName) =>
+  tableValues(table, `initial ${TABLE_DOC[table]}: address -> value or list of consecutive values`);
 
 const hasTables = (raw: Record<string, unknown>): boolean => TABLE_NAMES.some((t) => raw[t] != null);
 
 /** At least one table; values only for tables that exist, inside them, and each address set once. */
 function bankRules(raw: Record<string, unknown>): Problem[] {
-  if (!hasTables(raw)) return [problem([], `has no tables: give at least one of ${TABLE_NAMES.join(', ')} with its size`)];
+  if (!hasTables(raw))
+    return [problem([], `has no tables: give at least one of ${TABLE_NAMES.join(', ')} with its size`)];
   const given = isMapping(raw.values) ? raw.values : {};
   return TABLE_NAMES.flatMap((table) => {
     if (given[table] == null) return [];
     if (raw[table] == null) {
-      return [problem(['values', table], `the bank has no ${table} table: add ${table}: SIZE to the bank, or remove these values`, 'key')];
+      return [
+        problem(
+          ['values', table],
+          `the bank has no ${table} table: add ${table}: SIZE to the bank, or remove these values`,
+          'key',
+        ),
+      ];
     }
     const tableSize = raw[table];
     if (typeof tableSize !== 'number' || !Number.isInteger(tableSize) || tableSize < 1) return [];
@@ -35,44 +50,65 @@ function bankRules(raw: Record<string, unknown>): Problem[] {
   });
 }
 
-export const BANK = record({ doc: 'a register image: table sizes, initial values, named points' }, {
-  holding: size('holding'), input: size('input'), coils: size('coils'), discrete: size('discrete'),
-  values: section('initial values, per table', { holding: values('holding'), input: values('input'), coils: values('coils'), discrete: values('discrete') }),
-  points: POINTS,
-}, {
-  pre: (raw) => {
-    const input = raw === null ? {} : raw;
-    if (!isMapping(input)) {
-      return failed([problem([], `${show(raw)} is not a bank: write { holding: SIZE, input: SIZE, coils: SIZE, discrete: SIZE, values: {...} }`)]);
-    }
-    if (hasTables(input)) return { input };
-    const { points: _points, ...rest } = input; // a bank without tables has nothing its points could be checked against
-    return { input: rest };
+export const BANK = record(
+  { doc: 'a register image: table sizes, initial values, named points' },
+  {
+    holding: size('holding'),
+    input: size('input'),
+    coils: size('coils'),
+    discrete: size('discrete'),
+    values: section('initial values, per table', {
+      holding: values('holding'),
+      input: values('input'),
+      coils: values('coils'),
+      discrete: values('discrete'),
+    }),
+    points: POINTS,
   },
-  rules: bankRules,
-  finish: (p) => {
-    const tables: Partial<Record<TableName, number>> = {};
-    const initial: Partial<Record<TableName, [number, number][]>> = {};
-    for (const table of TABLE_NAMES) {
-      const tableSize = p[table];
-      if (tableSize !== undefined) tables[table] = tableSize;
-      const pairs = p.values[table] ?? [];
-      if (pairs.length > 0) initial[table] = pairs;
-    }
-    // table sizes (an absent table does not exist); initial values flattened: table -> [address, value] pairs
-    return { tables, values: initial, points: p.points ?? [] };
+  {
+    pre: (raw) => {
+      const input = raw === null ? {} : raw;
+      if (!isMapping(input)) {
+        return failed([
+          problem(
+            [],
+            `${show(raw)} is not a bank: write { holding: SIZE, input: SIZE, coils: SIZE, discrete: SIZE, values: {...} }`,
+          ),
+        ]);
+      }
+      if (hasTables(input)) return { input };
+      // a bank without tables has nothing its points could be checked against
+      const { points: _points, ...rest } = input;
+      return { input: rest };
+    },
+    rules: bankRules,
+    finish: (p) => {
+      const tables: Partial<Record<TableName, number>> = {};
+      const initial: Partial<Record<TableName, [number, number][]>> = {};
+      for (const table of TABLE_NAMES) {
+        const tableSize = p[table];
+        if (tableSize !== undefined) tables[table] = tableSize;
+        const pairs = p.values[table] ?? [];
+        if (pairs.length > 0) initial[table] = pairs;
+      }
+      // table sizes (an absent table does not exist); initial values flattened: table -> [address, value] pairs
+      return { tables, values: initial, points: p.points ?? [] };
+    },
   },
-});
+);
 
-export const BANKS = mapOf({
-  doc: 'register images: name -> { holding, input, coils, discrete: SIZE, values: {...} }',
-  blankIsAbsent: true,
-  keyDoc: 'bank name',
-  keyPattern: '^[A-Za-z0-9_.-]+$',
-  key: (k) => {
-    const error = checkName(k);
-    return error === undefined ? { value: k } : { value: k, error: `bank ${error}` };
+export const BANKS = mapOf(
+  {
+    doc: 'register images: name -> { holding, input, coils, discrete: SIZE, values: {...} }',
+    blankIsAbsent: true,
+    keyDoc: 'bank name',
+    keyPattern: '^[A-Za-z0-9_.-]+$',
+    key: (k) => {
+      const error = checkName(k);
+      return error === undefined ? { value: k } : { value: k, error: `bank ${error}` };
+    },
+    notMap: (raw) => `${show(raw)} is not a mapping of bank name -> { holding: SIZE, ... }`,
+    finish: (entries) => new Map(entries.map(([name, bank]) => [name, { name, ...bank }])),
   },
-  notMap: (raw) => `${show(raw)} is not a mapping of bank name -> { holding: SIZE, ... }`,
-  finish: (entries) => new Map(entries.map(([name, bank]) => [name, { name, ...bank }])),
-}, BANK);
+  BANK,
+);

@@ -12,7 +12,11 @@ export const PARITIES = ['none', 'even', 'odd'] as const;
 export const MIN_SIMULATOR_EVERY_MS = 10;
 
 const COMMON = {
-  name: name({ doc: 'unique name of this device, used by units routes, logs and status (letters, digits, _ . -)', required: true, example: 'rs485' }),
+  name: name({
+    doc: 'unique name of this device, used by units routes, logs and status (letters, digits, _ . -)',
+    required: true,
+    example: 'rs485',
+  }),
   type: choice(DEVICE_TYPES, { doc: `the kind of device: ${DEVICE_TYPES.join(', ')}`, required: true }),
 };
 
@@ -29,28 +33,54 @@ function serialLine(baudRate: number, parity: (typeof PARITIES)[number]) {
 function queueing(timeout: string, retries: number) {
   return {
     timeout: duration({ doc: 'response timeout per attempt', min: 1, default: timeout }),
-    retries: int({ doc: 'attempts after the first when a request times out, 0..10', min: 0, max: 10, default: retries }),
-    queue: int({ doc: 'requests waiting for the device, 1..1024; past this the reply is exception 06 (busy)', min: 1, max: 1024, default: 32 }),
+    retries: int({
+      doc: 'attempts after the first when a request times out, 0..10',
+      min: 0,
+      max: 10,
+      default: retries,
+    }),
+    queue: int({
+      doc: 'requests waiting for the device, 1..1024; past this the reply is exception 06 (busy)',
+      min: 1,
+      max: 1024,
+      default: 32,
+    }),
   };
 }
 
 const hostKey = host({ doc: 'IP address or host name to connect to', required: true, example: '192.168.1.50' });
-const framing = { ...FRAMING, doc: 'how what the device sends is cut into frames (so sessions get whole frames): none | line | length | fixed (omit: none)' };
+const framing = {
+  ...FRAMING,
+  doc: 'how what the device sends is cut into frames (so sessions get whole frames): none | line | length | fixed (omit: none)',
+};
 
 /** What a raw device sends, decoded with a profile into a bank's points. */
 const decode = optionalSection('what the device sends, decoded with a profile into bank points', {
   profile: text({
-    doc: 'the profile what the device sends is decoded with: a name under hardware/profiles, or a .yaml path relative to this file', required: true, example: 'camera-trigger',
+    doc: 'the profile what the device sends is decoded with: a name under hardware/profiles, or a .yaml path relative to this file',
+    required: true,
+    example: 'camera-trigger',
   }),
   bank: name({ doc: 'the bank the decoded values land in', required: true, example: 'camera' }),
 });
 
-/** Devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff, from `min` to `max`, less up to `jitter` of it. */
-const reconnect = (what: string, min = '500ms', max = '30s') => section('reconnection after a failure: exponential backoff', {
-  min: duration({ doc: `first wait before trying to ${what} again`, min: 1, default: min }),
-  max: duration({ doc: 'longest wait between attempts (the wait doubles after each failure up to this)', min: 1, default: max }),
-  jitter: fraction({ doc: 'each wait is shortened by a random fraction up to this, 0..1, so devices do not retry in step', default: 0.2 }),
-});
+/**
+ * Devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff, from `min` to `max`, less up to
+ * `jitter` of it.
+ */
+const reconnect = (what: string, min = '500ms', max = '30s') =>
+  section('reconnection after a failure: exponential backoff', {
+    min: duration({ doc: `first wait before trying to ${what} again`, min: 1, default: min }),
+    max: duration({
+      doc: 'longest wait between attempts (the wait doubles after each failure up to this)',
+      min: 1,
+      default: max,
+    }),
+    jitter: fraction({
+      doc: 'each wait is shortened by a random fraction up to this, 0..1, so devices do not retry in step',
+      default: 0.2,
+    }),
+  });
 
 export const DEVICE_KEYS = {
   'modbus-rtu': {
@@ -70,7 +100,10 @@ export const DEVICE_KEYS = {
     unit: int({ doc: 'unit id sent to the device, 0..255', min: 0, max: 255, default: 1 }),
     ...queueing('1s', 0),
     maxInFlight: int({
-      doc: 'requests in flight per lane (connection), 1..16; 1 (default) suits PLC server blocks that take one request at a time', min: 1, max: 16, default: 1,
+      doc: 'requests in flight per lane (connection), 1..16; 1 (default) suits PLC server blocks that take one request at a time',
+      min: 1,
+      max: 16,
+      default: 1,
     }),
     reconnect: reconnect('connect', '250ms', '5s'),
   },
@@ -88,7 +121,11 @@ export const DEVICE_KEYS = {
   simulator: {
     ...COMMON,
     bank: name({ doc: 'the bank whose points the simulator writes', required: true, example: 'demo' }),
-    every: duration({ doc: `how often every signal is written, at least ${MIN_SIMULATOR_EVERY_MS}ms (default 1s)`, min: MIN_SIMULATOR_EVERY_MS, default: '1s' }),
+    every: duration({
+      doc: `how often every signal is written, at least ${MIN_SIMULATOR_EVERY_MS}ms (default 1s)`,
+      min: MIN_SIMULATOR_EVERY_MS,
+      default: '1s',
+    }),
     signals: required(SIGNAL_MAP),
   },
 } as const;

@@ -33,33 +33,40 @@ function reconnectRule(raw: Record<string, unknown>): Problem[] {
 const rules = (raw: Record<string, unknown>): Problem[] => [...laneRule(raw), ...reconnectRule(raw)];
 const device = <T extends DeviceType>(type: T) => record({ doc: DOCS[type] }, DEVICE_KEYS[type], { rules });
 
-export const DEVICE = oneOf({ doc: 'a device fieldgate connects out to', by: 'type' }, {
-  'modbus-rtu': device('modbus-rtu'),
-  'modbus-tcp': device('modbus-tcp'),
-  tcp: device('tcp'),
-  serial: device('serial'),
-  simulator: device('simulator'),
-}, (raw) => {
-  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a device: write a mapping with name:, type: and its settings`)]);
-  const type = raw.type;
-  if (DEVICE_TYPES.includes(type as DeviceType)) return { use: type as DeviceType };
-  const message = type == null
-    ? `is required: the kind of device, one of ${DEVICE_TYPES.join(', ')}`
-    : `${show(type)} is not a device type: use ${DEVICE_TYPES.join(', ')}`;
-  return failed([problem(['type'], message)]);
-}, (d) => {
-  switch (d.type) {
-    case 'modbus-tcp': {
-      const { port, ports, ...rest } = d;
-      // one entry per lane: `port: 502` becomes `[502]`
-      return { ...rest, ports: ports ?? (port !== undefined ? [port] : []) };
+export const DEVICE = oneOf(
+  { doc: 'a device fieldgate connects out to', by: 'type' },
+  {
+    'modbus-rtu': device('modbus-rtu'),
+    'modbus-tcp': device('modbus-tcp'),
+    tcp: device('tcp'),
+    serial: device('serial'),
+    simulator: device('simulator'),
+  },
+  (raw) => {
+    if (!isMapping(raw))
+      return failed([problem([], `${show(raw)} is not a device: write a mapping with name:, type: and its settings`)]);
+    const type = raw.type;
+    if (DEVICE_TYPES.includes(type as DeviceType)) return { use: type as DeviceType };
+    const message =
+      type == null
+        ? `is required: the kind of device, one of ${DEVICE_TYPES.join(', ')}`
+        : `${show(type)} is not a device type: use ${DEVICE_TYPES.join(', ')}`;
+    return failed([problem(['type'], message)]);
+  },
+  (d) => {
+    switch (d.type) {
+      case 'modbus-tcp': {
+        const { port, ports, ...rest } = d;
+        // one entry per lane: `port: 502` becomes `[502]`
+        return { ...rest, ports: ports ?? (port !== undefined ? [port] : []) };
+      }
+      case 'tcp':
+      case 'serial':
+        return { ...d, framing: d.framing ?? NO_FRAMING };
+      default:
+        return d;
     }
-    case 'tcp':
-    case 'serial':
-      return { ...d, framing: d.framing ?? NO_FRAMING };
-    default:
-      return d;
-  }
-});
+  },
+);
 
 export type DeviceConfig = Infer<typeof DEVICE>;

@@ -11,29 +11,47 @@ import { UNIT_MAP } from './units.js';
 /** A pool larger than this is almost certainly a typo in a range. */
 export const MAX_POOL_PORTS = 1024;
 
-export const POOL_PORT = record({ doc: 'one port of the pool' }, {
-  client: ip({ doc: 'only this client IP address may hold the port (omit: any allowed client)', example: '192.168.250.11' }),
-  units: { ...UNIT_MAP, doc: "unit map for sessions on this port, taking precedence over the server's: unit id -> { bank } or { device, unit }" },
-  bank: name({ doc: 'raw servers that decode frames: the bank the frames of this port land in (several boards of one kind, a bank each)' }),
-}, {
-  pre: (raw) => {
-    if (raw === null || (isMapping(raw) && Object.keys(raw).length === 0)) return ok({}); // `9603:` or `9603: {}`
-    return isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a pool port: write {} or { client: ADDRESS, units: {...} }`)]);
+export const POOL_PORT = record(
+  { doc: 'one port of the pool' },
+  {
+    client: ip({
+      doc: 'only this client IP address may hold the port (omit: any allowed client)',
+      example: '192.168.250.11',
+    }),
+    units: {
+      ...UNIT_MAP,
+      doc: "unit map for sessions on this port, taking precedence over the server's: unit id -> { bank } or { device, unit }",
+    },
+    bank: name({
+      doc: 'raw servers that decode frames: the bank the frames of this port land in (several boards of one kind, a bank each)',
+    }),
   },
-});
+  {
+    pre: (raw) => {
+      if (raw === null || (isMapping(raw) && Object.keys(raw).length === 0)) return ok({}); // `9603:` or `9603: {}`
+      return isMapping(raw)
+        ? { input: raw }
+        : failed([problem([], `${show(raw)} is not a pool port: write {} or { client: ADDRESS, units: {...} }`)]);
+    },
+  },
+);
 
-export const POOL = mapOf({
-  doc: 'port pool, one session per port: port -> {} or { client: ADDRESS, units: {...} }, or a range "9601-9608"',
-  keyDoc: 'port 1..65535',
-  keyPattern: '^\\d+$',
-  nonEmpty: true,
-  key: (k) => {
-    const port = parseWhole(k, 1, 65535);
-    return port === undefined ? { error: `${show(k)} is not a port: pool ports are 1..65535` } : { value: port };
+export const POOL = mapOf(
+  {
+    doc: 'port pool, one session per port: port -> {} or { client: ADDRESS, units: {...} }, or a range "9601-9608"',
+    keyDoc: 'port 1..65535',
+    keyPattern: '^\\d+$',
+    nonEmpty: true,
+    key: (k) => {
+      const port = parseWhole(k, 1, 65535);
+      return port === undefined ? { error: `${show(k)} is not a port: pool ports are 1..65535` } : { value: port };
+    },
+    notMap: (raw) =>
+      `${show(raw)} is not a port pool: write port: {} or port: { client: ADDRESS, units: {...} } per port, or a range "9601-9608"`,
+    finish: (entries) => entries.map(([port, entry]) => ({ port, ...entry })),
   },
-  notMap: (raw) => `${show(raw)} is not a port pool: write port: {} or port: { client: ADDRESS, units: {...} } per port, or a range "9601-9608"`,
-  finish: (entries) => entries.map(([port, entry]) => ({ port, ...entry })),
-}, POOL_PORT);
+  POOL_PORT,
+);
 
 /** "9601-9608" -> the mapping form, { 9601: {}, ..., 9608: {} }. */
 export function expandPortRange(v: string): Parsed<Record<string, Record<string, never>>> {

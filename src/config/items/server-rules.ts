@@ -24,10 +24,20 @@ export function listenRule(raw: Record<string, unknown>): Problem[] {
   const pool = raw.ports != null;
   const { host, port } = listen.value;
   if (pool && port !== undefined) {
-    return [problem(['listen'], `${show(raw.listen)} carries a port, but this server's ports come from ports: write the host alone (${show(host)})`)];
+    return [
+      problem(
+        ['listen'],
+        `${show(raw.listen)} carries a port, but this server's ports come from ports: write the host alone (${show(host)})`,
+      ),
+    ];
   }
   if (!pool && port === undefined) {
-    return [problem(['listen'], `${show(raw.listen)} has no port: write host:port (port 0 picks a free one; IPv6 as [::1]:1502), or list the ports under ports`)];
+    return [
+      problem(
+        ['listen'],
+        `${show(raw.listen)} has no port: write host:port (port 0 picks a free one; IPv6 as [::1]:1502), or list the ports under ports`,
+      ),
+    ];
   }
   return [];
 }
@@ -44,7 +54,12 @@ export function serveRule(raw: Record<string, unknown>): Problem[] {
     const every = Object.values(ports).every((p) => isMapping(p) && hasUnits(p.units));
     if (every) return [];
   }
-  return [problem([], 'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)')];
+  return [
+    problem(
+      [],
+      'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)',
+    ),
+  ];
 }
 
 /** Unit maps are Modbus: a raw server's pool ports take a client only. */
@@ -52,6 +67,13 @@ export function rawPoolRule(raw: Record<string, unknown>): Problem[] {
   if (!isMapping(raw.ports)) return [];
   return Object.entries(raw.ports).flatMap(([port, entry]) =>
     isMapping(entry) && entry.units != null
-      ? [problem(['ports', port, 'units'], 'units only apply to modbus servers: a raw server\'s pool port takes client: only', 'key')]
-      : []);
+      ? [
+          problem(
+            ['ports', port, 'units'],
+            "units only apply to modbus servers: a raw server's pool port takes client: only",
+            'key',
+          ),
+        ]
+      : [],
+  );
 }

@@ -17,20 +17,41 @@ export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
 export const PROTOCOLS = ['modbus', 'raw'] as const;
 
 const COMMON = {
-  name: name({ doc: 'unique name of this server, used in logs, status and metrics (letters, digits, _ . -)', required: true, example: 'scada' }),
-  protocol: leaf({ doc: 'what this server speaks: modbus | raw', required: true }, 'modbus | raw', { enum: PROTOCOLS }, (v) =>
-    (PROTOCOLS as readonly unknown[]).includes(v) ? undefined : `${show(v)} is not a protocol: use ${PROTOCOLS.join(' or ')}`, as<(typeof PROTOCOLS)[number]>()),
+  name: name({
+    doc: 'unique name of this server, used in logs, status and metrics (letters, digits, _ . -)',
+    required: true,
+    example: 'scada',
+  }),
+  protocol: leaf(
+    { doc: 'what this server speaks: modbus | raw', required: true },
+    'modbus | raw',
+    { enum: PROTOCOLS },
+    (v) =>
+      (PROTOCOLS as readonly unknown[]).includes(v)
+        ? undefined
+        : `${show(v)} is not a protocol: use ${PROTOCOLS.join(' or ')}`,
+    as<(typeof PROTOCOLS)[number]>(),
+  ),
   listen: listen({
     doc: 'address to listen on: host:port (port 0 picks a free port; IPv6 as [::1]:1502), or the host alone when ports is given',
-    required: true, example: '0.0.0.0:502',
+    required: true,
+    example: '0.0.0.0:502',
   }),
   ports: { ...POOL, also: { type: 'string', pattern: '^\\d+\\s*-\\s*\\d+$' } },
-  onBusy: choice(ON_BUSY, { doc: 'a new connection to a pool port that is held: reject | replace | replace-same-client', default: 'replace-same-client' }),
+  onBusy: choice(ON_BUSY, {
+    doc: 'a new connection to a pool port that is held: reject | replace | replace-same-client',
+    default: 'replace-same-client',
+  }),
   maxClients: int({
-    doc: 'sessions at once (default 32, or the number of pool ports when larger); past this a new connection is closed at once', min: 1, default: 32,
+    doc: 'sessions at once (default 32, or the number of pool ports when larger); past this a new connection is closed at once',
+    min: 1,
+    default: 32,
   }),
   idleTimeout: duration({ doc: 'close a session that sends nothing this long; 0 = never', default: '60s' }),
-  allow: allow({ doc: 'client addresses or CIDR blocks allowed to connect (omit: everyone)', example: ['192.168.10.0/24', '127.0.0.1'] }),
+  allow: allow({
+    doc: 'client addresses or CIDR blocks allowed to connect (omit: everyone)',
+    example: ['192.168.10.0/24', '127.0.0.1'],
+  }),
 };
 const keepAlive = duration({ doc: 'TCP keepalive idle time before the first probe; 0 = off', default: '30s' });
 
@@ -40,44 +61,78 @@ const keepAlive = duration({ doc: 'TCP keepalive idle time before the first prob
  * session (and a pool of more ports than the default limit can hold a session on each of them).
  */
 function place<P extends Props<typeof COMMON>>(p: P, raw: Record<string, unknown>) {
-  const { listen: { host, port }, ports, protocol: _protocol, ...rest } = p;
+  const {
+    listen: { host, port },
+    ports,
+    protocol: _protocol,
+    ...rest
+  } = p;
   const maxClients = ports && raw.maxClients == null ? Math.max(p.maxClients, ports.length) : p.maxClients;
-  const where: { readonly port?: number; readonly ports?: Infer<typeof POOL> } = ports !== undefined ? { ports } : { port };
+  const where: { readonly port?: number; readonly ports?: Infer<typeof POOL> } =
+    ports !== undefined ? { ports } : { port };
   return { ...rest, host, ...where, maxClients };
 }
 
-export const MODBUS_SERVER = record({ doc: 'a Modbus TCP server (protocol: modbus)' }, {
-  ...COMMON,
-  readOnly: bool({ doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01', default: false }),
-  bank: name({ doc: 'serve every unit id not in units from this bank', example: 'plant' }),
-  units: UNIT_MAP,
-  maxInFlight: int({ doc: 'requests in flight per session before it stops reading, 1..256', min: 1, max: 256, default: 16 }),
-  sendTimeout: duration({ doc: 'close a session whose replies stay unsent this long', min: 1, default: '10s' }),
-  keepAlive,
-}, {
-  pre: expandRange,
-  rules: (raw) => [...listenRule(raw), ...serveRule(raw)],
-  finish: (p, raw) => ({ ...place(p, raw), protocol: 'modbus' as const, units: p.units ?? (new Map() as NonNullable<typeof p.units>) }),
-});
+export const MODBUS_SERVER = record(
+  { doc: 'a Modbus TCP server (protocol: modbus)' },
+  {
+    ...COMMON,
+    readOnly: bool({
+      doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01',
+      default: false,
+    }),
+    bank: name({ doc: 'serve every unit id not in units from this bank', example: 'plant' }),
+    units: UNIT_MAP,
+    maxInFlight: int({
+      doc: 'requests in flight per session before it stops reading, 1..256',
+      min: 1,
+      max: 256,
+      default: 16,
+    }),
+    sendTimeout: duration({ doc: 'close a session whose replies stay unsent this long', min: 1, default: '10s' }),
+    keepAlive,
+  },
+  {
+    pre: expandRange,
+    rules: (raw) => [...listenRule(raw), ...serveRule(raw)],
+    finish: (p, raw) => ({
+      ...place(p, raw),
+      protocol: 'modbus' as const,
+      units: p.units ?? (new Map() as NonNullable<typeof p.units>),
+    }),
+  },
+);
 
-export const RAW_SERVER = record({ doc: 'a raw TCP server (protocol: raw)' }, {
-  ...COMMON,
-  sendTimeout: duration({ doc: 'close a session whose output stays unsent this long', min: 1, default: '10s' }),
-  keepAlive,
-  framing: FRAMING,
-  handler: HANDLER,
-  sendQueue: size({
-    doc: 'bytes one session may have waiting to be sent (a peer that does not read); past it the session is closed', min: 1024, max: 1024 ** 3, default: '1MiB',
-  }),
-}, {
-  pre: expandRange,
-  rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw)],
-  finish: (p, raw) => ({ ...place(p, raw), protocol: 'raw' as const, framing: p.framing ?? NO_FRAMING }),
-});
+export const RAW_SERVER = record(
+  { doc: 'a raw TCP server (protocol: raw)' },
+  {
+    ...COMMON,
+    sendTimeout: duration({ doc: 'close a session whose output stays unsent this long', min: 1, default: '10s' }),
+    keepAlive,
+    framing: FRAMING,
+    handler: HANDLER,
+    sendQueue: size({
+      doc: 'bytes one session may have waiting to be sent (a peer that does not read); past it the session is closed',
+      min: 1024,
+      max: 1024 ** 3,
+      default: '1MiB',
+    }),
+  },
+  {
+    pre: expandRange,
+    rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw)],
+    finish: (p, raw) => ({ ...place(p, raw), protocol: 'raw' as const, framing: p.framing ?? NO_FRAMING }),
+  },
+);
 
 const SHAPE = 'a mapping with name:, protocol: modbus or raw, listen: host:port, and what it serves';
 
-export const SERVER = oneOf({ doc: 'a server: what it listens on and what it serves', by: 'protocol' }, { modbus: MODBUS_SERVER, raw: RAW_SERVER }, (raw) => {
-  if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a server: write ${SHAPE}`)]);
-  return { use: raw.protocol === 'raw' ? 'raw' : 'modbus' };
-}, (s) => s);
+export const SERVER = oneOf(
+  { doc: 'a server: what it listens on and what it serves', by: 'protocol' },
+  { modbus: MODBUS_SERVER, raw: RAW_SERVER },
+  (raw) => {
+    if (!isMapping(raw)) return failed([problem([], `${show(raw)} is not a server: write ${SHAPE}`)]);
+    return { use: raw.protocol === 'raw' ? 'raw' : 'modbus' };
+  },
+  (s) => s,
+);

@@ -20,28 +20,52 @@ function targetRules(entry: Record<string, unknown>): Problem[] {
   return [];
 }
 
-export const UNIT_ENTRY = record({ doc: 'where requests for one unit id go' }, {
-  bank: name({ doc: 'serve this unit id from this bank (a name under banks)', example: 'plant' }),
-  device: name({ doc: 'forward requests for this unit id to this device (a gateway route; a name under devices)', example: 'rs485' }),
-  unit: int({ doc: 'unit id sent to the device, 0..255 (default: the same id)', min: 0, max: 255 }),
-}, {
-  pre: (raw) => {
-    if (raw === null) return failed([problem([], `has no target: write ${SHAPE}`)]);
-    return isMapping(raw) ? { input: raw } : failed([problem([], `${show(raw)} is not a unit target: write ${SHAPE}`)]);
+export const UNIT_ENTRY = record(
+  { doc: 'where requests for one unit id go' },
+  {
+    bank: name({ doc: 'serve this unit id from this bank (a name under banks)', example: 'plant' }),
+    device: name({
+      doc: 'forward requests for this unit id to this device (a gateway route; a name under devices)',
+      example: 'rs485',
+    }),
+    unit: int({ doc: 'unit id sent to the device, 0..255 (default: the same id)', min: 0, max: 255 }),
   },
-  rules: targetRules,
-});
-
-export const UNIT_MAP = mapOf({
-  doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
-  keyDoc: 'unit id 0..255',
-  keyPattern: '^\\d+$',
-  key: (k) => {
-    const id = parseWhole(k, 0, 255);
-    return id === undefined ? { error: `${show(k)} is not a unit id: use 0..255` } : { value: id };
+  {
+    pre: (raw) => {
+      if (raw === null) return failed([problem([], `has no target: write ${SHAPE}`)]);
+      return isMapping(raw)
+        ? { input: raw }
+        : failed([problem([], `${show(raw)} is not a unit target: write ${SHAPE}`)]);
+    },
+    rules: targetRules,
   },
-  notMap: (raw) => `${show(raw)} is not a unit map: write unit id: ${SHAPE}, e.g. { 1: { bank: plant } }`,
-  finish: (entries): ReadonlyMap<number, { readonly kind: 'bank'; readonly bank: string } | { readonly kind: 'device'; readonly device: string; readonly unit: number }> =>
-    new Map(entries.map(([id, e]) => [id, e.bank !== undefined ? { kind: 'bank', bank: e.bank } : { kind: 'device', device: e.device ?? '', unit: e.unit ?? id }])),
-}, UNIT_ENTRY);
+);
 
+export const UNIT_MAP = mapOf(
+  {
+    doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
+    keyDoc: 'unit id 0..255',
+    keyPattern: '^\\d+$',
+    key: (k) => {
+      const id = parseWhole(k, 0, 255);
+      return id === undefined ? { error: `${show(k)} is not a unit id: use 0..255` } : { value: id };
+    },
+    notMap: (raw) => `${show(raw)} is not a unit map: write unit id: ${SHAPE}, e.g. { 1: { bank: plant } }`,
+    finish: (
+      entries,
+    ): ReadonlyMap<
+      number,
+      | { readonly kind: 'bank'; readonly bank: string }
+      | { readonly kind: 'device'; readonly device: string; readonly unit: number }
+    > =>
+      new Map(
+        entries.map(([id, e]) => [
+          id,
+          e.bank !== undefined
+            ? { kind: 'bank', bank: e.bank }
+            : { kind: 'device', device: e.device ?? '', unit: e.unit ?? id },
+        ]),
+      ),
+  },
+  UNIT_ENTRY,
+);

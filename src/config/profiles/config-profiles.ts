@@ -21,7 +21,11 @@ export interface ConfigProfiles {
 }
 
 /** `locate`: "file:line:col" of a key of the config file. */
-export function configProfiles(top: Record<string, unknown>, configFile: string, locate: (path: readonly (string | number)[]) => string): ConfigProfiles {
+export function configProfiles(
+  top: Record<string, unknown>,
+  configFile: string,
+  locate: (path: readonly (string | number)[]) => string,
+): ConfigProfiles {
   const refs = profileRefs(top);
   const loaded = loadProfiles(refs, configFile, (ref) => `${formatPath(ref.path)} at ${locate(ref.path)}`);
   return {

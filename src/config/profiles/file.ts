@@ -17,8 +17,7 @@ import { checkProfile } from './profile.js';
 export const SHIPPED_PROFILES = fileURLToPath(new URL('../../../hardware/profiles/', import.meta.url));
 
 export type ProfileLoad =
-  | { readonly ok: true; readonly profile: ProfileConfig }
-  | { readonly ok: false; readonly issues: ConfigIssue[] };
+  { readonly ok: true; readonly profile: ProfileConfig } | { readonly ok: false; readonly issues: ConfigIssue[] };
 
 export function isProfilePath(name: string): boolean {
   return name.includes('/') || /\.ya?ml$/i.test(name);
@@ -32,7 +31,8 @@ export function profilePath(name: string, configDir: string): string {
 
 export type ProfileText = { readonly text: string } | { readonly error: string };
 
-const profileText = (read: FileText): ProfileText => (read.ok ? { text: read.text } : { error: `cannot read the profile: ${read.reason}` });
+const profileText = (read: FileText): ProfileText =>
+  read.ok ? { text: read.text } : { error: `cannot read the profile: ${read.reason}` };
 
 /** Profile files read ahead (asynchronously) for the one synchronous validation running now. */
 let readAhead: ReadonlyMap<string, ProfileText> | undefined;
@@ -81,13 +81,24 @@ export function loadProfileText(text: string, path: string): ProfileLoad {
 export function checkProfileSource(text: string, path: string): ProfileSource {
   const parsed = parseYaml(text, path);
   if (!parsed.ok) {
-    const issues = parsed.issues.map((i) => ({ ...i, message: i.message.replace(/expected a mapping of sections \(.*\)$/, 'expected a profile: profile, format, framing, fields, ...') }));
+    const issues = parsed.issues.map((i) => ({
+      ...i,
+      message: i.message.replace(
+        /expected a mapping of sections \(.*\)$/,
+        'expected a profile: profile, format, framing, fields, ...',
+      ),
+    }));
     return { result: { ok: false, issues }, locate: () => ({ line: 0, col: 0 }) };
   }
   const locate = (p: Path, at?: 'key'): Position => parsed.locator.locate(p, at);
   const checked = checkProfile(parsed.value, basename(path, extname(path)), path);
   if (checked.value !== undefined) return { result: { ok: true, profile: checked.value }, locate };
-  const located = (p: Problem): ConfigIssue => ({ key: formatPath(p.path), message: p.message, file: path, ...locate(p.path, p.at) });
+  const located = (p: Problem): ConfigIssue => ({
+    key: formatPath(p.path),
+    message: p.message,
+    file: path,
+    ...locate(p.path, p.at),
+  });
   const issues = checked.problems.map(located).sort((a, b) => a.line - b.line || a.col - b.col);
   return { result: { ok: false, issues }, locate };
 }

@@ -38,18 +38,29 @@ export interface Layout {
 
 function spans(format: ProfileFormat, layout: Layout): Span[] {
   const out: Span[] = layout.fields.map((f, i) => ({
-    what: `field ${f.name}`, path: ['fields', layout.indices?.[i] ?? i, 'at'], at: f.at,
+    what: `field ${f.name}`,
+    path: ['fields', layout.indices?.[i] ?? i, 'at'],
+    at: f.at,
     size: format === 'binary' ? binaryFieldSize(f) : format === 'registers' ? registerCount(fieldFormat(f)) : 1,
   }));
-  if (layout.sync) out.push({ what: 'the sync bytes', path: ['sync', 'at'], at: layout.sync.at, size: layout.sync.bytes.length });
-  if (layout.checksum) out.push({ what: 'the checksum', path: ['checksum', 'at'], at: layout.checksum.at, size: checksumSize(layout.checksum.type) });
+  if (layout.sync)
+    out.push({ what: 'the sync bytes', path: ['sync', 'at'], at: layout.sync.at, size: layout.sync.bytes.length });
+  if (layout.checksum)
+    out.push({
+      what: 'the checksum',
+      path: ['checksum', 'at'],
+      at: layout.checksum.at,
+      size: checksumSize(layout.checksum.type),
+    });
   return out;
 }
 
 const unit = (format: ProfileFormat) => (format === 'registers' ? 'registers' : format === 'text' ? 'index' : 'bytes');
 
 function range(s: Span, format: ProfileFormat): string {
-  return s.size === 1 ? `${unit(format) === 'index' ? 'index' : unit(format).replace(/s$/, '')} ${s.at}` : `${unit(format)} ${s.at}..${s.at + s.size - 1}`;
+  return s.size === 1
+    ? `${unit(format) === 'index' ? 'index' : unit(format).replace(/s$/, '')} ${s.at}`
+    : `${unit(format)} ${s.at}..${s.at + s.size - 1}`;
 }
 
 /** Spans at negative positions are placed for a frame of `size` bytes (undefined: left out). */
@@ -61,11 +72,17 @@ function checksumRange(c: ProfileChecksum, size: number | undefined): Problem[] 
   const resolve = (v: number) => (v < 0 && size !== undefined ? size + v : v);
   const from = resolve(c.from);
   const to = resolve(c.to);
-  const sameSide = (from < 0) === (to < 0);
-  const bad = size !== undefined ? !(from >= 0 && from < to && to <= size) : (from < 0 && to >= 0) || (sameSide && from >= to);
+  const sameSide = from < 0 === to < 0;
+  const bad =
+    size !== undefined ? !(from >= 0 && from < to && to <= size) : (from < 0 && to >= 0) || (sameSide && from >= to);
   if (!bad) return [];
   const frame = size !== undefined ? ` of the ${size}-byte frame` : ' of the frame';
-  return [problem(['checksum', 'to'], `the checksum covers bytes [${c.from}, ${c.to}): that is no bytes${frame} (from must come before to)`)];
+  return [
+    problem(
+      ['checksum', 'to'],
+      `the checksum covers bytes [${c.from}, ${c.to}): that is no bytes${frame} (from must come before to)`,
+    ),
+  ];
 }
 
 export function layoutProblems(format: ProfileFormat, size: number | undefined, layout: Layout): Problem[] {
@@ -74,16 +91,27 @@ export function layoutProblems(format: ProfileFormat, size: number | undefined, 
   const inside: Span[] = [];
   for (const s of placed) {
     if (s.at < 0 || (size !== undefined && s.at + s.size > size)) {
-      problems.push(problem(s.path, `${s.what} (${range(s, format)}) is outside the ${size}-byte frame (0..${(size ?? 0) - 1})`));
+      problems.push(
+        problem(s.path, `${s.what} (${range(s, format)}) is outside the ${size}-byte frame (0..${(size ?? 0) - 1})`),
+      );
       continue;
     }
     const other = inside.find((o) => s.at < o.at + o.size && o.at < s.at + s.size);
-    if (other) problems.push(problem(s.path, `${s.what} (${range(s, format)}) overlaps ${other.what} (${range(other, format)})`));
+    if (other)
+      problems.push(
+        problem(s.path, `${s.what} (${range(s, format)}) overlaps ${other.what} (${range(other, format)})`),
+      );
     inside.push(s);
   }
   if (size !== undefined) {
     for (const f of layout.loose ?? []) {
-      if (f.at >= size) problems.push(problem(['fields', f.index, 'at'], `field ${f.name} (from ${unit(format).replace(/s$/, '')} ${f.at}) is outside the ${size}-byte frame (0..${size - 1})`));
+      if (f.at >= size)
+        problems.push(
+          problem(
+            ['fields', f.index, 'at'],
+            `field ${f.name} (from ${unit(format).replace(/s$/, '')} ${f.at}) is outside the ${size}-byte frame (0..${size - 1})`,
+          ),
+        );
     }
   }
   if (layout.checksum && format === 'binary') problems.push(...checksumRange(layout.checksum, size));

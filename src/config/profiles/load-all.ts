@@ -8,7 +8,14 @@ import { dirname } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { problem, type Problem } from '../issues.js';
 import type { ConfigIssue, ProfileConfig } from '../types.js';
-import { checkProfileSource, isProfilePath, profilePath, readProfileText, SHIPPED_PROFILES, type ProfileSource } from './file.js';
+import {
+  checkProfileSource,
+  isProfilePath,
+  profilePath,
+  readProfileText,
+  SHIPPED_PROFILES,
+  type ProfileSource,
+} from './file.js';
 import type { ProfileRef } from './refs.js';
 
 export interface LoadedProfiles {
@@ -37,7 +44,9 @@ function checked(path: string, text: string): ProfileSource {
 
 function shipped(): string {
   try {
-    const names = readdirSync(SHIPPED_PROFILES).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+    const names = readdirSync(SHIPPED_PROFILES)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -5));
     return names.length > 0 ? `shipped profiles: ${names.join(', ')}` : 'no profiles are shipped';
   } catch {
     return 'no profiles are shipped';
@@ -45,7 +54,11 @@ function shipped(): string {
 }
 
 /** `where`: "file:line:col" of a config key, to say in a profile's issues who uses it. */
-export function loadProfiles(refs: readonly ProfileRef[], configFile: string, where: (ref: ProfileRef) => string): LoadedProfiles {
+export function loadProfiles(
+  refs: readonly ProfileRef[],
+  configFile: string,
+  where: (ref: ProfileRef) => string,
+): LoadedProfiles {
   const out: LoadedProfiles = { profiles: new Map(), sources: new Map(), texts: new Map(), problems: [], issues: [] };
   const reported = new Set<string>();
   for (const ref of refs) {
@@ -64,8 +77,15 @@ export function loadProfiles(refs: readonly ProfileRef[], configFile: string, wh
     if (source.result.ok) out.profiles.set(ref.name, source.result.profile);
     else if (!reported.has(path)) {
       reported.add(path);
-      out.issues.push(...source.result.issues.map((i) => ({ ...i, message: `${i.message} (profile used by ${where(ref)})` })));
-      out.problems.push(problem(ref.path, `profile ${JSON.stringify(ref.name)} has ${source.result.issues.length} problem(s), listed with its file ${path}`));
+      out.issues.push(
+        ...source.result.issues.map((i) => ({ ...i, message: `${i.message} (profile used by ${where(ref)})` })),
+      );
+      out.problems.push(
+        problem(
+          ref.path,
+          `profile ${JSON.stringify(ref.name)} has ${source.result.issues.length} problem(s), listed with its file ${path}`,
+        ),
+      );
     }
   }
   return out;

@@ -13,7 +13,13 @@ type Raw = Record<string, unknown>;
 
 function pointTypes(bank: unknown): Map<string, string> {
   const points = isMapping(bank) && Array.isArray(bank.points) ? bank.points : [];
-  return new Map(points.flatMap((p: unknown) => (isMapping(p) && typeof p.name === 'string' ? [[p.name, typeof p.type === 'string' ? p.type : 'uint16'] as const] : [])));
+  return new Map(
+    points.flatMap((p: unknown) =>
+      isMapping(p) && typeof p.name === 'string'
+        ? [[p.name, typeof p.type === 'string' ? p.type : 'uint16'] as const]
+        : [],
+    ),
+  );
 }
 
 interface Need {
@@ -25,8 +31,22 @@ interface Need {
 
 function needs(profile: ProfileConfig): Need[] {
   return profile.fields.flatMap((f, i): Need[] => [
-    ...(f.point !== undefined ? [{ point: f.point, kind: f.type === 'string' ? 'string' as const : 'number' as const, field: i, what: `field ${f.name}` }] : []),
-    ...[...(f.bits ?? [])].map(([bit, point]) => ({ point, kind: 'bool' as const, field: i, what: `bit ${bit} of field ${f.name}` })),
+    ...(f.point !== undefined
+      ? [
+          {
+            point: f.point,
+            kind: f.type === 'string' ? ('string' as const) : ('number' as const),
+            field: i,
+            what: `field ${f.name}`,
+          },
+        ]
+      : []),
+    ...[...(f.bits ?? [])].map(([bit, point]) => ({
+      point,
+      kind: 'bool' as const,
+      field: i,
+      what: `bit ${bit} of field ${f.name}`,
+    })),
   ]);
 }
 
@@ -37,10 +57,22 @@ function kindProblem(need: Need, type: string): string | undefined {
   return undefined;
 }
 
-function bankProblems(ref: ProfileRef, profile: ProfileConfig, source: ProfileSource, banks: Raw, bank: string, path: Path): Problem[] {
+function bankProblems(
+  ref: ProfileRef,
+  profile: ProfileConfig,
+  source: ProfileSource,
+  banks: Raw,
+  bank: string,
+  path: Path,
+): Problem[] {
   if (!Object.hasOwn(banks, bank)) {
     const known = Object.keys(banks);
-    return [problem(path, `bank "${bank}" is not defined under banks (${known.length > 0 ? `defined: ${known.join(', ')}` : 'none is defined'})`)];
+    return [
+      problem(
+        path,
+        `bank "${bank}" is not defined under banks (${known.length > 0 ? `defined: ${known.join(', ')}` : 'none is defined'})`,
+      ),
+    ];
   }
   const points = pointTypes(banks[bank]);
   const at = (need: Need) => {
@@ -51,17 +83,33 @@ function bankProblems(ref: ProfileRef, profile: ProfileConfig, source: ProfileSo
   const problems: Problem[] = [];
   if (missing.length > 0) {
     const list = missing.map((n) => n.point).join(', ');
-    problems.push(problem(path, `bank "${bank}" has no point ${list}, which profile ${profile.name} stores into (first: ${missing[0]?.what}, ${missing[0] ? at(missing[0]) : ''}): declare them under banks.${bank}.points, or write point: null on fields you do not keep`));
+    problems.push(
+      problem(
+        path,
+        `bank "${bank}" has no point ${list}, which profile ${profile.name} stores into (first: ${missing[0]?.what}, ${missing[0] ? at(missing[0]) : ''}): declare them under banks.${bank}.points, or write point: null on fields you do not keep`,
+      ),
+    );
   }
   for (const need of needs(profile)) {
     const type = points.get(need.point);
     const bad = type === undefined ? undefined : kindProblem(need, type);
-    if (bad !== undefined) problems.push(problem(path, `point ${show(need.point)} of bank "${bank}" ${bad} (${need.what} of profile ${profile.name}, ${at(need)})`));
+    if (bad !== undefined)
+      problems.push(
+        problem(
+          path,
+          `point ${show(need.point)} of bank "${bank}" ${bad} (${need.what} of profile ${profile.name}, ${at(need)})`,
+        ),
+      );
   }
   return problems;
 }
 
-export function pointsChecks(refs: readonly ProfileRef[], top: Raw, profiles: ReadonlyMap<string, ProfileConfig>, sources: ReadonlyMap<string, ProfileSource>): Problem[] {
+export function pointsChecks(
+  refs: readonly ProfileRef[],
+  top: Raw,
+  profiles: ReadonlyMap<string, ProfileConfig>,
+  sources: ReadonlyMap<string, ProfileSource>,
+): Problem[] {
   const banks = isMapping(top.banks) ? top.banks : {};
   return refs.flatMap((ref) => {
     const profile = profiles.get(ref.name);

@@ -9,7 +9,9 @@ import { isMapping, problem, type Problem } from '../issues.js';
 type Raw = Record<string, unknown>;
 
 function portBanks(s: Raw): [string, Raw][] {
-  return isMapping(s.ports) ? Object.entries(s.ports).flatMap(([port, e]) => (isMapping(e) ? [[port, e] as [string, Raw]] : [])) : [];
+  return isMapping(s.ports)
+    ? Object.entries(s.ports).flatMap(([port, e]) => (isMapping(e) ? [[port, e] as [string, Raw]] : []))
+    : [];
 }
 
 function rawServer(i: number, s: Raw): Problem[] {
@@ -23,15 +25,37 @@ function rawServer(i: number, s: Raw): Problem[] {
       : 'only a decode handler ({ decode: PROFILE }) stores frames in a bank';
     return withBank.map(([port]) => problem(['servers', i, 'ports', port, 'bank'], why, 'key'));
   }
-  if (s.ports === undefined || s.ports === null) return [problem(['servers', i, 'handler'], 'needs bank: BANK, the bank the decoded frames land in')];
-  if (!isMapping(s.ports)) return [problem(['servers', i, 'ports'], 'a decode handler without bank: needs bank: BANK on every port; a port range gives none: list the ports')];
+  if (s.ports === undefined || s.ports === null)
+    return [problem(['servers', i, 'handler'], 'needs bank: BANK, the bank the decoded frames land in')];
+  if (!isMapping(s.ports))
+    return [
+      problem(
+        ['servers', i, 'ports'],
+        'a decode handler without bank: needs bank: BANK on every port; a port range gives none: list the ports',
+      ),
+    ];
   return Object.entries(s.ports).flatMap(([port, e]) =>
-    isMapping(e) && e.bank != null ? [] : [problem(['servers', i, 'ports', port], `needs bank: BANK: the decode handler has no bank of its own, so each port names the bank its frames land in`)]);
+    isMapping(e) && e.bank != null
+      ? []
+      : [
+          problem(
+            ['servers', i, 'ports', port],
+            `needs bank: BANK: the decode handler has no bank of its own, so each port names the bank its frames land in`,
+          ),
+        ],
+  );
 }
 
 function modbusServer(i: number, s: Raw): Problem[] {
-  return portBanks(s).filter(([, e]) => e.bank != null).map(([port]) =>
-    problem(['servers', i, 'ports', port, 'bank'], 'a Modbus server\'s port maps unit ids: write units: { 1: { bank: NAME } }', 'key'));
+  return portBanks(s)
+    .filter(([, e]) => e.bank != null)
+    .map(([port]) =>
+      problem(
+        ['servers', i, 'ports', port, 'bank'],
+        "a Modbus server's port maps unit ids: write units: { 1: { bank: NAME } }",
+        'key',
+      ),
+    );
 }
 
 export function poolBankChecks(top: Raw): Problem[] {

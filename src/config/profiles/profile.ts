@@ -16,21 +16,44 @@ import { checkSimulate, type ProfileSimulation } from './simulate.js';
 type Format = ProfileFormat;
 
 /** A key checked on its own after the profile's keys (it depends on them): taken as it is here. */
-const later = (doc: string, o: { required?: true } = {}) => oneOf({ doc, ...o }, {}, (raw) => ok(raw), (v) => v as unknown);
+const later = (doc: string, o: { required?: true } = {}) =>
+  oneOf(
+    { doc, ...o },
+    {},
+    (raw) => ok(raw),
+    (v) => v as unknown,
+  );
 
-const PROFILE = record({ doc: 'a profile: how to cut, check and decode what a device sends, and where each field lands' }, {
-  profile: name({ doc: 'name of the profile: the file name without .yaml', required: true }),
-  description: text({ doc: 'what the frames are, in a few words' }),
-  format: choice(FORMATS, { doc: `how fields are found: ${FORMATS.join(' | ')}`, default: 'binary' }),
-  framing: { ...FRAMING, doc: 'how the stream is cut into frames (binary and text profiles), e.g. { type: fixed, size: 64 }' },
-  sync: later('binary: constant bytes a frame must have, { at: 0, hex: "A55A" }'),
-  checksum: later('binary: { type: crc16-modbus | crc32 | sum8 | xor8, at: -2, endian, from, to }'),
-  separator: leaf({ doc: 'text: what separates the fields of a line', default: ',' }, 'text', { type: 'string', minLength: 1, maxLength: 8 }, (v) =>
-    typeof v === 'string' && v.length >= 1 && v.length <= 8 ? undefined : `${show(v)} is not a separator: write 1 to 8 characters in quotes, e.g. ","`, as<string>()),
-  table: choice(['holding', 'input'], { doc: 'registers: the table the layout is in: holding | input', default: 'holding' }),
-  fields: later('the fields: a list of { name, at, type, ... }', { required: true }),
-  simulate: later('what `fieldgate simulate` plays: { role, every, values }'),
-});
+const PROFILE = record(
+  { doc: 'a profile: how to cut, check and decode what a device sends, and where each field lands' },
+  {
+    profile: name({ doc: 'name of the profile: the file name without .yaml', required: true }),
+    description: text({ doc: 'what the frames are, in a few words' }),
+    format: choice(FORMATS, { doc: `how fields are found: ${FORMATS.join(' | ')}`, default: 'binary' }),
+    framing: {
+      ...FRAMING,
+      doc: 'how the stream is cut into frames (binary and text profiles), e.g. { type: fixed, size: 64 }',
+    },
+    sync: later('binary: constant bytes a frame must have, { at: 0, hex: "A55A" }'),
+    checksum: later('binary: { type: crc16-modbus | crc32 | sum8 | xor8, at: -2, endian, from, to }'),
+    separator: leaf(
+      { doc: 'text: what separates the fields of a line', default: ',' },
+      'text',
+      { type: 'string', minLength: 1, maxLength: 8 },
+      (v) =>
+        typeof v === 'string' && v.length >= 1 && v.length <= 8
+          ? undefined
+          : `${show(v)} is not a separator: write 1 to 8 characters in quotes, e.g. ","`,
+      as<string>(),
+    ),
+    table: choice(['holding', 'input'], {
+      doc: 'registers: the table the layout is in: holding | input',
+      default: 'holding',
+    }),
+    fields: later('the fields: a list of { name, at, type, ... }', { required: true }),
+    simulate: later('what `fieldgate simulate` plays: { role, every, values }'),
+  },
+);
 
 type Props = Infer<typeof PROFILE>;
 
@@ -59,7 +82,12 @@ function looseField(item: unknown, index: number, problems: readonly Problem[]):
 function checkFields(format: Format, raw: unknown, problems: Problem[]): FieldList {
   const list: FieldList = { fields: [], indices: [], loose: [] };
   if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push(problem(['fields'], `${show(raw)} is not a list of fields: write one item per field, each starting with "- { name: ..."`));
+    problems.push(
+      problem(
+        ['fields'],
+        `${show(raw)} is not a list of fields: write one item per field, each starting with "- { name: ..."`,
+      ),
+    );
     return list;
   }
   const named = new Map<string, number>();
@@ -72,7 +100,10 @@ function checkFields(format: Format, raw: unknown, problems: Problem[]): FieldLi
       return;
     }
     const first = named.get(checked.value.name);
-    if (first !== undefined) problems.push(problem(['fields', i, 'name'], `${show(checked.value.name)} is already the name of fields[${first}]`));
+    if (first !== undefined)
+      problems.push(
+        problem(['fields', i, 'name'], `${show(checked.value.name)} is already the name of fields[${first}]`),
+      );
     named.set(checked.value.name, i);
     list.fields.push(checked.value);
     list.indices.push(i);
@@ -89,10 +120,22 @@ function statedSize(raw: unknown): number | undefined {
 
 /** `given`: the file has a framing: (it may have failed its own checks, reported there). */
 function formatRules(p: Props, framing: Framing | undefined, given: boolean, problems: Problem[]): void {
-  if (p.format !== 'registers' && !given) problems.push(problem([], `a ${p.format} profile needs framing: e.g. ${p.format === 'text' ? '{ type: line, delimiter: "\\r\\n" }' : '{ type: fixed, size: 64 }'}`));
-  if (p.format === 'text' && framing && framing.type !== 'line') problems.push(problem(['framing', 'type'], 'a text profile reads lines: use { type: line, delimiter: ... }'));
-  for (const key of ['sync', 'checksum'] as const) if (p.format !== 'binary' && p[key] !== undefined) problems.push(problem([key], `only binary profiles have ${key} (this one is ${p.format})`, 'key'));
-  if (p.format === 'registers' && given) problems.push(problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'));
+  if (p.format !== 'registers' && !given)
+    problems.push(
+      problem(
+        [],
+        `a ${p.format} profile needs framing: e.g. ${p.format === 'text' ? '{ type: line, delimiter: "\\r\\n" }' : '{ type: fixed, size: 64 }'}`,
+      ),
+    );
+  if (p.format === 'text' && framing && framing.type !== 'line')
+    problems.push(problem(['framing', 'type'], 'a text profile reads lines: use { type: line, delimiter: ... }'));
+  for (const key of ['sync', 'checksum'] as const)
+    if (p.format !== 'binary' && p[key] !== undefined)
+      problems.push(problem([key], `only binary profiles have ${key} (this one is ${p.format})`, 'key'));
+  if (p.format === 'registers' && given)
+    problems.push(
+      problem(['framing'], 'a registers profile has no framing: a PLC writes the registers with Modbus', 'key'),
+    );
 }
 
 /** The top-level keys that passed, so the fields and layout are still checked (every problem at once). */
@@ -107,7 +150,13 @@ export function checkProfile(raw: Record<string, unknown>, expected: string, fil
   const problems: Problem[] = [...checked.problems];
   const p = checked.value ?? withoutBadKeys(raw, problems);
   if (p === undefined) return failed(problems);
-  if (p.profile !== expected) problems.push(problem(['profile'], `${show(p.profile)} is not the file's name: a profile in ${expected}.yaml is called ${expected}`));
+  if (p.profile !== expected)
+    problems.push(
+      problem(
+        ['profile'],
+        `${show(p.profile)} is not the file's name: a profile in ${expected}.yaml is called ${expected}`,
+      ),
+    );
   const framing = p.framing;
   const framingGiven = raw['framing'] !== undefined && raw['framing'] !== null;
   formatRules(p, framing, framingGiven, problems);
@@ -115,7 +164,12 @@ export function checkProfile(raw: Record<string, unknown>, expected: string, fil
   const checksum: ProfileChecksum | undefined = part(p.checksum, 'checksum', (r) => check(CHECKSUM, r), problems);
   const { fields, indices, loose } = checkFields(p.format, p.fields, problems);
   const layout: Layout = { fields, indices, loose, ...(sync ? { sync } : {}), ...(checksum ? { checksum } : {}) };
-  const size = framing?.type === 'fixed' ? framing.size : framing === undefined && framingGiven ? statedSize(raw['framing']) : undefined;
+  const size =
+    framing?.type === 'fixed'
+      ? framing.size
+      : framing === undefined && framingGiven
+        ? statedSize(raw['framing'])
+        : undefined;
   problems.push(...layoutProblems(p.format, size, layout));
   const complete = Array.isArray(p.fields) && fields.length === p.fields.length;
   const names = complete ? new Set(fields.flatMap((f) => [f.name, ...(f.bits?.values() ?? [])])) : undefined;
@@ -128,7 +182,14 @@ export function checkProfile(raw: Record<string, unknown>, expected: string, fil
  * and where each field lands (a bank point). `binary`: fields at byte offsets; `text`: a line split at
  * `separator`, fields by index; `registers`: a register layout (what a PLC writes with FC16).
  */
-function profileConfig(p: Props, file: string, layout: Layout, size: number | undefined, framing: Framing | undefined, simulate: ProfileSimulation | undefined) {
+function profileConfig(
+  p: Props,
+  file: string,
+  layout: Layout,
+  size: number | undefined,
+  framing: Framing | undefined,
+  simulate: ProfileSimulation | undefined,
+) {
   return {
     name: p.profile,
     /** Absolute path of the profile file. */

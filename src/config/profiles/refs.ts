@@ -23,9 +23,12 @@ function serverRef(i: number, s: Raw): ProfileRef[] {
   const h = s.handler;
   if (s.protocol !== 'raw' || !isMapping(h) || typeof h.decode !== 'string') return [];
   const path = ['servers', i, 'handler', 'decode'];
-  if (typeof h.bank === 'string') return [{ name: h.decode, path, banks: [{ bank: h.bank, path: ['servers', i, 'handler', 'bank'] }] }];
+  if (typeof h.bank === 'string')
+    return [{ name: h.decode, path, banks: [{ bank: h.bank, path: ['servers', i, 'handler', 'bank'] }] }];
   const ports = isMapping(s.ports) ? Object.entries(s.ports) : [];
-  const banks = ports.flatMap(([port, e]) => (isMapping(e) && typeof e.bank === 'string' ? [{ bank: e.bank, path: ['servers', i, 'ports', port, 'bank'] }] : []));
+  const banks = ports.flatMap(([port, e]) =>
+    isMapping(e) && typeof e.bank === 'string' ? [{ bank: e.bank, path: ['servers', i, 'ports', port, 'bank'] }] : [],
+  );
   return [{ name: h.decode, path, banks }];
 }
 

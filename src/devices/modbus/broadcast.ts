@@ -10,12 +10,16 @@ import { ExceptionCode } from '../../codec/pdu/exception.js';
 /** The reply to give once the broadcast is on the bus, or the exception to answer instead of sending it. */
 export function broadcastReply(pdu: Buffer): Buffer | ExceptionCode {
   switch (pdu[0]) {
-    case 5: case 6:
+    case 5:
+    case 6:
       return pdu.length === 5 ? Buffer.from(pdu) : ExceptionCode.IllegalDataValue;
     case 22:
       return pdu.length === 7 ? Buffer.from(pdu) : ExceptionCode.IllegalDataValue;
-    case 15: case 16:
-      return pdu.length >= 7 && pdu.length === 6 + (pdu[5] ?? 0) ? Buffer.from(pdu.subarray(0, 5)) : ExceptionCode.IllegalDataValue;
+    case 15:
+    case 16:
+      return pdu.length >= 7 && pdu.length === 6 + (pdu[5] ?? 0)
+        ? Buffer.from(pdu.subarray(0, 5))
+        : ExceptionCode.IllegalDataValue;
     default:
       return ExceptionCode.IllegalFunction;
   }

@@ -82,7 +82,8 @@ export class ModbusLink implements DeviceLink {
   /** Forwards one request PDU; resolves with the reply PDU, or null when none is to be sent. */
   request(unit: number, pdu: Buffer, origin: RequestOrigin = { client: 0 }): Promise<Buffer | null> {
     const fc = pdu[0] ?? 0;
-    if (this.stopped || this.master.state === 'down') return Promise.resolve(encodeException(fc, ExceptionCode.GatewayPathUnavailable));
+    if (this.stopped || this.master.state === 'down')
+      return Promise.resolve(encodeException(fc, ExceptionCode.GatewayPathUnavailable));
     if (unit === BROADCAST_UNIT && this.config.type === 'modbus-rtu') {
       const reply = broadcastReply(pdu);
       if (typeof reply === 'number') return Promise.resolve(encodeException(fc, reply));
@@ -90,7 +91,14 @@ export class ModbusLink implements DeviceLink {
     if (this.health.isOffline(unit)) return Promise.resolve(encodeException(fc, ExceptionCode.GatewayTargetFailed));
     return new Promise((resolve) => {
       const deadline = Date.now() + this.config.timeout * this.attempts(pdu);
-      const job: Job = { unit, pdu, resolve, deadline, client: origin.client, ...(origin.signal ? { signal: origin.signal } : {}) };
+      const job: Job = {
+        unit,
+        pdu,
+        resolve,
+        deadline,
+        client: origin.client,
+        ...(origin.signal ? { signal: origin.signal } : {}),
+      };
       if (!this.queue.push(job, (j) => j.resolve(DROPPED))) {
         this.log.debug({ unit, fc, queue: this.queue.size }, 'queue full');
         resolve(encodeException(fc, ExceptionCode.ServerBusy));
@@ -110,7 +118,10 @@ export class ModbusLink implements DeviceLink {
     this.expiry = setTimeout(() => {
       this.expiry = undefined;
       const now = Date.now();
-      this.queue.removeWhere((j) => j.deadline <= now, (j) => j.resolve(encodeException(j.pdu[0] ?? 0, ExceptionCode.GatewayTargetFailed)));
+      this.queue.removeWhere(
+        (j) => j.deadline <= now,
+        (j) => j.resolve(encodeException(j.pdu[0] ?? 0, ExceptionCode.GatewayTargetFailed)),
+      );
       if (this.queue.size > 0 && this.master.state !== 'up') this.armExpiry();
     }, this.config.timeout);
     this.expiry.unref();
@@ -146,13 +157,15 @@ export class ModbusLink implements DeviceLink {
         continue;
       }
       this.running++;
-      void this.run(job).then(job.resolve, (err: unknown) => {
-        this.log.error({ err, unit: job.unit }, 'device request failed');
-        job.resolve(encodeException(job.pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
-      }).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      void this.run(job)
+        .then(job.resolve, (err: unknown) => {
+          this.log.error({ err, unit: job.unit }, 'device request failed');
+          job.resolve(encodeException(job.pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
+        })
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
@@ -194,18 +207,25 @@ export class ModbusLink implements DeviceLink {
     }
     if (heard) this.health.answered(unit);
     else if (last.kind === 'timeout' && this.health.timedOut(unit)) {
-      this.log.warn({ unit, timeouts: this.timeouts }, 'unit offline: it keeps timing out; its requests answer 0B for a while');
+      this.log.warn(
+        { unit, timeouts: this.timeouts },
+        'unit offline: it keeps timing out; its requests answer 0B for a while',
+      );
     }
     return encodeException(fc, ExceptionCode.GatewayTargetFailed);
   }
 
   private noteFailure(unit: number, fc: number, result: ExchangeResult, attempt: number): void {
     const what =
-      result.kind === 'timeout' ? `no reply within ${this.config.timeout} ms`
-      : result.kind === 'crc' ? 'reply with a bad CRC'
-      : result.kind === 'invalid' ? `no reply that fits: ${result.reason}`
-      : result.kind === 'lost' ? `sent, then the connection was lost (${result.error}): its fate is unknown`
-      : 'reply did not match the request (connection reset)';
+      result.kind === 'timeout'
+        ? `no reply within ${this.config.timeout} ms`
+        : result.kind === 'crc'
+          ? 'reply with a bad CRC'
+          : result.kind === 'invalid'
+            ? `no reply that fits: ${result.reason}`
+            : result.kind === 'lost'
+              ? `sent, then the connection was lost (${result.error}): its fate is unknown`
+              : 'reply did not match the request (connection reset)';
     if (result.kind === 'timeout') this.timeouts++;
     this.lastError = `unit ${unit} fc ${fc}: ${what}`;
     this.log.debug({ unit, fc, attempt, result: result.kind }, 'device attempt failed');

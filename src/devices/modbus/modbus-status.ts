@@ -1,4 +1,6 @@
-/** What a Modbus device link reports (a device of the status document, plus CRC errors, offline units and its polls). */
+/**
+ * What a Modbus device link reports (a device of the status document, plus CRC errors, offline units and its polls).
+ */
 import type { DeviceStatus } from '../device.js';
 
 export interface PollStatus {

@@ -21,7 +21,13 @@ import { interFrameMs, transmitMs } from '../../codec/rtu/timing.js';
 import type { Logger } from '../../log.js';
 import type { Backoff } from '../../transport/backoff.js';
 import { ReconnectingLine, type LineState } from '../../transport/line.js';
-import { openSerialPort, serialOpener, type PortFactory, type SerialPortLike, type SerialSettings } from '../../transport/serial-opener.js';
+import {
+  openSerialPort,
+  serialOpener,
+  type PortFactory,
+  type SerialPortLike,
+  type SerialSettings,
+} from '../../transport/serial-opener.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import { waitUntil } from './wait-until.js';
 

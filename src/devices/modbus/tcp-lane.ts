@@ -1,10 +1,10 @@
 /**
  * One lane of a Modbus TCP device: one connection to one port of the device, with at most `depth`
- * requests in flight on it (1 by default: Omron-style server blocks serve one peer and one request
- * at a time per port). Kept connected by a ReconnectingLine (the device's `reconnect:`); every reply's transaction id and function are
- * checked: a late reply to a request that timed out is dropped, and any other reply that does not
- * match resets the connection (every request in flight on it fails), so one client's reply can never
- * be handed to another.
+ * requests in flight on it (1 by default: Omron-style server blocks serve one peer and one request at
+ * a time per port). Kept connected by a ReconnectingLine (the device's `reconnect:`); every reply's
+ * transaction id and function are checked: a late reply to a request that timed out is dropped, and
+ * any other reply that does not match resets the connection (every request in flight on it fails), so
+ * one client's reply can never be handed to another.
  */
 import { encodeAdu, MbapFramer } from '../../codec/mbap.js';
 import type { Logger } from '../../log.js';
@@ -51,7 +51,12 @@ export class TcpLane {
   constructor(private readonly o: TcpLaneOptions) {
     this.log = o.log.child({ lane: o.port });
     this.depth = o.depth ?? 1;
-    const target = { host: o.host, port: o.port, connectTimeout: o.connectTimeout ?? CONNECT_TIMEOUT_MS, keepAlive: KEEPALIVE_MS };
+    const target = {
+      host: o.host,
+      port: o.port,
+      connectTimeout: o.connectTimeout ?? CONNECT_TIMEOUT_MS,
+      keepAlive: KEEPALIVE_MS,
+    };
     this.line = new ReconnectingLine(tcpOpener(target), o.backoff, this.log, {
       data: (chunk) => this.onData(chunk),
       state: (state) => this.onState(state),
@@ -144,7 +149,8 @@ export class TcpLane {
   }
 
   private onState(state: LineState): void {
-    if (state === 'up') this.framer = new MbapFramer(); // nothing of the last connection leaks into this one
+    if (state === 'up')
+      this.framer = new MbapFramer(); // nothing of the last connection leaks into this one
     else {
       this.stale.length = 0;
       // sent, and the connection is gone: whether the device executed them is unknown (0B, not 0A)

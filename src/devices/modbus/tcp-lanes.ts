@@ -26,9 +26,15 @@ export class TcpLanes implements ModbusMaster {
 
   constructor(private readonly o: TcpLanesOptions) {
     this.lanes = o.ports.map(
-      (port) => new TcpLane({
-        host: o.host, port, log: o.log, depth: o.depth ?? 1, onChange: () => this.onChange(), backoff: o.backoff(),
-      }),
+      (port) =>
+        new TcpLane({
+          host: o.host,
+          port,
+          log: o.log,
+          depth: o.depth ?? 1,
+          onChange: () => this.onChange(),
+          backoff: o.backoff(),
+        }),
     );
   }
 
@@ -55,7 +61,10 @@ export class TcpLanes implements ModbusMaster {
 
   async exchange(unit: number, pdu: Buffer, timeoutMs: number): Promise<ExchangeResult> {
     for (;;) {
-      const lane = this.lanes.reduce<TcpLane | undefined>((best, l) => (l.free && (!best || l.inFlight < best.inFlight) ? l : best), undefined);
+      const lane = this.lanes.reduce<TcpLane | undefined>(
+        (best, l) => (l.free && (!best || l.inFlight < best.inFlight) ? l : best),
+        undefined,
+      );
       if (lane) return lane.exchange(unit, pdu, timeoutMs);
       if (this.state !== 'up') return { kind: 'down', error: `no connection to ${this.o.host}` };
       await new Promise<void>((resolve) => this.waiting.push(resolve));

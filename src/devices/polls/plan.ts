@@ -28,7 +28,8 @@ export interface ReadBlock {
   readonly members: readonly PollMember[];
 }
 
-export const kindOf = (table: TableName): 'registers' | 'bits' => (table === 'coils' || table === 'discrete' ? 'bits' : 'registers');
+export const kindOf = (table: TableName): 'registers' | 'bits' =>
+  table === 'coils' || table === 'discrete' ? 'bits' : 'registers';
 
 export function planReads(members: readonly PollMember[]): ReadBlock[] {
   const groups = new Map<string, PollMember[]>();
@@ -53,7 +54,15 @@ function merge(group: PollMember[]): ReadBlock[] {
   const close = () => {
     if (current.length === 0) return;
     const c = (current[0] as PollMember).config;
-    blocks.push({ device: c.device, unit: (current[0] as PollMember).unit, table: c.read.table, every: c.every, address: start, count: end - start, members: current });
+    blocks.push({
+      device: c.device,
+      unit: (current[0] as PollMember).unit,
+      table: c.read.table,
+      every: c.every,
+      address: start,
+      count: end - start,
+      members: current,
+    });
   };
   for (const m of sorted) {
     const { address, count } = m.config.read;

@@ -5,7 +5,12 @@
  * in its address map) is split back into one read per poll from then on.
  */
 import type { Bank } from '../../bank/bank.js';
-import { decodeReadBitsResponse, decodeReadRegistersResponse, encodeReadRequest, exceptionName } from '../../codec/pdu/index.js';
+import {
+  decodeReadBitsResponse,
+  decodeReadRegistersResponse,
+  encodeReadRequest,
+  exceptionName,
+} from '../../codec/pdu/index.js';
 import type { Logger } from '../../log.js';
 import type { DeviceLink } from '../device.js';
 import { isModbusLink } from '../modbus/modbus-link.js';
@@ -69,7 +74,10 @@ export class PollBlock {
     const fc = FC[table];
     const t0 = performance.now();
     const { address, count: quantity } = part;
-    const request = fc <= 2 ? encodeReadRequest({ fc: fc as 1 | 2, address, quantity }) : encodeReadRequest({ fc: fc as 3 | 4, address, quantity });
+    const request =
+      fc <= 2
+        ? encodeReadRequest({ fc: fc as 1 | 2, address, quantity })
+        : encodeReadRequest({ fc: fc as 3 | 4, address, quantity });
     const reply = await link.request(unit, request, { client: this.deps.client });
     const ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (this.stopped) return;
@@ -79,7 +87,10 @@ export class PollBlock {
       if (code === 2 && part.members.length > 1) this.split(part);
       return this.fail(part, `exception ${code.toString(16).padStart(2, '0')} (${exceptionName(code)})`, ms);
     }
-    const values = kindOf(table) === 'bits' ? decodeReadBitsResponse(reply, part.count) : decodeReadRegistersResponse(reply, part.count);
+    const values =
+      kindOf(table) === 'bits'
+        ? decodeReadBitsResponse(reply, part.count)
+        : decodeReadRegistersResponse(reply, part.count);
     if (!values) return this.fail(part, `malformed reply ${reply.subarray(0, 16).toString('hex')}`, ms);
     for (const m of part.members) this.store(m, part.address, values, ms);
   }
@@ -102,14 +113,21 @@ export class PollBlock {
   private fail(part: Part, error: string, ms: number | null): void {
     for (const m of part.members) {
       const state = this.deps.states.get(m.index);
-      if (state && state.lastError === null) this.deps.log.warn({ poll: m.index, error }, 'poll failed: range is stale');
+      if (state && state.lastError === null)
+        this.deps.log.warn({ poll: m.index, error }, 'poll failed: range is stale');
       state?.failed(error, ms);
     }
   }
 
   private split(part: Part): void {
-    this.deps.log.warn({ address: part.address, count: part.count, polls: part.members.map((m) => m.index) }, 'merged poll refused with 02: reading each poll on its own');
+    this.deps.log.warn(
+      { address: part.address, count: part.count, polls: part.members.map((m) => m.index) },
+      'merged poll refused with 02: reading each poll on its own',
+    );
     this.parts = this.parts.flatMap((p) =>
-      p === part ? p.members.map((m) => ({ address: m.config.read.address, count: m.config.read.count, members: [m] })) : [p]);
+      p === part
+        ? p.members.map((m) => ({ address: m.config.read.address, count: m.config.read.count, members: [m] }))
+        : [p],
+    );
   }
 }

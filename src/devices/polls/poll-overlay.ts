@@ -32,26 +32,41 @@ function headroom(pdu: Buffer): Buffer {
 /** The bank range a request reads, and the one it writes. */
 function ranges(req: Request): { read?: Range; write?: Range } {
   switch (req.fc) {
-    case 1: return { read: { table: 'coils', address: req.address, count: req.quantity } };
-    case 2: return { read: { table: 'discrete', address: req.address, count: req.quantity } };
-    case 3: return { read: { table: 'holding', address: req.address, count: req.quantity } };
-    case 4: return { read: { table: 'input', address: req.address, count: req.quantity } };
-    case 5: return { write: { table: 'coils', address: req.address, count: 1 } };
-    case 6: case 22: return { write: { table: 'holding', address: req.address, count: 1 } };
-    case 15: case 16: return { write: { table: req.fc === 15 ? 'coils' : 'holding', address: req.address, count: req.quantity } };
-    case 23: return {
-      read: { table: 'holding', address: req.readAddress, count: req.readQuantity },
-      write: { table: 'holding', address: req.writeAddress, count: req.writeQuantity },
-    };
-    default: return {};
+    case 1:
+      return { read: { table: 'coils', address: req.address, count: req.quantity } };
+    case 2:
+      return { read: { table: 'discrete', address: req.address, count: req.quantity } };
+    case 3:
+      return { read: { table: 'holding', address: req.address, count: req.quantity } };
+    case 4:
+      return { read: { table: 'input', address: req.address, count: req.quantity } };
+    case 5:
+      return { write: { table: 'coils', address: req.address, count: 1 } };
+    case 6:
+    case 22:
+      return { write: { table: 'holding', address: req.address, count: 1 } };
+    case 15:
+    case 16:
+      return { write: { table: req.fc === 15 ? 'coils' : 'holding', address: req.address, count: req.quantity } };
+    case 23:
+      return {
+        read: { table: 'holding', address: req.readAddress, count: req.readQuantity },
+        write: { table: 'holding', address: req.writeAddress, count: req.writeQuantity },
+      };
+    default:
+      return {};
   }
 }
 
 const overlaps = (m: PollMember, r: Range): boolean =>
-  m.config.into.table === r.table && r.address < m.config.into.address + m.config.read.count && m.config.into.address < r.address + r.count;
+  m.config.into.table === r.table &&
+  r.address < m.config.into.address + m.config.read.count &&
+  m.config.into.address < r.address + r.count;
 
 const contains = (m: PollMember, r: Range): boolean =>
-  m.config.into.table === r.table && r.address >= m.config.into.address && r.address + r.count <= m.config.into.address + m.config.read.count;
+  m.config.into.table === r.table &&
+  r.address >= m.config.into.address &&
+  r.address + r.count <= m.config.into.address + m.config.read.count;
 
 export class PollOverlay implements BankOverlay {
   constructor(
@@ -62,7 +77,10 @@ export class PollOverlay implements BankOverlay {
 
   execute(req: Request, pdu: Buffer, onBank: () => Buffer, origin?: RequestOrigin): Reply | Promise<Reply> {
     const { read, write } = ranges(req);
-    if (read && this.members.some((m) => m.config.onStale === 'exception' && this.states.get(m.index)?.stale && overlaps(m, read))) {
+    if (
+      read &&
+      this.members.some((m) => m.config.onStale === 'exception' && this.states.get(m.index)?.stale && overlaps(m, read))
+    ) {
       return exceptionReply(req.fc, ExceptionCode.GatewayTargetFailed);
     }
     if (!write) return onBank();
@@ -74,7 +92,14 @@ export class PollOverlay implements BankOverlay {
     return this.forward(member, req.fc, write.address, pdu, onBank, origin);
   }
 
-  private async forward(m: PollMember, fc: number, address: number, pdu: Buffer, onBank: () => Buffer, origin?: RequestOrigin): Promise<Reply> {
+  private async forward(
+    m: PollMember,
+    fc: number,
+    address: number,
+    pdu: Buffer,
+    onBank: () => Buffer,
+    origin?: RequestOrigin,
+  ): Promise<Reply> {
     const link = this.devices.get(m.config.device);
     if (!isModbusLink(link)) return exceptionReply(fc, ExceptionCode.GatewayPathUnavailable);
     const devicePdu = Buffer.from(pdu);

@@ -10,7 +10,10 @@ export class PollState {
   latencyMs: number | null = null;
 
   /** `unit`: the unit id the poll reads (its own, else its device's). */
-  constructor(readonly config: PollConfig, readonly unit?: number) {}
+  constructor(
+    readonly config: PollConfig,
+    readonly unit?: number,
+  ) {}
 
   succeeded(latencyMs: number): void {
     this.stale = false;

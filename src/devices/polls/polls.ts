@@ -37,9 +37,15 @@ function unitOf(poll: PollConfig, devices: readonly DeviceConfig[]): number {
 
 export function startPolls(polls: readonly PollConfig[], deps: PollDeps): RunningPolls {
   const log = deps.log.child({ component: 'polls' });
-  const members: PollMember[] = polls.map((config, index) => ({ index, config, unit: unitOf(config, deps.deviceConfigs) }));
+  const members: PollMember[] = polls.map((config, index) => ({
+    index,
+    config,
+    unit: unitOf(config, deps.deviceConfigs),
+  }));
   const states = new Map(members.map((m) => [m.index, new PollState(m.config, m.unit)]));
-  const blocks = planReads(members).map((block, i) => new PollBlock(block, { devices: deps.devices, banks: deps.banks, states, log, client: -(i + 1) }));
+  const blocks = planReads(members).map(
+    (block, i) => new PollBlock(block, { devices: deps.devices, banks: deps.banks, states, log, client: -(i + 1) }),
+  );
   const banks = new Set<Bank>();
   for (const [name, bank] of deps.banks) {
     const into = members.filter((m) => m.config.into.bank === name);

@@ -37,7 +37,10 @@ export class SimulatorDevice implements DeviceLink {
   start(): Promise<void> {
     if (this.timer) return Promise.resolve();
     this.startedAt = Date.now();
-    this.log.info({ bank: this.config.bank, every: this.config.every, points: this.feeds.map((f) => f.point) }, 'simulator started');
+    this.log.info(
+      { bank: this.config.bank, every: this.config.every, points: this.feeds.map((f) => f.point) },
+      'simulator started',
+    );
     this.tick();
     this.timer = setInterval(() => this.tick(), this.config.every);
     this.timer.unref();
@@ -52,8 +55,13 @@ export class SimulatorDevice implements DeviceLink {
 
   status(): DeviceStatus {
     return {
-      name: this.name, type: 'simulator', state: this.timer ? 'up' : 'down',
-      queue: 0, requests: this.ticks, timeouts: 0, lastError: this.lastError,
+      name: this.name,
+      type: 'simulator',
+      state: this.timer ? 'up' : 'down',
+      queue: 0,
+      requests: this.ticks,
+      timeouts: 0,
+      lastError: this.lastError,
     };
   }
 

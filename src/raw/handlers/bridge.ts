@@ -84,7 +84,8 @@ export class BridgeHandler implements RawHandler, RawLinkListener {
     }
     const target = this.lastSender;
     if (target?.isOpen) return target.send(chunks);
-    if (this.unroutable === 0) this.options.log.info('device sent a frame, but the session it answers is gone: dropped');
+    if (this.unroutable === 0)
+      this.options.log.info('device sent a frame, but the session it answers is gone: dropped');
     this.unroutable += frames;
   }
 
@@ -106,7 +107,11 @@ export class BridgeHandler implements RawHandler, RawLinkListener {
     this.releaseWaiting();
     this.link = link;
     this.unsubscribe = link?.subscribe(this);
-    if (!link && !this.missing) this.options.log.error({ device: this.options.device }, 'bridge device is not running: frames from sessions are dropped');
+    if (!link && !this.missing)
+      this.options.log.error(
+        { device: this.options.device },
+        'bridge device is not running: frames from sessions are dropped',
+      );
     this.missing = !link;
     return link;
   }

@@ -29,13 +29,23 @@ export function createRawHandler(config: RawHandlerConfig, deps: HandlerDeps): R
     case 'bridge':
       return new BridgeHandler({ device: config.device, reply: config.reply, devices: deps.devices, log: deps.log });
     case 'record':
-      return new RecordHandler({ server: deps.server, dir: config.dir, maxFileSize: config.maxFileSize, maxTotalSize: config.maxTotalSize, log: deps.log });
+      return new RecordHandler({
+        server: deps.server,
+        dir: config.dir,
+        maxFileSize: config.maxFileSize,
+        maxTotalSize: config.maxTotalSize,
+        log: deps.log,
+      });
     case 'decode':
       return new DeferredHandler(async () => {
         const { DecodeHandler } = await import('./decode.js');
         return new DecodeHandler({
-          profileName: config.profile, profile: deps.profiles.get(config.profile), ...(config.bank !== undefined ? { bank: config.bank } : {}),
-          framing: deps.framing ?? { type: 'none' }, banks: deps.banks, log: deps.log,
+          profileName: config.profile,
+          profile: deps.profiles.get(config.profile),
+          ...(config.bank !== undefined ? { bank: config.bank } : {}),
+          framing: deps.framing ?? { type: 'none' },
+          banks: deps.banks,
+          log: deps.log,
         });
       });
   }

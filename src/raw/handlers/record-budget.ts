@@ -54,7 +54,11 @@ export class RecordBudget {
   /** Reserves `bytes` for a write; false = no room even after deleting every finished file. */
   reserve(bytes: number): boolean {
     if (this.total + bytes > this.maxTotal && !this.makeRoom(bytes)) {
-      if (!this.full) this.log.warn({ maxTotalSize: this.maxTotal, total: this.total }, 'recording directory budget used up by open files: frames are dropped until room is made');
+      if (!this.full)
+        this.log.warn(
+          { maxTotalSize: this.maxTotal, total: this.total },
+          'recording directory budget used up by open files: frames are dropped until room is made',
+        );
       this.full = true;
       return false;
     }
@@ -94,9 +98,13 @@ export class RecordBudget {
       try {
         unlinkSync(oldest.path);
         this.deleted++;
-        this.log.info({ file: oldest.path, size: oldest.size }, 'recording file deleted to stay inside the directory budget');
+        this.log.info(
+          { file: oldest.path, size: oldest.size },
+          'recording file deleted to stay inside the directory budget',
+        );
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ file: oldest.path, err: (err as Error).message }, 'cannot delete an old recording file');
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          this.log.warn({ file: oldest.path, err: (err as Error).message }, 'cannot delete an old recording file');
       }
       this.total -= oldest.size;
     }

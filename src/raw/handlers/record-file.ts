@@ -116,7 +116,11 @@ export class RecordFile {
       this.options.budget.finish(this.path, writer.size);
     }
     await Promise.all([...this.flushing.keys()].map((w) => w.end()));
-    if (this.dropped > 0) this.options.log.warn({ file: this.path, written: this.written, dropped: this.dropped }, 'recording closed: frames were dropped');
+    if (this.dropped > 0)
+      this.options.log.warn(
+        { file: this.path, written: this.written, dropped: this.dropped },
+        'recording closed: frames were dropped',
+      );
   }
 
   /** Queues `lines` lines of text for the current file (within the directory budget). */
@@ -189,14 +193,24 @@ export class RecordFile {
     this.written += lines;
     if (this.state === 'retrying' && writer === this.writer) {
       this.state = 'ok';
-      this.options.log.info({ file: this.path, dropped: this.lost }, 'recording resumed: frames were dropped while writes failed');
+      this.options.log.info(
+        { file: this.path, dropped: this.lost },
+        'recording resumed: frames were dropped while writes failed',
+      );
       this.lost = 0;
     }
     this.unhold();
   }
 
   /** A write failed part way (`kept` lines of it are on disk): logged once, retried later. */
-  private onFailed(writer: RecordWriter, err: NodeJS.ErrnoException, kept: number, lines: number, bytes: number, cut: boolean): void {
+  private onFailed(
+    writer: RecordWriter,
+    err: NodeJS.ErrnoException,
+    kept: number,
+    lines: number,
+    bytes: number,
+    cut: boolean,
+  ): void {
     this.written += kept;
     if (writer === this.writer) this.size -= bytes;
     this.options.budget.release(bytes);
@@ -204,7 +218,10 @@ export class RecordFile {
     this.drop(lines);
     if (!cut && writer === this.writer) {
       this.state = 'given-up'; // the writer takes nothing more; closed with the session
-      this.options.log.error({ file: this.path }, 'recording stopped: the file could not be cut back to its last whole line');
+      this.options.log.error(
+        { file: this.path },
+        'recording stopped: the file could not be cut back to its last whole line',
+      );
     }
     this.unhold();
   }

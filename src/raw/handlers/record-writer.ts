@@ -11,7 +11,14 @@ export interface RecordFs {
   openSync(path: string, flags: 'a'): number;
   fstatSync(fd: number): { readonly size: number };
   renameSync(from: string, to: string): void;
-  write(fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: (err: NodeJS.ErrnoException | null, written: number) => void): void;
+  write(
+    fd: number,
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: null,
+    callback: (err: NodeJS.ErrnoException | null, written: number) => void,
+  ): void;
   ftruncate(fd: number, len: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
   close(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
 }
@@ -24,7 +31,14 @@ export interface WriterEvents {
    * lost (cut back or never written). `cut`: the file ends on a whole line again; false when cutting
    * it back failed too (then nothing more is written to it).
    */
-  failed(writer: RecordWriter, err: NodeJS.ErrnoException, kept: number, lines: number, bytes: number, cut: boolean): void;
+  failed(
+    writer: RecordWriter,
+    err: NodeJS.ErrnoException,
+    kept: number,
+    lines: number,
+    bytes: number,
+    cut: boolean,
+  ): void;
 }
 
 const NEWLINE = 0x0a;
@@ -100,7 +114,11 @@ export class RecordWriter {
   }
 
   /** Writes `data` from `from` on, again after a short write; `written`: what reached the disk. */
-  private writeAll(data: Buffer, from: number, done: (err: NodeJS.ErrnoException | null, written: number) => void): void {
+  private writeAll(
+    data: Buffer,
+    from: number,
+    done: (err: NodeJS.ErrnoException | null, written: number) => void,
+  ): void {
     this.fs.write(this.fd, data, from, data.length - from, null, (err, n) => {
       if (err) return done(err, from);
       const at = from + n;
@@ -127,7 +145,10 @@ export class RecordWriter {
       this.busy = false;
       if (cutErr) {
         this.broken = true;
-        this.log.debug({ err: { message: cutErr.message, code: cutErr.code } }, 'cannot cut a record file back to its last whole line');
+        this.log.debug(
+          { err: { message: cutErr.message, code: cutErr.code } },
+          'cannot cut a record file back to its last whole line',
+        );
       }
       this.size += keep;
       this.events.failed(this, err, kept, lost.lines, lost.bytes, !cutErr);

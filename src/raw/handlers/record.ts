@@ -69,7 +69,9 @@ export class RecordHandler implements RawHandler {
       this.budget.scan();
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
-      throw new FieldgateError('FG_ERR_START', `server "${server}" cannot record into ${dir}: ${why}`, [], { cause: err });
+      throw new FieldgateError('FG_ERR_START', `server "${server}" cannot record into ${dir}: ${why}`, [], {
+        cause: err,
+      });
     }
   }
 
@@ -81,10 +83,18 @@ export class RecordHandler implements RawHandler {
   opened(session: RawSession): void {
     const { dir, server, maxFileSize, log, fs, now } = this.options;
     const path = join(dir, recordFileName(server, session.stats.remote, session.stats.since, session.id));
-    this.files.set(session, new RecordFile({
-      path, maxSize: maxFileSize, log: log.child({ session: session.id }), onDrain: () => session.release('file'), budget: this.budget,
-      ...(fs ? { fs } : {}), ...(now ? { now } : {}),
-    }));
+    this.files.set(
+      session,
+      new RecordFile({
+        path,
+        maxSize: maxFileSize,
+        log: log.child({ session: session.id }),
+        onDrain: () => session.release('file'),
+        budget: this.budget,
+        ...(fs ? { fs } : {}),
+        ...(now ? { now } : {}),
+      }),
+    );
     log.info({ session: session.id, peer: session.stats.remote, file: path }, 'recording session');
   }
 
