@@ -49,24 +49,24 @@ describe('LogLimit', () => {
     for (let i = 0; i < 30; i++)
       limit.hit(
         'connection refused',
-        { peer: `10.0.0.${i % 3}:${1000 + i}`, why: i < 29 ? 'not-allowed' : 'max-clients' },
+        { peer: `127.0.1.${i % 3}:${1000 + i}`, why: i < 29 ? 'not-allowed' : 'max-clients' },
         undefined,
-        `10.0.0.${i % 3}`,
+        `127.0.1.${i % 3}`,
       );
     expect(events('connection refused').map((l) => l['peer'])).toEqual([
-      '10.0.0.0:1000',
-      '10.0.0.1:1001',
-      '10.0.0.2:1002',
+      '127.0.1.0:1000',
+      '127.0.1.1:1001',
+      '127.0.1.2:1002',
     ]);
     vi.advanceTimersByTime(10_000);
     expect(events('connection refused (repeated)').map((l) => [l['address'], l['count'], l['seconds']])).toEqual([
-      ['10.0.0.0', 9, 10],
-      ['10.0.0.1', 9, 10],
-      ['10.0.0.2', 9, 10],
+      ['127.0.1.0', 9, 10],
+      ['127.0.1.1', 9, 10],
+      ['127.0.1.2', 9, 10],
     ]);
     expect(events('connection refused (repeated)')[2]).toMatchObject({ lastReason: 'max-clients' });
     vi.advanceTimersByTime(10_000); // quiet: the windows close and are forgotten
-    limit.hit('connection refused', { peer: '10.0.0.1:2000', why: 'not-allowed' }, undefined, '10.0.0.1');
+    limit.hit('connection refused', { peer: '127.0.1.1:2000', why: 'not-allowed' }, undefined, '127.0.1.1');
     expect(events('connection refused')).toHaveLength(4);
     limit.stop();
     expect(events('connection refused (repeated)')).toHaveLength(3);
@@ -87,7 +87,7 @@ describe('LogLimit', () => {
     expect(summaries.find((l) => l['address'] === 'others')).toMatchObject({ count: 3 * 744 - 1 });
     expect(lines).toHaveLength(514);
     vi.advanceTimersByTime(20_000); // quiet windows are forgotten: new sources are tracked again
-    limit.hit('connection refused', { n: 0 }, undefined, '192.168.0.1');
+    limit.hit('connection refused', { n: 0 }, undefined, '127.0.2.1');
     expect(events('connection refused').at(-1)).toMatchObject({ n: 0 });
     expect(events('connection refused').at(-1)?.['address']).toBeUndefined();
     limit.stop();

@@ -17,27 +17,27 @@ describe('FlapGuard', () => {
     const holds: number[] = [];
     let t = 0;
     for (let i = 0; i < 8; i++) {
-      const h = fight(guard, '10.0.0.1', t);
+      const h = fight(guard, '127.0.1.1', t);
       holds.push(h.holdMs);
-      expect(guard.replacing('10.0.0.1', h.until - 1)).toEqual({ kind: 'held' });
+      expect(guard.replacing('127.0.1.1', h.until - 1)).toEqual({ kind: 'held' });
       t = h.until;
     }
     expect(holds).toEqual([1000, 2000, 4000, 8000, 16000, FLAP_HOLD_MAX_MS, FLAP_HOLD_MAX_MS, FLAP_HOLD_MAX_MS]);
-    expect(fight(guard, '10.0.0.1', t + FLAP_QUIET_MS).holdMs).toBe(1000);
+    expect(fight(guard, '127.0.1.1', t + FLAP_QUIET_MS).holdMs).toBe(1000);
   });
 
   it('counts replacements within 10 s only, and each address apart', () => {
     const guard = new FlapGuard();
-    for (let i = 0; i < 10; i++) expect(guard.replacing('10.0.0.1', i * 4000)).toEqual({ kind: 'replace' }); // 3 per 10 s at most: never held
-    expect(fight(guard, '10.0.0.2', 40_000).holdMs).toBe(1000);
-    expect(guard.replacing('10.0.0.1', 40_000)).toEqual({ kind: 'replace' });
+    for (let i = 0; i < 10; i++) expect(guard.replacing('127.0.1.1', i * 4000)).toEqual({ kind: 'replace' }); // 3 per 10 s at most: never held
+    expect(fight(guard, '127.0.1.2', 40_000).holdMs).toBe(1000);
+    expect(guard.replacing('127.0.1.1', 40_000)).toEqual({ kind: 'replace' });
   });
 
   it('forgets addresses with nothing left to remember, so many addresses do not grow it', () => {
     const guard = new FlapGuard();
     for (let i = 0; i < 10_000; i++) guard.replacing(`10.0.${i >> 8}.${i & 255}`, i);
-    const held = fight(guard, '192.168.0.1', 20_000);
+    const held = fight(guard, '127.0.2.1', 20_000);
     for (let i = 0; i < 200; i++) guard.replacing(`10.1.0.${i}`, 20_000 + i); // crowds the map, but the held address is recent
-    expect(guard.replacing('192.168.0.1', held.until - 1)).toEqual({ kind: 'held' });
+    expect(guard.replacing('127.0.2.1', held.until - 1)).toEqual({ kind: 'held' });
   });
 });
