@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:interop`: fieldgate against peers it did not write (mbpoll, pymodbus, socat).
-// .ci/run installs them: apt-get install -y mbpoll python3-pymodbus socat iproute2 (ss)
+// `npm run test:interop`: fieldgate against peers it did not write (mbpoll, pymodbus, socat, the
+// mosquitto broker and its mosquitto_pub/sub, openssl for the tests' TLS CA).
+// .ci/run installs them: apt-get install -y mbpoll python3-pymodbus socat iproute2 (ss) mosquitto
+// mosquitto-clients openssl (the tests start mosquitto themselves; the Debian service is not needed)
 export default defineConfig({
   test: {
     include: ['test/interop/**/*.test.ts'],
