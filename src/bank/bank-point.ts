@@ -8,12 +8,19 @@ import { decodePoint, encodePoint, intRange, registerCount, type PointValue } fr
 
 const scratch = Buffer.alloc(8);
 
+/** Told when a point was written (its value may or may not differ): the MQTT publisher (bank.watchPoints). */
+export interface PointSink {
+  changed(point: BankPoint): void;
+}
+
 export class BankPoint {
   readonly name: string;
   /** Registers (or bits) the point occupies. */
   readonly count: number;
   /** ms since the epoch of the last write (a store by fieldgate or a client's write); 0 = never. */
   updatedAt = 0;
+  /** Who is told about writes; undefined (nobody publishes the bank) costs one check per write. */
+  sink: PointSink | undefined = undefined;
   private readonly range: readonly [number, number] | undefined;
   private readonly swapWords: boolean;
   private readonly swapBytes: boolean;
@@ -43,7 +50,14 @@ export class BankPoint {
       this.table.set(words, c.address);
     }
     this.updatedAt = at;
+    this.sink?.changed(this);
     return undefined;
+  }
+
+  /** The point's registers were written in place (a client's write, a poll) at `at`. */
+  touched(at: number): void {
+    this.updatedAt = at;
+    this.sink?.changed(this);
   }
 
   get(): PointValue {

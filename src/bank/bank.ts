@@ -5,7 +5,7 @@
  */
 import type { BankConfig, PointConfig, TableName } from '../config/types.js';
 import type { BankOverlay } from './bank-overlay.js';
-import { BankPoint } from './bank-point.js';
+import { BankPoint, type PointSink } from './bank-point.js';
 
 export type RegisterTable = Uint16Array;
 export type BitTable = Uint8Array;
@@ -24,6 +24,8 @@ export class Bank {
   /** Set by the polls that write into the bank (stale ranges, write-through); undefined: none. */
   overlay: BankOverlay | undefined = undefined;
   private readonly listeners = new Set<WriteListener>();
+  /** Told about every point written (the MQTT publisher); kept across a redefinition of the points. */
+  private sink: PointSink | undefined = undefined;
   /** Per table: address -> the point there (only tables that have points). */
   private pointAt: Partial<Record<TableName, (BankPoint | undefined)[]>> = {};
 
@@ -46,6 +48,7 @@ export class Bank {
       const table = this[config.table];
       if (!table) continue;
       const point = new BankPoint(config, table);
+      point.sink = this.sink;
       this.points.set(config.name, point);
       const at = (this.pointAt[config.table] ??= []);
       for (let i = 0; i < point.count; i++) at[config.address + i] = point;
@@ -60,6 +63,22 @@ export class Bank {
   onWrite(listener: WriteListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Tells `sink` about every point written from now on (stores, client writes, polls), also after
+   * the points are redefined by a reload; one sink at a time. Returns the function that stops it.
+   */
+  watchPoints(sink: PointSink): () => void {
+    this.setSink(sink);
+    return () => {
+      if (this.sink === sink) this.setSink(undefined);
+    };
+  }
+
+  private setSink(sink: PointSink | undefined): void {
+    this.sink = sink;
+    for (const point of this.points.values()) point.sink = sink;
   }
 
   /** True when a client's write must be reported (points to timestamp, or listeners). */
@@ -81,7 +100,7 @@ export class Bank {
     let last: BankPoint | undefined;
     for (let i = address; i < address + count; i++) {
       const point = at[i];
-      if (point !== undefined && point !== last) point.updatedAt = now;
+      if (point !== undefined && point !== last) point.touched(now);
       last = point;
     }
   }

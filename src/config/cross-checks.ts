@@ -69,11 +69,20 @@ function references(top: Record<string, unknown>): Problem[] {
     items(top.devices).flatMap(([, d]) => (typeof d.name === 'string' ? [[d.name, d.type] as const] : [])),
   );
   const names: Names = { banks, devices };
-  return items(top.servers).flatMap(([i, server]) =>
-    server.protocol === 'raw'
-      ? bridgeRef(names, server.handler, ['servers', i, 'handler', 'bridge'])
-      : modbusRefs(names, server, i),
-  );
+  return [
+    ...items(top.servers).flatMap(([i, server]) =>
+      server.protocol === 'raw'
+        ? bridgeRef(names, server.handler, ['servers', i, 'handler', 'bridge'])
+        : modbusRefs(names, server, i),
+    ),
+    ...mqttRefs(names, top.mqtt),
+  ];
+}
+
+/** `mqtt.banks` names defined banks. */
+function mqttRefs(names: Names, mqtt: unknown): Problem[] {
+  if (!isMapping(mqtt) || !Array.isArray(mqtt.banks)) return [];
+  return mqtt.banks.flatMap((bank: unknown, j) => bankRef(names, bank, ['mqtt', 'banks', j]));
 }
 
 /** A Modbus server's banks and routes, its pool ports' included. */

@@ -47,6 +47,8 @@ export interface ReloadPlan {
   readonly commands: boolean;
   /** Set when the status endpoint moved, appeared or went away; `listen` undefined = disabled. */
   readonly status?: { readonly listen: Endpoint | undefined };
+  /** True when the `mqtt` section differs (the MQTT session is opened again, with births). */
+  readonly mqtt: boolean;
   /** True when nothing at all differs. */
   readonly empty: boolean;
 }
@@ -165,6 +167,7 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   const statusMoved = !sameValue(prev.status?.listen, next.status?.listen);
   const polls = !sameValue(prev.polls, next.polls);
   const commands = commandsChanged(prev, next);
+  const mqtt = !sameValue(prev.mqtt, next.mqtt);
   const empty =
     servers.added.length + servers.removed.length + servers.changed.length === 0 &&
     devices.added.length + devices.removed.length + devices.changed.length === 0 &&
@@ -178,13 +181,15 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
     !renamed &&
     !statusMoved &&
     !polls &&
-    !commands;
+    !commands &&
+    !mqtt;
   return {
     servers,
     devices,
     banks,
     polls,
     commands,
+    mqtt,
     ...(logLevel !== undefined ? { logLevel } : {}),
     ...(renamed ? { gatewayName: next.gateway.name } : {}),
     ...(statusMoved ? { status: { listen: next.status?.listen } } : {}),
@@ -218,6 +223,7 @@ export function planFields(plan: ReloadPlan): Record<string, unknown> {
     },
     ...(plan.polls ? { polls: 'changed' } : {}),
     ...(plan.commands ? { commands: 'changed' } : {}),
+    ...(plan.mqtt ? { mqtt: 'changed' } : {}),
     ...(plan.logLevel !== undefined ? { logLevel: plan.logLevel } : {}),
     ...(plan.gatewayName !== undefined ? { gatewayName: plan.gatewayName } : {}),
     ...(plan.status
@@ -251,6 +257,7 @@ export function describePlan(plan: ReloadPlan): string {
     banks.length > 0 ? `banks ${banks.join(' ')}` : undefined,
     plan.polls ? 'polls changed' : undefined,
     plan.commands ? 'commands changed' : undefined,
+    plan.mqtt ? 'mqtt changed (reconnects, births again)' : undefined,
     plan.logLevel !== undefined ? `log level ${plan.logLevel}` : undefined,
     plan.gatewayName !== undefined ? `gateway name ${plan.gatewayName}` : undefined,
     plan.status

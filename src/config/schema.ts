@@ -8,6 +8,7 @@ import { show } from './issues.js';
 import { BANKS } from './items/bank.js';
 import { COMMAND, finishCommands } from './items/command.js';
 import { DEVICE } from './items/device.js';
+import { finishMqtt, MQTT } from './items/mqtt.js';
 import { POLL } from './items/poll.js';
 import { SERVER } from './items/server.js';
 
@@ -56,6 +57,7 @@ export const TOP = record(
       'write one item per command, each starting with "- name: ..."',
       COMMAND,
     ),
+    mqtt: MQTT,
   },
   {
     finish: (p) => {
@@ -72,6 +74,8 @@ export const TOP = record(
         polls: p.polls ?? [],
         /** Writes into bank points that send frames to raw devices. */
         commands: finishCommands(p.commands ?? [], banks),
+        /** The northbound MQTT link; undefined = disabled. */
+        ...(p.mqtt !== undefined ? { mqtt: finishMqtt(p.mqtt, p.gateway.name) } : {}),
       };
     },
   },

@@ -70,6 +70,9 @@ export type CommandFrame = CommandConfig['frame'];
 /** A binary field's value: a constant, the written value (`'value'`), or another point's (`{ point }`). */
 export type CommandFieldValue = Extract<CommandFramePart, { readonly value: unknown }>['value'];
 
+export type MqttConfig = NonNullable<Top['mqtt']>;
+export type MqttFormat = MqttConfig['format'];
+
 export type GatewayConfig = Top & {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
   readonly file?: string;

@@ -25,6 +25,9 @@ import type { Logger } from '../log.js';
 import { deviceIdentity } from '../modbus/device-identity.js';
 import type { ServerObserver } from '../servers/observer.js';
 import type { GatewayServer, ServerDeps } from '../servers/server.js';
+import type { MqttStatus } from '../mqtt/mqtt-status.js';
+import type { Northbound } from '../mqtt/northbound.js';
+import { bankAlive } from './bank-sources.js';
 import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from '../status/document.js';
 import type { StatusEndpoint } from '../status/endpoint.js';
 import { ObserverHub } from '../status/observer-hub.js';
@@ -65,6 +68,8 @@ export class Gateway implements GatewayView {
   private polls: RunningPolls | undefined;
   /** The running commands (client writes that send frames to raw devices). */
   private commands: RunningCommands | undefined;
+  /** The northbound MQTT publisher (Sparkplug B or JSON), when the config has `mqtt:`. */
+  private northbound: Northbound | undefined;
   private sessionSeq = 0;
   private started = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -129,6 +134,7 @@ export class Gateway implements GatewayView {
       this.startPolls();
       await this.startCommands();
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
+      await this.startMqtt();
       await this.openStatus(this.current.status?.listen, true);
     } catch (err) {
       // What failed to stop is logged; the start's own error is the one to report.
@@ -211,6 +217,7 @@ export class Gateway implements GatewayView {
     this.log.info({ servers: this.servers.length }, 'stopping');
     const steps = new StopSteps(this.log);
     await steps.run(() => this.status?.close(), 'status endpoint failed to stop');
+    await steps.run(() => this.stopMqtt(), 'mqtt failed to stop');
     await this.serverSet.stopAll(this.options.stopGraceMs ?? 2000, steps);
     await steps.run(() => this.stopCommands(), 'commands failed to stop');
     await steps.run(() => this.stopPolls(), 'polls failed to stop');
@@ -259,6 +266,40 @@ export class Gateway implements GatewayView {
     this.commands = undefined;
   }
 
+  /** The MQTT link's status; undefined when the config has no `mqtt:`. */
+  mqttStatus(): MqttStatus | undefined {
+    return this.northbound?.status();
+  }
+
+  /** The MQTT modules are loaded only when the config has `mqtt:` (memory on a small board). */
+  private async startMqtt(): Promise<void> {
+    const config = this.current.mqtt;
+    if (config === undefined) return;
+    const { createNorthbound } = await import('../mqtt/start-mqtt.js');
+    const northbound = createNorthbound(config, {
+      banks: this.banks,
+      identity: deviceIdentity(this.current.gateway.name),
+      log: this.log,
+      bankAlive: (bank) => bankAlive(bank, this.current, this.polls?.status() ?? [], this.devices),
+      nodeInfo: () => {
+        const links = [...this.devices.values()];
+        return {
+          sessions: this.servers.reduce((n, s) => n + s.sessionCount, 0),
+          devicesUp: links.filter((d) => d.status().state === 'up').length,
+          devices: links.length,
+        };
+      },
+    });
+    this.northbound = northbound;
+    await northbound.start();
+  }
+
+  private async stopMqtt(): Promise<void> {
+    const northbound = this.northbound;
+    this.northbound = undefined;
+    await northbound?.stop();
+  }
+
   /** Polls hold device links and bank objects: they restart when either set changes, or the polls do. */
   private pollsTouched(plan: ReloadPlan): boolean {
     const d = plan.devices;
@@ -297,6 +338,7 @@ export class Gateway implements GatewayView {
       false,
     );
     this.serverSet.sort(next.servers);
+    await this.applyMqtt(plan);
     if (plan.status) await this.openStatus(plan.status.listen, false);
     const retried = retry.map((s) => s.name).filter((n) => !failed.includes(n));
     const summary = this.summarize(plan, retried, failed);
@@ -305,6 +347,22 @@ export class Gateway implements GatewayView {
       'reload applied',
     );
     return this.record('applied', summary, failed);
+  }
+
+  /** A changed `mqtt:` opens the session again; changed banks are born again on the running one. */
+  private async applyMqtt(plan: ReloadPlan): Promise<void> {
+    if (plan.mqtt) {
+      await this.stopMqtt();
+      try {
+        await this.startMqtt();
+      } catch (err) {
+        this.log.error({ err: errorText(err) }, 'mqtt down: it could not be started on reload');
+      }
+      return;
+    }
+    const b = plan.banks;
+    const touched = [...b.added, ...b.reshaped, ...b.repointed].map((x) => x.name);
+    if (touched.length > 0 || b.removed.length > 0) this.northbound?.banksChanged(touched);
   }
 
   private summarize(plan: ReloadPlan, retried: readonly string[], failed: readonly string[]): string {

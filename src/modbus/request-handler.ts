@@ -6,10 +6,10 @@
  */
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
 import type { DeviceIdentity } from '../codec/pdu/device-id.js';
-import { decodeRequest, ExceptionCode, exceptionReply } from '../codec/pdu/index.js';
+import { ExceptionCode, exceptionReply } from '../codec/pdu/index.js';
 import type { DeviceLink } from '../devices/device.js';
 import { isModbusLink, type RequestOrigin } from '../devices/modbus/modbus-link.js';
-import { executeOnBank } from './bank-executor.js';
+import { serveBank } from './bank-request.js';
 import { readOnlyAllows } from './read-only.js';
 import type { UnitRoute, UnitRouter } from './unit-router.js';
 
@@ -37,11 +37,7 @@ export function createRequestHandler(router: UnitRouter, options: HandlerOptions
     if (!route) return exceptionReply(fc, ExceptionCode.GatewayPathUnavailable);
     if (readOnly && !readOnlyAllows(pdu)) return exceptionReply(fc, ExceptionCode.IllegalFunction);
     if (route.kind === 'device') return forward(devices, route, pdu, origin);
-    const decoded = decodeRequest(pdu);
-    if ('exception' in decoded) return exceptionReply(decoded.fc, decoded.exception);
-    const overlay = route.bank.overlay;
-    if (overlay) return overlay.execute(decoded, pdu, () => executeOnBank(decoded, route.bank, identity), origin);
-    return executeOnBank(decoded, route.bank, identity);
+    return serveBank(route.bank, pdu, identity, origin);
   };
 }
 

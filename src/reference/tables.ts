@@ -9,6 +9,7 @@ import { COMMAND } from '../config/items/command.js';
 import { DEVICE } from '../config/items/device.js';
 import { DEVICE_TYPES } from '../config/items/device-schemas.js';
 import { FRAMING } from '../config/items/framing.js';
+import { MQTT } from '../config/items/mqtt.js';
 import { POLL } from '../config/items/poll.js';
 import { POOL_PORT } from '../config/items/pool.js';
 import { HANDLER } from '../config/items/raw-handler.js';
@@ -124,6 +125,7 @@ export const TABLES: readonly Table[] = [
   { id: 'signal', title: 'signals (simulator devices, profile simulations)', rows: variantRows(SIGNAL, '') },
   { id: 'poll', title: 'polls', rows: rows(keysOf(POLL)) },
   { id: 'command', title: 'commands', rows: [...rows(keysOf(COMMAND)), ...variantRows(partOf(COMMAND), 'frame[].')] },
+  { id: 'mqtt', title: 'mqtt', rows: rows(keysOf(MQTT)) },
 ];
 
 /** The binary frame's part declaration, inside a command's `frame`. */

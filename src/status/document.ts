@@ -7,6 +7,7 @@
 import type { Bank } from '../bank/bank.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
 import type { CommandStatus } from '../commands/command.js';
+import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { ServerConfig } from '../config/types.js';
 import type { DeviceLink, DeviceStatus } from '../devices/device.js';
 import type { GatewayServer, PortStatus } from '../servers/server.js';
@@ -50,6 +51,8 @@ export interface GatewayView {
   readonly banks?: ReadonlyMap<string, Bank>;
   /** The running commands and their counters. */
   commandStatus?(): CommandStatus[];
+  /** The northbound MQTT link; undefined when the config has none. */
+  mqttStatus?(): MqttStatus | undefined;
 }
 
 export interface SessionEntry {
@@ -102,6 +105,8 @@ export interface StatusDocument {
   readonly banks: BankEntry[];
   /** Commands (bank writes that send frames to devices) and their counters. */
   readonly commands: CommandStatus[];
+  /** The northbound MQTT link (Sparkplug B or JSON); null when the config has no `mqtt:`. */
+  readonly mqtt: MqttStatus | null;
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -186,6 +191,7 @@ export function buildDocument(
     devices: view.deviceLinks().map((d) => d.status()),
     banks: view.banks ? bankEntries(view.banks, now.getTime()) : [],
     commands: view.commandStatus?.() ?? [],
+    mqtt: view.mqttStatus?.() ?? null,
   };
 }
 
@@ -203,6 +209,8 @@ export function healthProblems(view: GatewayView, now = Date.now()): string[] {
     const s = d.status();
     if (s.state === 'down') problems.push(`device ${s.name} is down${s.lastError ? `: ${s.lastError}` : ''}`);
   }
+  const mqtt = view.mqttStatus?.();
+  if (mqtt?.state === 'down') problems.push(`mqtt is down${mqtt.lastError ? `: ${mqtt.lastError}` : ''}`);
   return problems;
 }
 

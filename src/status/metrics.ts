@@ -13,6 +13,7 @@ import { readBufferFallbacks } from '../transport/accepted-socket.js';
 import type { CloseReason } from '../transport/session-stream.js';
 import type { GatewayView } from './document.js';
 import type { Totals } from './totals.js';
+import { defineMqttMetrics } from './mqtt-metrics.js';
 
 /** Status fields that some device types add (Modbus links); a device without them shows none. */
 type DeviceExtras = DeviceStatus & {
@@ -78,6 +79,7 @@ export class Metrics implements ServerObserver {
     this.defineServerGauges();
     this.defineDeviceGauges();
     this.definePointGauges();
+    defineMqttMetrics(this.registry, () => this.view.mqttStatus?.());
   }
 
   /** Age of each bank point, decoded frames, commands (labels come from the config: bounded). */

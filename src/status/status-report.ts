@@ -1,9 +1,10 @@
 /**
  * What `fieldgate status` prints: the status document as tables a plant engineer reads at a glance:
- * servers, port pools (which client holds which port), sessions, devices, polls and points.
+ * servers, port pools (which client holds which port), sessions, devices, polls, points and the MQTT link.
  */
 import type { DeviceStatus } from '../devices/device.js';
 import type { PollStatus } from '../devices/modbus/modbus-status.js';
+import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
 import type { BankEntry, PointEntry } from './points.js';
 import { bytes, duration, interval, pointValue, portRanges, textTable } from './text-table.js';
@@ -231,6 +232,46 @@ function pointsTable(banks: readonly BankEntry[] | undefined): string | undefine
   ].join('\n');
 }
 
+/** The MQTT link: broker, state, what went out, the backlog, commands. */
+function mqttTable(mqtt: MqttStatus | null | undefined): string | undefined {
+  if (!mqtt) return undefined;
+  const host = mqtt.primaryHost
+    ? `, primary host ${mqtt.primaryHost.id} ${mqtt.primaryHost.online ? 'online' : 'offline'}`
+    : '';
+  const lines = [
+    `MQTT (${mqtt.format}${mqtt.bdSeq !== undefined ? `, bdSeq ${mqtt.bdSeq}` : ''}${host})`,
+    textTable(
+      [
+        { title: 'BROKER' },
+        { title: 'STATE' },
+        { title: 'BIRTHS', right: true },
+        { title: 'MESSAGES', right: true },
+        { title: 'SENT', right: true },
+        { title: 'BACKLOG', right: true },
+        { title: 'DROPPED', right: true },
+        { title: 'COMMANDS', right: true },
+        { title: 'LAST ERROR' },
+      ],
+      [
+        [
+          mqtt.broker ?? mqtt.brokers.join(' '),
+          mqtt.state,
+          String(mqtt.births),
+          String(mqtt.messagesOut),
+          bytes(mqtt.bytesOut),
+          `${mqtt.backlog.records} (${bytes(mqtt.backlog.bytes)})`,
+          String(mqtt.backlog.dropped),
+          `${mqtt.commandsAccepted} ok, ${mqtt.commandsRefused} refused`,
+          mqtt.lastError ?? '-',
+        ],
+      ],
+    ),
+  ];
+  const dead = mqtt.banks.filter((b) => !b.alive).map((b) => b.name);
+  if (dead.length > 0) lines.push(`banks whose source is gone (DDEATH): ${dead.join(', ')}`);
+  return lines.join('\n');
+}
+
 export function renderStatus(doc: StatusDocument, now = new Date()): string {
   const parts = [
     header(doc).join('\n'),
@@ -240,6 +281,7 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     devicesTable(doc.devices),
     pollsTable(doc.devices, now),
     pointsTable(doc.banks),
+    mqttTable(doc.mqtt),
   ];
   return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;
 }

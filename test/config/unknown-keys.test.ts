@@ -10,7 +10,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + 'sever: {}\n',
       'sever',
       '^sever:',
-      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices, polls, commands',
+      'unknown key (did you mean servers?); allowed here: gateway, log, status, banks, servers, devices, polls, commands, mqtt',
     ],
     [
       'a section',
@@ -88,7 +88,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
         line: 1,
         col: 1,
         message:
-          'unknown key; allowed here: gateway, log, status, banks, servers, devices, polls, commands (write nested keys indented under their parent, not joined with dots)',
+          'unknown key; allowed here: gateway, log, status, banks, servers, devices, polls, commands, mqtt (write nested keys indented under their parent, not joined with dots)',
       },
     ]);
   });

@@ -26,6 +26,7 @@ function doc(devices: ModbusDeviceStatus[], points: PointEntry[] = []): StatusDo
     devices,
     banks: points.length > 0 ? [{ name: 'meters', points }] : [],
     commands: [],
+    mqtt: null,
   };
 }
 

@@ -31,6 +31,10 @@ export const POINT = record(
     scale: number({ doc: 'engineering value = raw * scale + offset', default: 1 }),
     offset: number({ doc: 'engineering value = raw * scale + offset', default: 0 }),
     length: int({ doc: 'string points: registers (two characters each), 1..125', min: 1, max: 125 }),
+    deadband: number({
+      doc: 'MQTT: a change smaller than this (absolute, engineering units) from the last published value is not published',
+      example: 0.5,
+    }),
   },
   {
     pre: (raw) =>
@@ -46,6 +50,10 @@ export const POINT = record(
         problems.push(problem([], 'is a string point: give length: REGISTERS (two characters each)'));
       if (p.type !== 'string' && p.length !== undefined)
         problems.push(problem(['length'], `only string points have a length (this one is ${p.type})`, 'key'));
+      if (p.deadband !== undefined && (p.deadband < 0 || p.type === 'bool' || p.type === 'string'))
+        problems.push(
+          problem(['deadband'], p.deadband < 0 ? 'is negative' : `a ${p.type} point has no deadband (only numbers do)`),
+        );
       if (isBitTable(p.table) && p.type !== 'bool')
         problems.push(problem(['type'], `${p.type} cannot live in ${p.table}: a bit table holds only bool points`));
       return problems;

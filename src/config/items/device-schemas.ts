@@ -68,7 +68,7 @@ const decode = optionalSection('what the device sends, decoded with a profile in
  * Devices come back by themselves: reconnect (TCP) or reopen (serial) with backoff, from `min` to `max`, less up to
  * `jitter` of it.
  */
-const reconnect = (what: string, min = '500ms', max = '30s') =>
+export const reconnect = (what: string, min = '500ms', max = '30s') =>
   section('reconnection after a failure: exponential backoff', {
     min: duration({ doc: `first wait before trying to ${what} again`, min: 1, default: min }),
     max: duration({
