@@ -9,6 +9,7 @@ import type {
   DeviceConfig,
   Framing,
   GatewayConfig,
+  MqttConfig,
   ModbusServerConfig,
   PointConfig,
   RawHandlerConfig,
@@ -164,5 +165,20 @@ export function describeConfig(config: GatewayConfig): string {
     lines.push('', `commands (${config.commands.length}):`);
     for (const c of config.commands) lines.push(...describeCommand(c));
   }
+  if (config.mqtt) lines.push('', ...describeMqtt(config.mqtt));
   return lines.join('\n');
+}
+
+/** The MQTT link: format and ids, brokers, banks, where the backlog waits. */
+function describeMqtt(m: MqttConfig): string[] {
+  const ids =
+    m.format === 'json'
+      ? `json under ${m.topic}/<bank>/<point>`
+      : `sparkplug-b, group ${m.group}, node ${m.node}${m.primaryHost !== undefined ? `, primary host ${m.primaryHost}` : ''}`;
+  return [
+    `mqtt: ${ids}`,
+    `  brokers: ${m.urls.join(', ')}${m.username !== undefined ? ` (user ${m.username})` : ''}`,
+    `  banks: ${m.banks.join(', ')}`,
+    `  store while away: ${m.storeForward.dir} (at most ${showSize(m.storeForward.maxSize)})`,
+  ];
 }

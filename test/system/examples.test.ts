@@ -28,8 +28,14 @@ async function expectValid(file: string): Promise<string> {
 }
 
 describe('shipped configurations', () => {
-  it('config/examples holds the four site examples', () => {
-    expect(examples).toEqual(['camera-trigger.yaml', 'fpga-decoded.yaml', 'omron-pool.yaml', 'rs485-gateway.yaml']);
+  it('config/examples holds the five site examples', () => {
+    expect(examples).toEqual([
+      'camera-trigger.yaml',
+      'fpga-decoded.yaml',
+      'omron-pool.yaml',
+      'rs485-gateway.yaml',
+      'sparkplug-fleet.yaml',
+    ]);
   });
 
   it.each(examples)('config/examples/%s passes fieldgate check and says how to try it', async (name) => {
