@@ -20,7 +20,8 @@ export class BankChanges implements PointSink {
   private readonly pending = new Set<BankPoint>();
   /** The last value published (or born) per point name; a redefined point keeps its name's entry. */
   private readonly published = new Map<string, PointValue>();
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private lastTake = 0;
   private readonly unwatch: () => void;
 
@@ -34,9 +35,10 @@ export class BankChanges implements PointSink {
 
   changed(point: BankPoint): void {
     this.pending.add(point);
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.immediate !== undefined) return;
     const wait = this.minInterval - (Date.now() - this.lastTake);
-    this.timer = wait > 0 ? setTimeout(() => this.fire(), wait) : setImmediate(() => this.fire());
+    if (wait > 0) this.timer = setTimeout(() => this.fire(), wait);
+    else this.immediate = setImmediate(() => this.fire());
   }
 
   /** Points written since the last take whose value moved past their deadband, oldest write first. */
@@ -75,14 +77,15 @@ export class BankChanges implements PointSink {
 
   private fire(): void {
     this.timer = undefined;
+    this.immediate = undefined;
     if (this.pending.size > 0) this.ready(this);
   }
 
   private cancel(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer as NodeJS.Timeout);
-    clearImmediate(this.timer as NodeJS.Immediate);
+    clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private moved(point: BankPoint, value: PointValue): boolean {
