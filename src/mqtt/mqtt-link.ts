@@ -107,7 +107,12 @@ export class MqttLink {
 
   private open(url: string, options: IClientOptions): void {
     if (this.stopped) return;
-    const client = mqtt.connect(url, options);
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(url, options);
+    } catch (err) {
+      return this.failed(err instanceof Error ? err.message : String(err));
+    }
     this.client = client;
     client.on('connect', () => {
       if (this.client !== client) return;

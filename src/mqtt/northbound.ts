@@ -57,6 +57,10 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 /** Replayed per read of the store. */
 const REPLAY_BATCH_BYTES = 64 * 1024;
 const LIVENESS_MS = 1000;
+/** QoS 1 data messages awaiting their PUBACK, at most; past it the output counts as backed up. */
+const MAX_INFLIGHT = 4096;
+/** How long a clean stop waits for its last message (NDEATH) to be acknowledged. */
+const FAREWELL_MS = 2000;
 
 export abstract class Northbound {
   protected readonly log: Logger;
@@ -121,7 +125,7 @@ export abstract class Northbound {
     clearInterval(this.liveness);
     await this.link.stop(async (client) => {
       const last = this.farewell();
-      if (last) await this.publishAwait(client, last);
+      if (last) await withTimeout(this.publishAwait(client, last), FAREWELL_MS);
     });
     for (const collector of this.collectors.values()) collector.close();
     this.collectors.clear();
@@ -218,11 +222,16 @@ export abstract class Northbound {
     this.refusals.hit('mqtt: command refused', { command: what, reason });
   }
 
-  /** Writes a point as a Modbus client would; counts and logs the outcome. */
+  /** Writes a point as a Modbus client would; counts and logs the outcome. Never rejects. */
   protected async write(bank: string, point: string, value: PointValue, what: string): Promise<void> {
     const target = this.deps.banks.get(bank);
     if (target === undefined || !this.collectors.has(bank)) return this.refused(what, `bank ${bank} is not published`);
-    const error = await writePoint(target, point, value, this.deps.identity);
+    let error: string | undefined;
+    try {
+      error = await writePoint(target, point, value, this.deps.identity);
+    } catch (err) {
+      error = `point ${point}: ${err instanceof Error ? err.message : String(err)}`;
+    }
     if (error !== undefined) return this.refused(what, error);
     this.counters.commandsAccepted++;
     this.log.info({ bank, point, value }, 'mqtt: point written');
@@ -287,7 +296,7 @@ export abstract class Northbound {
 
   private backedUp(): boolean {
     const stream = (this.client as { stream?: { writableLength?: number } } | undefined)?.stream;
-    return (stream?.writableLength ?? 0) > MAX_QUEUED_BYTES;
+    return (stream?.writableLength ?? 0) > MAX_QUEUED_BYTES || this.inflight.size > MAX_INFLIGHT;
   }
 
   private async replay(): Promise<void> {
@@ -365,6 +374,13 @@ function parseRecord(record: Buffer): StoredChanges | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `p`, or nothing after `ms` (a broker that does not answer does not hold a stop up). */
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 function drained(client: MqttClient): Promise<void> {

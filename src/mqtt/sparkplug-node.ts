@@ -189,7 +189,8 @@ export class SparkplugNode extends Northbound {
       this.log.warn({ host: this.config.primaryHost }, 'sparkplug: primary host offline: NDEATH, a new session waits');
       const client = this.client;
       if (client) {
-        void this.publishAwait(client, this.farewell()).finally(() => this.link.restart('primary host offline', true));
+        const restart = () => this.link.restart('primary host offline', true);
+        this.publishAwait(client, this.farewell()).then(restart, restart);
       }
     }
   }
