@@ -3,6 +3,7 @@
  * They read the raw document and skip what does not parse (the schema reports that), so their
  * findings come out in the same pass as the schema's.
  */
+import { NAME_PATTERN } from './declare/leaves.js';
 import { collisions } from './endpoints.js';
 import { formatPath, isMapping, problem, show, type Path, type Problem } from './issues.js';
 import { commandChecks } from './command-checks.js';
@@ -76,7 +77,30 @@ function references(top: Record<string, unknown>): Problem[] {
         : modbusRefs(names, server, i),
     ),
     ...mqttRefs(names, top.mqtt),
+    ...mqttDefaults(top),
   ];
+}
+
+/** Ids that `mqtt:` takes from gateway.name when it does not give its own must be valid there. */
+function mqttDefaults(top: Record<string, unknown>): Problem[] {
+  const mqtt = top.mqtt;
+  const name = isMapping(top.gateway) ? top.gateway.name : undefined;
+  if (!isMapping(mqtt) || typeof name !== 'string') return [];
+  if (mqtt.format !== 'json' && mqtt.node == null && !NAME_PATTERN.test(name))
+    return [
+      problem(
+        ['gateway', 'name'],
+        `${show(name)} cannot be the Sparkplug edge node id, which mqtt.node defaults to: give mqtt.node (letters, digits, _ . -)`,
+      ),
+    ];
+  if (mqtt.format === 'json' && mqtt.topic == null && /[+#]/.test(name))
+    return [
+      problem(
+        ['gateway', 'name'],
+        `${show(name)} holds + or #, which cannot be in the topic root fieldgate/<gateway.name> that mqtt.topic defaults to: give mqtt.topic`,
+      ),
+    ];
+  return [];
 }
 
 /** `mqtt.banks` names defined banks. */

@@ -1,5 +1,5 @@
 /**
- * /metrics for the northbound MQTT link, read from its status when scraped (absent without `mqtt:`):
+ * /metrics for the northbound MQTT link, read from its status when scraped (no samples without `mqtt:`):
  * whether it is up and in which state, births, messages, bytes and point values out, the store's
  * backlog and drops, commands carried out and refused.
  */
@@ -21,15 +21,18 @@ export function defineMqttMetrics(registry: Registry, status: () => MqttStatus |
       if (s) for (const state of STATES) this.set({ state }, s.state === state ? 1 : 0);
     },
   });
+  // labelled by format, so that a gateway without `mqtt:` shows no sample at all (prom-client shows a
+  // label-less counter as 0 even when nothing was counted)
   const counter = (name: string, help: string, pick: (s: MqttStatus) => number) =>
     new Counter({
       name,
       help,
+      labelNames: ['format'],
       registers,
       collect() {
         this.reset();
         const s = status();
-        if (s) this.inc(pick(s));
+        if (s) this.inc({ format: s.format }, pick(s));
       },
     });
   counter('fieldgate_mqtt_connects_total', 'MQTT sessions opened', (s) => s.connects);
