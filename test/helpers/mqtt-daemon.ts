@@ -10,8 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MqttStatus } from '../../src/mqtt/mqtt-status.js';
+import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
+import { closeClient, modbusClient } from './clients.js';
 import { startDaemon, tempFile, type Daemon } from './daemon.js';
-import { decodeSparkplug, type SparkplugMetric, type SparkplugPayload, type WatchedMessage } from './mqtt-watch.js';
+import { startMosquitto, type Mosquitto, type MosquittoOptions } from './mosquitto.js';
+import {
+  decodeSparkplug,
+  watch,
+  type SparkplugMetric,
+  type SparkplugPayload,
+  type Watch,
+  type WatchedMessage,
+  type WatchOptions,
+} from './mqtt-watch.js';
 
 const HOST = '127.0.0.1';
 const STOP_MS = 8_000;
@@ -236,4 +247,37 @@ export function metric(p: SparkplugPayload, name: string): SparkplugMetric {
   const found = p.metrics?.find((m) => m.name === name);
   if (!found) throw new Error(`no metric ${name} in ${JSON.stringify(p.metrics?.map((m) => m.name))}`);
   return found;
+}
+
+/**
+ * What a test starts, stopped in reverse order by `cleanup()` (call it in afterEach): brokers, gates,
+ * daemons, watchers, Modbus clients.
+ */
+export interface Resources {
+  broker(options?: MosquittoOptions): Promise<Mosquitto>;
+  gate(brokerPort: number): Promise<Gate>;
+  daemon(yaml: string): Promise<Fieldgate>;
+  watcher(url: string, topics: string | readonly string[], options?: WatchOptions): Promise<Watch>;
+  modbus(port: number): Promise<ModbusRTU>;
+  cleanup(): Promise<void>;
+}
+
+export function resources(): Resources {
+  let stops: (() => Promise<unknown>)[] = [];
+  const keep = <T>(value: T, stop: (v: T) => Promise<unknown>): T => {
+    stops.push(() => stop(value));
+    return value;
+  };
+  return {
+    broker: async (options) => keep(await startMosquitto(options), (b) => b.stop()),
+    gate: async (port) => keep(await startGate(port), (g) => g.stop()),
+    daemon: async (yaml) => keep(await startFieldgate(yaml), (fg) => fg.stop()),
+    watcher: async (url, topics, options) => keep(await watch(url, topics, options), (w) => w.close()),
+    modbus: async (port) => keep(await modbusClient(port), (c) => closeClient(c)),
+    cleanup: async () => {
+      const all = stops.reverse();
+      stops = [];
+      for (const stop of all) await stop().catch(() => undefined);
+    },
+  };
 }

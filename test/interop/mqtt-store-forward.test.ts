@@ -8,10 +8,9 @@
  * The daemon reaches the broker through a TCP gate (test/helpers/mqtt-daemon.ts) that is closed while
  * the broker restarts, so the watcher is subscribed before the daemon can connect and birth.
  */
-import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeClient, modbusClient } from '../helpers/clients.js';
-import { MOSQUITTO, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { closeClient } from '../helpers/clients.js';
+import { MOSQUITTO } from '../helpers/mosquitto.js';
 import {
   FLOW,
   gatewayYaml,
@@ -20,53 +19,23 @@ import {
   LEVEL,
   metric,
   newStoreDir,
+  resources,
   sp,
   spType,
-  startFieldgate,
-  startGate,
   stringRegisters,
-  type Fieldgate,
-  type Gate,
   type SpMessage,
 } from '../helpers/mqtt-daemon.js';
-import { watch, type Watch, type WatchedMessage } from '../helpers/mqtt-watch.js';
+import { type Watch, type WatchedMessage } from '../helpers/mqtt-watch.js';
 import { requireTool } from './tools.js';
 
 requireTool(MOSQUITTO, 'mosquitto');
 
 const TOPICS = 'spBv1.0/fieldgate/#';
 
-let cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups = [];
-});
-
-async function broker(): Promise<Mosquitto> {
-  const b = await startMosquitto();
-  cleanups.push(() => b.stop());
-  return b;
-}
-async function gate(port: number): Promise<Gate> {
-  const g = await startGate(port);
-  cleanups.push(() => g.stop());
-  return g;
-}
-async function daemon(yaml: string): Promise<Fieldgate> {
-  const fg = await startFieldgate(yaml);
-  cleanups.push(() => fg.stop());
-  return fg;
-}
-async function watcher(url: string): Promise<Watch> {
-  const w = await watch(url, TOPICS);
-  cleanups.push(() => w.close());
-  return w;
-}
-async function modbus(port: number): Promise<ModbusRTU> {
-  const c = await modbusClient(port);
-  cleanups.push(() => closeClient(c));
-  return c;
-}
+const { broker: startBroker, gate, daemon, watcher: watchAt, modbus, cleanup } = resources();
+afterEach(cleanup);
+const broker = () => startBroker();
+const watcher = (url: string) => watchAt(url, TOPICS);
 
 const decoded = (m: WatchedMessage): SpMessage => {
   const d = sp(m);
