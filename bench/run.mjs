@@ -14,8 +14,9 @@ import * as southbound from './southbound.mjs';
 import * as rawBridge from './raw-bridge.mjs';
 import * as startup from './startup.mjs';
 import * as decode from './decode.mjs';
+import * as mqtt from './mqtt.mjs';
 
-const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode];
+const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode, mqtt];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
