@@ -234,26 +234,33 @@ describe('mqtt: mistakes, each at its key with line:col', () => {
 });
 
 describe('mqtt: ids defaulted from gateway.name must be valid MQTT topic levels', () => {
-  // Fails at 912faed: mqtt.node refuses "a+b" and "a/b", but when node (and topic) are left out they
-  // default to gateway.name, which is free text and is not checked: the gateway then publishes under
-  // spBv1.0/fieldgate/NBIRTH/plant/line3 (a node id spanning two levels) or a topic holding + or #,
-  // which brokers refuse (MQTT: wildcards are not allowed in a PUBLISH topic).
-  const cases: [string, string[]][] = [
-    ['plant/line3', ['sparkplug-b']], // a JSON topic root fieldgate/plant/line3 is fine
-    ['"line+3"', ['sparkplug-b', 'json']],
-    ['"line#3"', ['sparkplug-b', 'json']],
+  // Failed before 798b311: node (and the JSON topic) default to gateway.name, free text that was not
+  // checked, so the gateway published under spBv1.0/fieldgate/NBIRTH/plant/line3 (a node id spanning two
+  // levels) or a topic holding + or #, which brokers refuse.
+  const node = (shown: string) =>
+    `${shown} cannot be the Sparkplug edge node id, which mqtt.node defaults to: give mqtt.node (letters, digits, _ . -)`;
+  const topic = (shown: string) =>
+    `${shown} holds + or #, which cannot be in the topic root fieldgate/<gateway.name> that mqtt.topic defaults to: give mqtt.topic`;
+  const cases: [string, string, string, string][] = [
+    ['plant/line3', 'sparkplug-b', 'name: ^plant/line3', node('"plant/line3"')],
+    ['"line+3"', 'sparkplug-b', 'name: ^"line+3"', node('"line+3"')],
+    ['"line#3"', 'sparkplug-b', 'name: ^"line#3"', node('"line#3"')],
+    ['"line+3"', 'json', 'name: ^"line+3"', topic('"line+3"')],
+    ['"line#3"', 'json', 'name: ^"line#3"', topic('"line#3"')],
   ];
-  for (const [name, formats] of cases) {
-    it(`gateway.name ${name} with ${formats.join(' or ')} and no node/topic is refused`, () => {
-      for (const format of formats) {
-        const text = withMqtt(`  url: mqtt://127.0.0.1:1883\n  format: ${format}\n  banks: [plant]\n`, name);
-        const result = load(text);
-        expect(result.ok ? `${format}: loaded with node ${result.config.mqtt?.node}` : 'refused').toBe('refused');
-        const keys = issuesOf(result).map((i) => i.key);
-        expect(keys.some((k) => k === 'gateway.name' || k.startsWith('mqtt'))).toBe(true);
-      }
+  for (const [name, format, where, message] of cases) {
+    it(`gateway.name ${name} with ${format} and no node/topic is refused at gateway.name`, () => {
+      const text = withMqtt(`  url: mqtt://127.0.0.1:1883\n  format: ${format}\n  banks: [plant]\n`, name);
+      expect(issuesOf(load(text))).toEqual([{ key: 'gateway.name', ...at(text, where), file: FILE, message }]);
     });
   }
+
+  it('the same names are fine when mqtt gives its own node or topic', () => {
+    for (const extra of ['  node: line3\n', '  format: json\n  topic: site/line3\n']) {
+      const text = withMqtt(`  url: mqtt://127.0.0.1:1883\n${extra}  banks: [plant]\n`, '"plant/line+3#"');
+      expect(configOf(load(text)).mqtt?.clientId).toBe('plant/line+3#');
+    }
+  });
 
   it('gateway.name plant/line3 with json: the topic root fieldgate/plant/line3 is valid', () => {
     const text = withMqtt('  url: mqtt://127.0.0.1:1883\n  format: json\n  banks: [plant]\n', 'plant/line3');

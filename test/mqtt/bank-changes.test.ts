@@ -283,10 +283,7 @@ describe('BankChanges: snapshot and close', () => {
     expect(changes.take()).toEqual([]);
   });
 
-  it('close drops a batch waiting for the next turn (real timers: see the note below)', async () => {
-    // With fake timers this close throws: cancel() calls clearTimeout() on the setImmediate handle, which
-    // Node ignores but @sinonjs/fake-timers refuses ("timer created with setImmediate() but cleared with
-    // clearTimeout()"). Real timers here, so the behaviour itself is checked.
+  it('close drops a batch waiting for the next turn (real timers)', async () => {
     vi.useRealTimers();
     const bank = makeBank();
     const { changes, calls } = collector(bank);
@@ -298,9 +295,8 @@ describe('BankChanges: snapshot and close', () => {
     expect(changes.take()).toEqual([]);
   });
 
-  // Fails at 912faed: BankChanges.cancel() hands the Immediate to clearTimeout(); Node ignores that, the
-  // fake timers every other test here uses throw, so a fake-timer test cannot close a collector (or a
-  // publisher that closes its collectors) in the turn of a write.
+  // Failed before 34a77ca: cancel() handed the Immediate to clearTimeout(), which Node ignores but fake
+  // timers refuse, so a fake-timer test could not close a collector in the turn of a write.
   it('close with a batch waiting for the next turn works under fake timers too', () => {
     const bank = makeBank();
     const { changes, calls } = collector(bank);

@@ -152,7 +152,8 @@ describe('/metrics: fieldgate_mqtt_*', () => {
       ['online', 1],
       ['down', 0],
     ]);
-    const value = (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
+    const value = (name: string, labels: Record<string, string> = { format: 'sparkplug-b' }) =>
+      sampleValue(families, name, labels);
     expect(value('fieldgate_mqtt_connects_total')).toBe(3);
     expect(value('fieldgate_mqtt_births_total')).toBe(4);
     expect(value('fieldgate_mqtt_messages_total')).toBe(1234);
@@ -187,11 +188,8 @@ describe('/metrics: fieldgate_mqtt_*', () => {
     expect(value('fieldgate_mqtt_backlog', { unit: 'records' })).toBe(0);
   });
 
-  // Fails at 912faed: mqtt-metrics.ts says the families are absent without `mqtt:`, but its seven
-  // label-less counters (connects, births, messages, sent_bytes, metrics, stored, dropped) are reset()
-  // at each scrape, and prom-client exposes a reset label-less counter as one sample of 0. A gateway
-  // without MQTT thus reports fieldgate_mqtt_connects_total 0 etc. (state, commands, backlog have labels
-  // and show nothing, as meant).
+  // Failed before 798b311: the seven counters had no labels, and prom-client shows a reset label-less
+  // counter as one sample of 0, so a gateway without mqtt: reported fieldgate_mqtt_connects_total 0 etc.
   it('without mqttStatus (or when it answers undefined) no fieldgate_mqtt_* family has a sample', async () => {
     for (const view of [baseView, { ...baseView, mqttStatus: () => undefined }]) {
       const families = await scrape(view);
