@@ -1,11 +1,13 @@
 // The 1 Hz load of the mqtt section: a Modbus TCP client that rewrites every holding register of
 // 0..COUNT-1 once a second with FC16 writes of 123 registers (8 in flight), every value different
 // from the round before. Bounded: at most ROUNDS rounds, and never past DURATION_MS; SIGTERM ends it.
-// usage: node loader.mjs PORT COUNT ROUNDS DURATION_MS
+// usage: node loader.mjs PORT COUNT ROUNDS DURATION_MS [FIRST_ROUND]
+//   FIRST_ROUND: the values of round n are (address + n * 7919) & 0xffff; a loader that follows another
+//   on the same bank starts where it stopped, so its first round changes every value too.
 // Prints one JSON line at the end: { rounds, writes, registers, exceptions, maxRoundMs, ... }.
 import net from 'node:net';
 
-const [port, count, rounds, durationMs] = process.argv.slice(2).map(Number);
+const [port, count, rounds, durationMs, firstRound = 0] = process.argv.slice(2).map(Number);
 const PER_WRITE = 123;
 const IN_FLIGHT = 8;
 const PERIOD_MS = 1000;
@@ -52,7 +54,7 @@ function startRound() {
   if (r >= rounds || elapsed >= durationMs) return finish();
   if (roundLeft > 0) stats.lateRounds++; // the last round had not been answered yet
   queue = [];
-  for (let a = 0; a < count; a += PER_WRITE) queue.push(request(a, Math.min(PER_WRITE, count - a), r));
+  for (let a = 0; a < count; a += PER_WRITE) queue.push(request(a, Math.min(PER_WRITE, count - a), firstRound + r));
   roundLeft += queue.length;
   roundStart = performance.now();
   stats.rounds++;
