@@ -1,6 +1,7 @@
 /**
  * The plain JSON format, for everyone who does not speak Sparkplug: a change of point P in bank B is
- * published, retained, at `<topic>/B/P` as {"value": 21.5, "timestamp": 1764000000000}; a message to
+ * published, retained, at `<topic>/B/P` as {"value": 21.5, "timestamp": 1764000000000} (timestamp null:
+ * not written since fieldgate started, e.g. a bank's initial value); a message to
  * `<topic>/B/P/set` holding a JSON value, or {"value": ...}, writes the point as a Modbus client's
  * write would. `<topic>/status` says {"online": true} while fieldgate is connected (the Will says
  * false). After a reconnect every point is published (retained) first, then what was stored while
@@ -47,7 +48,9 @@ export class JsonTopics extends Northbound {
       topic: `${this.config.topic}/${bank}/${c.point.name}`,
       payload: Buffer.from(
         JSON.stringify(
-          historical ? { value: c.value, timestamp: c.at, historical: true } : { value: c.value, timestamp: c.at },
+          historical
+            ? { value: c.value, timestamp: c.at, historical: true }
+            : { value: c.value, timestamp: c.at > 0 ? c.at : null }, // null: never written since start
         ),
       ),
       qos: this.config.qos,

@@ -87,11 +87,15 @@ export class MqttLink {
     if (client) await endClient(client, false);
   }
 
-  /** Drops the session (it can no longer be trusted, or the primary host went away) and starts again. */
-  restart(reason: string, immediately = false): void {
+  /**
+   * Drops the session and starts again: at once with `clean` (a DISCONNECT: the broker discards the
+   * Will, the caller has said goodbye itself, e.g. NDEATH when the primary host went away), else after
+   * the backoff wait (the session can no longer be trusted: the broker publishes the Will).
+   */
+  restart(reason: string, clean = false): void {
     const client = this.client;
     if (!client || this.stopped) return;
-    this.lost(client, reason, immediately);
+    this.lost(client, reason, clean);
   }
 
   private attempt(): void {
@@ -133,16 +137,16 @@ export class MqttLink {
     );
   }
 
-  private lost(client: MqttClient, reason: string, immediately = false): void {
+  private lost(client: MqttClient, reason: string, clean = false): void {
     if (this.client !== client || this.stopped) return;
     const wasUp = this.current === 'up';
     this.client = undefined;
-    void endClient(client, true);
+    void endClient(client, !clean);
     if (wasUp) {
       this.current = 'down';
       this.events.down(reason);
     }
-    this.failed(reason, wasUp || immediately);
+    this.failed(reason, wasUp || clean);
   }
 
   private failed(reason: string, first = false): void {
@@ -159,9 +163,9 @@ export class MqttLink {
 
   private async options(url: string): Promise<IClientOptions> {
     const c = this.config;
-    const will = this.events.will();
     const tls = url.startsWith('mqtts:') ? await this.tlsFiles() : {};
     const password = c.passwordFile !== undefined ? await secret(c.passwordFile, 'passwordFile') : undefined;
+    const will = this.events.will(); // last: an attempt that fails before CONNECT takes no bdSeq
     return {
       clientId: c.clientId,
       protocolVersion: c.protocol === 5 ? 5 : 4,
