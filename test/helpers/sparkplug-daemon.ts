@@ -208,7 +208,7 @@ export async function startNode(o: NodeOptions, file = join(o.dir, 'fieldgate.ya
   return node;
 }
 
-/** A watcher on every topic of the node (and its group's STATE-free namespace). */
+/** A watcher on every topic of the node (group '+': of any group). */
 export function watchNode(broker: string, group = 'plant', node = 'edge1'): Promise<Watch> {
   return watch(broker, [`${NAMESPACE}/${group}/+/${node}`, `${NAMESPACE}/${group}/+/${node}/+`]);
 }

@@ -73,7 +73,7 @@ describe('DCMD', () => {
     expect((await c.readHoldingRegisters(0, 2)).data).toEqual([0x10000 - 1234, 65000]);
   });
 
-  it('float32, a coil, a string, a scaled int16, a uint32: exact registers and bits', async () => {
+  it('float32, a coil, a string, a scaled int16, a uint32 (UInt64 and UInt32): exact registers and bits', async () => {
     let d = await command([{ name: 'f32', type: 'Float', value: 2.5 }]);
     expect(shape(d)).toEqual([['f32', 'Float', 2.5]]);
     expect((await c.readHoldingRegisters(6, 2)).data).toEqual([0x4020, 0]);
@@ -93,6 +93,10 @@ describe('DCMD', () => {
     d = await command([{ name: 'u32', type: 'UInt64', value: 4_000_000_001 }]);
     expect(rawUInt32(d, 'u32')).toBe(4_000_000_001);
     expect((await c.readHoldingRegisters(4, 2)).data).toEqual([0xee6b, 0x2801]);
+    // UInt32 as sparkplug-payload encodes it (in long_value, unlike Sparkplug 3.0's int_value)
+    d = await command([{ name: 'u32', type: 'UInt32', value: 123_456 }]);
+    expect(rawUInt32(d, 'u32')).toBe(123_456);
+    expect((await c.readHoldingRegisters(4, 2)).data).toEqual([0x0001, 0xe240]);
 
     // two metrics in one DCMD: two writes, both published
     await sendCommand(w, DCMD, [
@@ -103,7 +107,7 @@ describe('DCMD', () => {
     while (seen.size < 2) for (const m of (await nextOf(w, 'DDATA', 'line')).metrics) seen.set(String(m.name), m.value);
     expect(Object.fromEntries(seen)).toEqual({ i16: 7, u16: 8 });
     expect((await c.readHoldingRegisters(0, 2)).data).toEqual([7, 8]);
-    expect(await node.mqttStatus()).toMatchObject({ commandsAccepted: 8, commandsRefused: 0 });
+    expect(await node.mqttStatus()).toMatchObject({ commandsAccepted: 9, commandsRefused: 0 });
   });
 
   it('refused: unknown point, wrong type, out of range, read-only table, unpublished bank, bad protobuf', async () => {
@@ -130,7 +134,7 @@ describe('DCMD', () => {
     expect(await node.mqttStatus()).toMatchObject({
       state: 'online',
       connects: 1,
-      commandsAccepted: 8 + refusals.length,
+      commandsAccepted: 9 + refusals.length,
       commandsRefused: refusals.length,
     });
     // the first refusal is logged at once with its reason (repeats are summed by the log limit)
@@ -161,7 +165,7 @@ describe('NCMD', () => {
       text: 'XYZ',
       temp: 12.3,
     });
-    expect(rawUInt32(dbirth, 'u32')).toBe(4_000_000_001);
+    expect(rawUInt32(dbirth, 'u32')).toBe(123_456);
     // seq goes on from the rebirth
     const d = await command([{ name: 'u16', type: 'UInt16', value: 555 }]);
     expect(d.seq).toBe(2);

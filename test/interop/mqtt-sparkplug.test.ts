@@ -251,6 +251,10 @@ describe('seq', () => {
       const m = msgs[i]!;
       expect(m.type).not.toBe('NBIRTH');
       expect({ topic: m.topic, seq: m.seq }).toEqual({ topic: m.topic, seq: ((prev.seq ?? -1) + 1) % 256 });
+      // every message carries the time it was sent
+      const ts = Number(m.payload.timestamp);
+      expect(ts).toBeGreaterThanOrEqual(startedAt);
+      expect(ts).toBeLessThanOrEqual(m.at);
       if (m.seq === 0) wrapped++;
     }
     expect(wrapped).toBeGreaterThanOrEqual(1);
@@ -287,7 +291,7 @@ describe('status', () => {
     expect(s['metricsOut']).toBeGreaterThanOrEqual(11 + 3 + 1 + 270);
 
     const out = await runCommand(['status', '--url', node.statusUrl]);
-    expect(out.code).toBe(0);
+    expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
     const lines = out.stdout.split('\n');
     const title = lines.findIndex((l) => l.startsWith('MQTT ('));
     expect(lines[title]).toBe('MQTT (sparkplug-b, bdSeq 0)');
