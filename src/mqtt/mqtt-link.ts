@@ -25,8 +25,8 @@ export interface Will {
 }
 
 export interface LinkEvents {
-  /** The next attempt's Will (called once per attempt). */
-  will(): Will;
+  /** The next attempt's Will (called once per attempt, just before its CONNECT). */
+  will(): Will | Promise<Will>;
   /** A session is up on `client` (connected to `url`): subscribe, birth. */
   up(client: MqttClient, url: string): void;
   /** The session is gone; nothing may be published on its client any more. */
@@ -165,7 +165,7 @@ export class MqttLink {
     const c = this.config;
     const tls = url.startsWith('mqtts:') ? await this.tlsFiles() : {};
     const password = c.passwordFile !== undefined ? await secret(c.passwordFile, 'passwordFile') : undefined;
-    const will = this.events.will(); // last: an attempt that fails before CONNECT takes no bdSeq
+    const will = await this.events.will(); // last: an attempt that fails before CONNECT takes no bdSeq
     return {
       clientId: c.clientId,
       protocolVersion: c.protocol === 5 ? 5 : 4,

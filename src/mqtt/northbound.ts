@@ -94,7 +94,7 @@ export abstract class Northbound {
   }
 
   /** The Will of the next session. */
-  protected abstract will(): Will;
+  protected abstract will(): Will | Promise<Will>;
   /** A session is up: subscribe; birth now, or when the primary host says online. */
   protected abstract sessionUp(client: MqttClient): void;
   /** Publishes the births: the node, then every live bank (`snapshot` of its collector). */

@@ -11,7 +11,7 @@
  *   commands: NCMD Node Control/Rebirth = true births again; DCMD metrics are written as a Modbus
  *             client's write would be (point-write.ts).
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import {
@@ -50,9 +50,10 @@ export class SparkplugNode extends Northbound {
     await super.start();
   }
 
-  protected will(): Will {
+  /** The next session's bdSeq is on disk before its CONNECT (with it as the Will) goes out. */
+  protected async will(): Promise<Will> {
     this.bdSeq = (this.bdSeq + 1) % 256;
-    this.saveBdSeq();
+    await this.saveBdSeq();
     return { topic: this.topic('NDEATH'), payload: this.deathPayload(), qos: 1, retain: false };
   }
 
@@ -236,14 +237,17 @@ export class SparkplugNode extends Northbound {
     }
   }
 
-  private saveBdSeq(): void {
+  /** Written to a temporary file and renamed over the old one: a crash leaves the old or the new. */
+  private async saveBdSeq(): Promise<void> {
     const dir = this.config.storeForward.dir;
-    const value = String(this.bdSeq);
-    void mkdir(dir, { recursive: true })
-      .then(() => writeFile(path.join(dir, BDSEQ_FILE), value))
-      .catch((err: unknown) =>
-        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sparkplug: bdSeq not saved'),
-      );
+    const file = path.join(dir, BDSEQ_FILE);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o750 });
+      await writeFile(`${file}.tmp`, String(this.bdSeq));
+      await rename(`${file}.tmp`, file);
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sparkplug: bdSeq not saved');
+    }
   }
 }
 

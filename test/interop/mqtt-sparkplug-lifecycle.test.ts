@@ -80,7 +80,6 @@ describe('NDEATH and bdSeq', () => {
     const b0 = await nextOf(w, 'NBIRTH');
     expect(metric(b0, 'bdSeq')).toMatchObject({ type: 'UInt64', value: 0 });
     await nextOf(w, 'DBIRTH', 'tank');
-    // (the bdSeq is saved after the CONNECT, asynchronously: see the it.fails below)
     await fileHolds(join(dir, 'store', 'bdseq'), '0');
 
     await n.kill();
@@ -113,12 +112,11 @@ describe('NDEATH and bdSeq', () => {
     const deaths = published(w).filter((m) => m.type === 'NDEATH');
     expect(deaths.map((m) => metric(m, 'bdSeq').value)).toEqual([0, 1]);
   });
-  // BUG (src/mqtt/sparkplug-node.ts will()/saveBdSeq): the bdSeq sent in the CONNECT's Will is saved
-  // after the CONNECT, fire-and-forget (mkdir + writeFile, which truncates first, no rename): killed
-  // just after the CONNACK the file is missing or empty, so the next session sends bdSeq 0 again,
-  // the same bdSeq as the NDEATH the broker published for the dead one. Seen 11 times in 12.
-  // Three tries, so one lucky ordering does not hide it; drop .fails once it is fixed.
-  it.fails('kill -9 right after the CONNACK: the next session still counts bdSeq up from the Will', async () => {
+  // Before a7c… (the bdSeq saved fire-and-forget after the CONNECT, with a truncating write) the file was
+  // missing or empty when killed just after the CONNACK, and the next session sent bdSeq 0 again (11
+  // times in 12); now it is on disk (temp file + rename) before the CONNECT goes out. Three tries, so
+  // one lucky ordering does not hide a regression.
+  it('kill -9 right after the CONNACK: the next session still counts bdSeq up from the Will', async () => {
     w = await watchNode(broker.url);
     for (let i = 0; i < 3; i++) {
       const dir = workDir();
