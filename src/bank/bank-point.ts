@@ -8,9 +8,13 @@ import { decodePoint, encodePoint, intRange, registerCount, type PointValue } fr
 
 const scratch = Buffer.alloc(8);
 
-/** Told when a point was written (its value may or may not differ): the MQTT publisher (bank.watchPoints). */
+/**
+ * Told when a point was written (its value may or may not differ): the MQTT publisher (bank.watchPoints).
+ * `value` is the engineering value the bank now holds when the writer knows it (a store); absent (a
+ * client's write, a poll) the sink reads it with `get()`.
+ */
 export interface PointSink {
-  changed(point: BankPoint): void;
+  changed(point: BankPoint, value?: PointValue): void;
 }
 
 export class BankPoint {
@@ -22,6 +26,8 @@ export class BankPoint {
   /** Who is told about writes; undefined (nobody publishes the bank) costs one check per write. */
   sink: PointSink | undefined = undefined;
   private readonly range: readonly [number, number] | undefined;
+  /** The raw number the last numeric store wrote (rounded as the registers hold it). */
+  private stored = 0;
   private readonly swapWords: boolean;
   private readonly swapBytes: boolean;
 
@@ -39,18 +45,22 @@ export class BankPoint {
   /** Stores an engineering value; returns why it cannot be stored (out of range, not a number). */
   set(value: PointValue, at: number = Date.now()): string | undefined {
     const c = this.config;
+    let held: PointValue | undefined;
     if (c.type === 'bool') {
-      this.table[c.address] = value === true || (typeof value === 'number' && value !== 0) || value === '1' ? 1 : 0;
+      const on = value === true || (typeof value === 'number' && value !== 0) || value === '1';
+      this.table[c.address] = on ? 1 : 0;
+      held = on;
     } else if (typeof value === 'number' && c.type !== 'string') {
       const error = this.setNumber((value - c.offset) / c.scale);
       if (error !== undefined) return error;
+      held = this.stored * c.scale + c.offset; // what get() would decode, without decoding
     } else {
       const words = encodePoint(c, value);
       if (typeof words === 'string') return words;
       this.table.set(words, c.address);
     }
     this.updatedAt = at;
-    this.sink?.changed(this);
+    this.sink?.changed(this, held);
     return undefined;
   }
 
@@ -70,14 +80,20 @@ export class BankPoint {
     if (range) {
       const v = Math.round(raw);
       if (!(v >= range[0] && v <= range[1])) return `${raw} is outside ${type} (${range[0]}..${range[1]})`;
+      this.stored = v;
       if (type === 'int16' || type === 'uint16') {
         this.table[this.config.address] = this.swapBytes ? ((v & 0xff) << 8) | ((v >> 8) & 0xff) : v & 0xffff;
         return undefined;
       }
       if (type === 'int32') scratch.writeInt32BE(v);
       else scratch.writeUInt32BE(v);
-    } else if (type === 'float32') scratch.writeFloatBE(raw);
-    else scratch.writeDoubleBE(raw);
+    } else if (type === 'float32') {
+      scratch.writeFloatBE(raw);
+      this.stored = Math.fround(raw);
+    } else {
+      scratch.writeDoubleBE(raw);
+      this.stored = raw;
+    }
     this.place(this.count);
     return undefined;
   }

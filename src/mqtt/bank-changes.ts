@@ -1,9 +1,16 @@
 /**
  * What changed in one published bank since its last data message. The bank tells it about every
  * point written (bank.watchPoints: decoders, polls, simulators, Modbus writes), so nothing is scanned
- * and a bank nobody writes costs nothing. Points written meanwhile are batched: the bank is ready at
- * the next turn of the event loop, or `minInterval` after its last message; then `take` returns the
- * points whose value differs from what was last published (by at least the point's `deadband`).
+ * and a bank nobody writes costs nothing.
+ *
+ * With `minInterval` 0 every change is kept, in order, each value with the time it was written, and
+ * the bank is ready at the next turn of the event loop: a point that changes ten times between two
+ * turns is published ten times (one message carries them all). At most MAX_LOG changes are kept per
+ * batch; past that, the batch keeps only each point's latest value (counted in `collapsed`).
+ * With `minInterval` > 0 the bank is a rate limit: ready at most once per interval, with the latest
+ * value of each point written meanwhile.
+ * Either way a value equal to the one last published, or within the point's `deadband` of it, is
+ * left out.
  */
 import type { Bank } from '../bank/bank.js';
 import type { BankPoint, PointSink } from '../bank/bank-point.js';
@@ -16,14 +23,24 @@ export interface PointChange {
   readonly at: number;
 }
 
+/** Changes kept per batch, at most (about 24 bytes each). */
+export const MAX_LOG = 65_536;
+
 export class BankChanges implements PointSink {
+  /** Points written whose latest value is read at take (rate-limited banks, and past MAX_LOG). */
   private readonly pending = new Set<BankPoint>();
+  /** Every change of this batch, in order (minInterval 0): parallel arrays, reused. */
+  private readonly logPoints: BankPoint[] = [];
+  private readonly logValues: PointValue[] = [];
+  private readonly logTimes: number[] = [];
   /** The last value published (or born) per point name; a redefined point keeps its name's entry. */
   private readonly published = new Map<string, PointValue>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastTake = 0;
   private readonly unwatch: () => void;
+  /** Changes left out of a full log (only each point's latest value went out). */
+  collapsed = 0;
 
   constructor(
     readonly bank: Bank,
@@ -33,32 +50,48 @@ export class BankChanges implements PointSink {
     this.unwatch = bank.watchPoints(this);
   }
 
-  changed(point: BankPoint): void {
-    this.pending.add(point);
+  changed(point: BankPoint, value?: PointValue): void {
+    if (this.minInterval > 0) this.pending.add(point);
+    else if (this.logPoints.length < MAX_LOG) {
+      this.logPoints.push(point);
+      this.logValues.push(value ?? point.get());
+      this.logTimes.push(point.updatedAt);
+    } else {
+      this.collapsed++;
+      this.pending.add(point);
+    }
     if (this.timer !== undefined || this.immediate !== undefined) return;
     const wait = this.minInterval - (Date.now() - this.lastTake);
     if (wait > 0) this.timer = setTimeout(() => this.fire(), wait);
     else this.immediate = setImmediate(() => this.fire());
   }
 
-  /** Points written since the last take whose value moved past their deadband, oldest write first. */
+  /** The changes since the last take that moved past their deadband, in the order they were written. */
   take(): PointChange[] {
-    this.lastTake = Date.now();
     const out: PointChange[] = [];
-    for (const point of this.pending) {
+    const points = this.logPoints;
+    for (let i = 0; i < points.length; i++) {
+      const point = points[i] as BankPoint;
       if (this.bank.point(point.name) !== point) continue; // redefined by a reload meanwhile
-      const value = point.get();
-      if (!this.moved(point, value)) continue;
-      this.published.set(point.name, value);
-      out.push({ point, value, at: point.updatedAt });
+      this.offer(out, point, this.logValues[i] as PointValue, this.logTimes[i] as number);
+    }
+    points.length = 0;
+    this.logValues.length = 0;
+    this.logTimes.length = 0;
+    for (const point of this.pending) {
+      if (this.bank.point(point.name) === point) this.offer(out, point, point.get(), point.updatedAt);
     }
     this.pending.clear();
+    if (out.length > 0) this.lastTake = Date.now();
     return out;
   }
 
   /** Every point with its current value, for a birth; from now on changes are counted from these. */
   snapshot(): PointChange[] {
     this.pending.clear();
+    this.logPoints.length = 0;
+    this.logValues.length = 0;
+    this.logTimes.length = 0;
     const out: PointChange[] = [];
     for (const point of this.bank.points.values()) {
       const value = point.get();
@@ -73,12 +106,21 @@ export class BankChanges implements PointSink {
     this.unwatch();
     this.cancel();
     this.pending.clear();
+    this.logPoints.length = 0;
+    this.logValues.length = 0;
+    this.logTimes.length = 0;
+  }
+
+  private offer(out: PointChange[], point: BankPoint, value: PointValue, at: number): void {
+    if (!this.moved(point, value)) return;
+    this.published.set(point.name, value);
+    out.push({ point, value, at });
   }
 
   private fire(): void {
     this.timer = undefined;
     this.immediate = undefined;
-    if (this.pending.size > 0) this.ready(this);
+    if (this.pending.size > 0 || this.logPoints.length > 0) this.ready(this);
   }
 
   private cancel(): void {

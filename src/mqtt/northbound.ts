@@ -54,6 +54,8 @@ export interface StoredChanges {
 
 /** Output queued in the socket past this is "backed up": changes go to the store until it drains. */
 const MAX_QUEUED_BYTES = 1024 * 1024;
+/** Point values per data message, at most (a bigger batch goes out as several messages). */
+const MAX_METRICS_PER_MESSAGE = 1000;
 /** Replayed per read of the store. */
 const REPLAY_BATCH_BYTES = 64 * 1024;
 const LIVENESS_MS = 1000;
@@ -272,19 +274,23 @@ export abstract class Northbound {
   private ready(collector: BankChanges): void {
     const name = collector.bank.name;
     if (this.phase === 'replaying') return; // they wait in the collector until the replay is done
-    if (!this.alive.has(name)) {
-      collector.take(); // a dead bank's values are not published; its DBIRTH carries them
-      return;
-    }
     const changes = collector.take();
-    if (changes.length === 0) return;
-    const record = storedRecord(name, changes);
-    if (this.phase !== 'online' || this.backedUp()) {
-      this.keep(record);
-      return;
+    // a dead bank's values are not published (its DBIRTH carries them when it is back)
+    if (changes.length === 0 || !this.alive.has(name)) return;
+    const live = this.phase === 'online' && !this.backedUp();
+    for (let i = 0; i < changes.length; i += MAX_METRICS_PER_MESSAGE) {
+      const chunk =
+        i === 0 && changes.length <= MAX_METRICS_PER_MESSAGE ? changes : changes.slice(i, i + MAX_METRICS_PER_MESSAGE);
+      if (!live) {
+        this.keep(storedRecord(name, chunk));
+        continue;
+      }
+      const outs = this.data(name, chunk, false);
+      // QoS 1: the chunk is kept (as a stored record) until its last message is acknowledged
+      const record = this.config.qos === 1 ? storedRecord(name, chunk) : undefined;
+      outs.forEach((out, j) => this.publish(out, j === outs.length - 1 ? record : undefined));
+      this.counters.metricsOut += chunk.length;
     }
-    for (const out of this.data(name, changes, false)) this.publish(out, record);
-    this.counters.metricsOut += changes.length;
   }
 
   private keep(record: Buffer): void {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Bank } from '../../src/bank/bank.js';
 import type { PointConfig } from '../../src/config/types.js';
-import { BankChanges, type PointChange } from '../../src/mqtt/bank-changes.js';
+import { BankChanges, MAX_LOG, type PointChange } from '../../src/mqtt/bank-changes.js';
 
 const T0 = new Date('2026-01-01T10:00:00Z').getTime();
 
@@ -97,7 +97,7 @@ describe('BankChanges: what reaches it', () => {
 });
 
 describe('BankChanges: batching', () => {
-  it('several writes before the turn make one ready call; take returns each point once, latest value and time', () => {
+  it('several writes before the turn make one ready call; take returns every change in order, each with its time', () => {
     const bank = makeBank();
     const { changes, calls } = collector(bank);
     bank.point('speed')!.set(1);
@@ -111,12 +111,42 @@ describe('BankChanges: batching', () => {
     turn();
     expect(calls).toEqual([T0 + 30]);
     expect(summary(changes.take())).toEqual([
-      ['speed', 4, T0 + 30],
+      ['speed', 1, T0],
       ['flow', 2.5, T0 + 10],
+      ['speed', 3, T0 + 20],
+      ['speed', 4, T0 + 30],
     ]);
     expect(changes.take()).toEqual([]); // taken once
     turn();
     expect(calls).toHaveLength(1);
+  });
+
+  it('with minInterval, a batch holds each point once with its latest value and time', () => {
+    const bank = makeBank();
+    const { changes, calls } = collector(bank, 100);
+    bank.point('speed')!.set(1);
+    vi.setSystemTime(T0 + 10);
+    bank.point('flow')!.set(2.5);
+    vi.setSystemTime(T0 + 20);
+    bank.point('speed')!.set(3);
+    turn();
+    expect(calls).toEqual([T0 + 20]);
+    expect(summary(changes.take())).toEqual([
+      ['speed', 3, T0 + 20],
+      ['flow', 2.5, T0 + 10],
+    ]);
+  });
+
+  it("past MAX_LOG changes in one batch, the rest collapse into each point's latest value (counted)", () => {
+    const bank = makeBank();
+    const { changes } = collector(bank);
+    const speed = bank.point('speed')!;
+    for (let i = 0; i < MAX_LOG + 10; i++) speed.set(i % 60000);
+    turn();
+    const taken = changes.take();
+    expect(taken).toHaveLength(MAX_LOG + 1);
+    expect(taken.at(-1)?.value).toBe((MAX_LOG + 9) % 60000);
+    expect(changes.collapsed).toBe(10);
   });
 
   it('a value written again unchanged is not returned', () => {
@@ -135,7 +165,19 @@ describe('BankChanges: batching', () => {
     expect(changes.take()).toEqual([]);
   });
 
-  it('a value changed and changed back before the take is not returned', () => {
+  it('with minInterval, a value changed and changed back within the interval is not returned', () => {
+    const bank = makeBank();
+    const { changes } = collector(bank, 100);
+    bank.point('speed')!.set(10);
+    turn();
+    changes.take();
+    bank.point('speed')!.set(11);
+    bank.point('speed')!.set(10);
+    vi.advanceTimersByTime(100);
+    expect(changes.take()).toEqual([]);
+  });
+
+  it('without minInterval, a value changed and changed back is published both times', () => {
     const bank = makeBank();
     const { changes } = collector(bank);
     bank.point('speed')!.set(10);
@@ -144,7 +186,7 @@ describe('BankChanges: batching', () => {
     bank.point('speed')!.set(11);
     bank.point('speed')!.set(10);
     turn();
-    expect(changes.take()).toEqual([]);
+    expect(summary(changes.take()).map(([, v]) => v)).toEqual([11, 10]);
   });
 });
 

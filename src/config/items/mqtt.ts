@@ -106,7 +106,7 @@ const MQTT_KEYS = {
     default: 0,
   }),
   minInterval: duration({
-    doc: 'shortest time between two data messages of one bank; changes meanwhile are batched (0: every turn)',
+    doc: 'shortest time between two data messages of one bank, each with the latest value of the points written meanwhile (0: every change is published)',
     default: '0ms',
   }),
   keepalive: duration({
