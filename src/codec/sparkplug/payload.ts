@@ -14,6 +14,7 @@
  */
 
 import protobuf from 'protobufjs';
+import { encodeFast } from './fast-encode.js';
 import { SPARKPLUG_B_PROTO } from './sparkplug-b-proto.js';
 
 /** Sparkplug datatype ids (the scalar ones; the proto's DataType enum has them all). */
@@ -148,6 +149,11 @@ function setValue(m: SparkplugMetric, out: ProtoMetric): void {
  * fit its datatype, or a datatype other than the scalar ones in DataType.
  */
 export function encodePayload(p: SparkplugPayload): Buffer {
+  return encodeFast(p) ?? encodeProto(p);
+}
+
+/** The same through protobufjs: every payload (null metrics, bigints); the reference the fast one is tested against. */
+export function encodeProto(p: SparkplugPayload): Buffer {
   const metrics = new Array<ProtoMetric>(p.metrics.length);
   for (let i = 0; i < p.metrics.length; i++) {
     const m = p.metrics[i]!;
