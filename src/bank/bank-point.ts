@@ -34,6 +34,8 @@ export class BankPoint {
   constructor(
     readonly config: PointConfig,
     private readonly table: Uint16Array | Uint8Array,
+    /** Its position among the bank's points (0..points-1), for per-point arrays of the bank's readers. */
+    readonly index = 0,
   ) {
     this.name = config.name;
     this.count = registerCount(config);
@@ -70,8 +72,41 @@ export class BankPoint {
     this.sink?.changed(this);
   }
 
+  /** The engineering value the registers hold (numbers without allocating: the publisher reads many). */
   get(): PointValue {
-    return decodePoint(this.config, this.table.subarray(this.config.address, this.config.address + this.count));
+    const c = this.config;
+    const t = this.table;
+    switch (c.type) {
+      case 'bool':
+        return (t[c.address] ?? 0) !== 0;
+      case 'string':
+        return decodePoint(c, t.subarray(c.address, c.address + this.count));
+      case 'int16':
+      case 'uint16': {
+        const w = t[c.address] ?? 0;
+        const v = this.swapBytes ? ((w & 0xff) << 8) | (w >> 8) : w;
+        return (c.type === 'int16' && v >= 0x8000 ? v - 0x10000 : v) * c.scale + c.offset;
+      }
+      default: {
+        // the registers back into scratch's big-endian bytes (the inverse of place)
+        const n = this.count;
+        for (let i = 0; i < n; i++) {
+          const w = t[c.address + i] ?? 0;
+          const at = 2 * (this.swapWords ? n - 1 - i : i);
+          scratch[at] = this.swapBytes ? w & 0xff : w >> 8;
+          scratch[at + 1] = this.swapBytes ? w >> 8 : w & 0xff;
+        }
+        const raw =
+          c.type === 'int32'
+            ? scratch.readInt32BE(0)
+            : c.type === 'uint32'
+              ? scratch.readUInt32BE(0)
+              : c.type === 'float32'
+                ? scratch.readFloatBE(0)
+                : scratch.readDoubleBE(0);
+        return raw * c.scale + c.offset;
+      }
+    }
   }
 
   private setNumber(raw: number): string | undefined {

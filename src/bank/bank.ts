@@ -21,6 +21,8 @@ export class Bank {
   readonly discrete: BitTable | undefined;
   /** Named points, by name. */
   readonly points = new Map<string, BankPoint>();
+  /** One more each time the points are redefined (a reload): readers holding points know they are stale. */
+  version = 0;
   /** Set by the polls that write into the bank (stale ranges, write-through); undefined: none. */
   overlay: BankOverlay | undefined = undefined;
   private readonly listeners = new Set<WriteListener>();
@@ -44,10 +46,11 @@ export class Bank {
   definePoints(points: readonly PointConfig[]): void {
     this.points.clear();
     this.pointAt = {};
+    this.version++;
     for (const config of points) {
       const table = this[config.table];
       if (!table) continue;
-      const point = new BankPoint(config, table);
+      const point = new BankPoint(config, table, this.points.size);
       point.sink = this.sink;
       this.points.set(config.name, point);
       const at = (this.pointAt[config.table] ??= []);

@@ -33,8 +33,10 @@ export class BankChanges implements PointSink {
   private readonly logPoints: BankPoint[] = [];
   private readonly logValues: PointValue[] = [];
   private readonly logTimes: number[] = [];
-  /** The last value published (or born) per point name; a redefined point keeps its name's entry. */
-  private readonly published = new Map<string, PointValue>();
+  /** The last value published (or born) per point, by its index; cleared when the points are redefined. */
+  private published: (PointValue | undefined)[] = [];
+  /** The bank's points version the log and `published` belong to. */
+  private version: number;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastTake = 0;
@@ -48,6 +50,7 @@ export class BankChanges implements PointSink {
     private readonly ready: (changes: BankChanges) => void,
   ) {
     this.unwatch = bank.watchPoints(this);
+    this.version = bank.version;
   }
 
   changed(point: BankPoint, value?: PointValue): void {
@@ -70,9 +73,15 @@ export class BankChanges implements PointSink {
   take(): PointChange[] {
     const out: PointChange[] = [];
     const points = this.logPoints;
+    // points redefined by a reload meanwhile: changes of the old points are left out (a DBIRTH follows)
+    const redefined = this.bank.version !== this.version;
+    if (redefined) {
+      this.version = this.bank.version;
+      this.published = [];
+    }
     for (let i = 0; i < points.length; i++) {
       const point = points[i] as BankPoint;
-      if (this.bank.point(point.name) !== point) continue; // redefined by a reload meanwhile
+      if (redefined && this.bank.point(point.name) !== point) continue;
       this.offer(out, point, this.logValues[i] as PointValue, this.logTimes[i] as number);
     }
     points.length = 0;
@@ -93,9 +102,11 @@ export class BankChanges implements PointSink {
     this.logValues.length = 0;
     this.logTimes.length = 0;
     const out: PointChange[] = [];
+    this.version = this.bank.version;
+    this.published = [];
     for (const point of this.bank.points.values()) {
       const value = point.get();
-      this.published.set(point.name, value);
+      this.published[point.index] = value;
       out.push({ point, value, at: point.updatedAt });
     }
     return out;
@@ -113,7 +124,7 @@ export class BankChanges implements PointSink {
 
   private offer(out: PointChange[], point: BankPoint, value: PointValue, at: number): void {
     if (!this.moved(point, value)) return;
-    this.published.set(point.name, value);
+    this.published[point.index] = value;
     out.push({ point, value, at });
   }
 
@@ -131,7 +142,7 @@ export class BankChanges implements PointSink {
   }
 
   private moved(point: BankPoint, value: PointValue): boolean {
-    const last = this.published.get(point.name);
+    const last = this.published[point.index];
     if (last === undefined) return true;
     if (Object.is(last, value)) return false;
     const band = point.config.deadband;

@@ -251,12 +251,13 @@ export class SparkplugNode extends Northbound {
   }
 }
 
+/** A point's metric: one object shape for all (the encoder's hot loop sees one shape). */
 function metric(c: PointChange, historical: boolean): SparkplugMetric {
   return {
     name: c.point.name,
     datatype: sparkplugType(c.point.config),
     value: c.value,
-    ...(c.at > 0 ? { timestamp: c.at } : {}),
-    ...(historical ? { isHistorical: true } : {}),
+    timestamp: c.at > 0 ? c.at : undefined,
+    isHistorical: historical ? true : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bank } from '../../src/bank/bank.js';
-import { encodePoint } from '../../src/codec/point-codec.js';
+import { BankPoint } from '../../src/bank/bank-point.js';
+import { decodePoint, encodePoint } from '../../src/codec/point-codec.js';
 import type { PointConfig } from '../../src/config/types.js';
 import { decodeRequest } from '../../src/codec/pdu/index.js';
 import { executeOnBank } from '../../src/modbus/bank-executor.js';
@@ -96,5 +97,30 @@ describe('bank points', () => {
     stop();
     executeOnBank(decoded, bank, identity);
     expect(heard).toHaveLength(1);
+  });
+});
+
+describe('BankPoint.get without decoding through a Buffer', () => {
+  it('reads what decodePoint reads, for every numeric type and word order (seeded sweep)', () => {
+    let seed = 17;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const types = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'bool'] as const;
+    const orders = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+    for (const type of types) {
+      for (const order of orders) {
+        for (const [scale, offset] of [
+          [1, 0],
+          [0.1, -40],
+        ] as const) {
+          const table = new Uint16Array(8);
+          const config = { name: 'p', table: 'holding', address: 2, type, order, scale, offset } as PointConfig;
+          const p = new BankPoint(config, table);
+          for (let i = 0; i < 200; i++) {
+            for (let a = 0; a < table.length; a++) table[a] = Math.floor(rnd() * 65536);
+            expect(p.get(), `${type} ${order} ${scale}`).toEqual(decodePoint(config, table.subarray(2, 2 + p.count)));
+          }
+        }
+      }
+    }
   });
 });

@@ -362,7 +362,7 @@ describe('BankChanges: snapshot and close', () => {
 });
 
 describe('BankChanges: points redefined (a reload)', () => {
-  it('keeps feeding the collector through the new points; deadband and published values go by name', () => {
+  it('keeps feeding the collector through the new points; what was published before starts over', () => {
     const bank = makeBank();
     const { changes, calls } = collector(bank);
     bank.point('temp')!.set(100);
@@ -375,12 +375,18 @@ describe('BankChanges: points redefined (a reload)', () => {
     ]);
     expect(bank.point('level')!.sink).toBe(changes);
 
+    // the redefined bank is born again (its DBIRTH carries every value), so changes count from scratch
     bank.point('level')!.set(-7);
-    bank.point('temp')!.set(102); // within the band of the 100 published before the reload
+    bank.point('temp')!.set(102);
     turn();
     expect(calls).toHaveLength(2);
-    expect(summary(changes.take())).toEqual([['level', -7, T0]]);
+    expect(summary(changes.take())).toEqual([
+      ['level', -7, T0],
+      ['temp', 102, T0],
+    ]);
 
+    bank.holding![1] = 104; // within temp's new deadband of the 102 published
+    bank.written('holding', 1, 1);
     bank.holding![1] = 110;
     bank.written('holding', 1, 1);
     turn();
