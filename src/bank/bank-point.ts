@@ -17,6 +17,8 @@ export class BankPoint {
   readonly name: string;
   /** Registers (or bits) the point occupies. */
   readonly count: number;
+  /** Where its first register is in the table's array: its address less the table's start. */
+  readonly index: number;
   /** ms since the epoch of the last write (a store by fieldgate or a client's write); 0 = never. */
   updatedAt = 0;
   /** Who is told about writes; undefined (nobody publishes the bank) costs one check per write. */
@@ -28,8 +30,10 @@ export class BankPoint {
   constructor(
     readonly config: PointConfig,
     private readonly table: Uint16Array | Uint8Array,
+    start = 0,
   ) {
     this.name = config.name;
+    this.index = config.address - start;
     this.count = registerCount(config);
     this.range = intRange(config.type);
     this.swapWords = config.order === 'CDAB' || config.order === 'DCBA';
@@ -40,14 +44,14 @@ export class BankPoint {
   set(value: PointValue, at: number = Date.now()): string | undefined {
     const c = this.config;
     if (c.type === 'bool') {
-      this.table[c.address] = value === true || (typeof value === 'number' && value !== 0) || value === '1' ? 1 : 0;
+      this.table[this.index] = value === true || (typeof value === 'number' && value !== 0) || value === '1' ? 1 : 0;
     } else if (typeof value === 'number' && c.type !== 'string') {
       const error = this.setNumber((value - c.offset) / c.scale);
       if (error !== undefined) return error;
     } else {
       const words = encodePoint(c, value);
       if (typeof words === 'string') return words;
-      this.table.set(words, c.address);
+      this.table.set(words, this.index);
     }
     this.updatedAt = at;
     this.sink?.changed(this);
@@ -61,7 +65,7 @@ export class BankPoint {
   }
 
   get(): PointValue {
-    return decodePoint(this.config, this.table.subarray(this.config.address, this.config.address + this.count));
+    return decodePoint(this.config, this.table.subarray(this.index, this.index + this.count));
   }
 
   private setNumber(raw: number): string | undefined {
@@ -71,7 +75,7 @@ export class BankPoint {
       const v = Math.round(raw);
       if (!(v >= range[0] && v <= range[1])) return `${raw} is outside ${type} (${range[0]}..${range[1]})`;
       if (type === 'int16' || type === 'uint16') {
-        this.table[this.config.address] = this.swapBytes ? ((v & 0xff) << 8) | ((v >> 8) & 0xff) : v & 0xffff;
+        this.table[this.index] = this.swapBytes ? ((v & 0xff) << 8) | ((v >> 8) & 0xff) : v & 0xffff;
         return undefined;
       }
       if (type === 'int32') scratch.writeInt32BE(v);
@@ -84,7 +88,7 @@ export class BankPoint {
 
   /** scratch's first 2n big-endian bytes -> n registers in the point's order. */
   private place(n: number): void {
-    const base = this.config.address;
+    const base = this.index;
     for (let i = 0; i < n; i++) {
       const src = this.swapWords ? n - 1 - i : i;
       const hi = scratch[2 * src] as number;

@@ -174,7 +174,10 @@ export function describeConfig(config: GatewayConfig): string {
   );
   lines.push('', `banks (${config.banks.size}):`);
   for (const bank of config.banks.values()) {
-    const tables = Object.entries(bank.tables).map(([name, size]) => `${name} ${size}`);
+    const tables = Object.entries(bank.tables).map(([name, size]) => {
+      const start = bank.starts?.[name as keyof typeof bank.tables];
+      return start === undefined ? `${name} ${size}` : `${name} ${size} at ${start}..${start + size - 1}`;
+    });
     lines.push(`  ${bank.name}: ${tables.join(', ')}`);
     for (const p of bank.points) lines.push(`    ${p.name}: ${p.table} ${p.address}, ${describePoint(p)}`);
   }
