@@ -4,7 +4,8 @@
  * daemon, whose bank mirrors the map of libmodbus's test server with `start:` (coils at 0x130,
  * discrete inputs at 0x1C4, holding registers at 0x160, input registers at 0x108). Every check runs
  * (a failed one no longer ends the run); the test asserts exactly which checks fail: those that need
- * libmodbus's test server itself (its deliberate misbehaviour, or its Report Slave ID), nothing else.
+ * libmodbus's test server itself (its deliberate misbehaviour, or its Report Slave ID) and the float
+ * checks that send nothing and fail with Debian's library whatever the server; nothing else.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -104,6 +105,7 @@ function runClient(): Promise<RunResult> {
 beforeAll(async () => {
   requireTool('/usr/bin/cc', 'gcc');
   requireTool('/usr/include/modbus/modbus.h', 'libmodbus-dev');
+  requireTool('/usr/bin/pkg-config', 'pkg-config');
   dir = mkdtempSync(join(tmpdir(), 'fieldgate-libmodbus-'));
   copyFileSync(join(SOURCES, 'unit-test.h'), join(dir, 'unit-test.h'));
   writeFileSync(join(dir, 'unit-test-client.c'), patched(readFileSync(join(SOURCES, 'unit-test-client.c'), 'utf8')));
