@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:interop`: fieldgate against peers it did not write (mbpoll, pymodbus, socat, the
-// mosquitto broker and its mosquitto_pub/sub, openssl for the tests' TLS CA).
-// .ci/run installs them: apt-get install -y mbpoll python3-pymodbus socat iproute2 (ss) mosquitto
-// mosquitto-clients openssl (the tests start mosquitto themselves; the Debian service is not needed)
+// mosquitto broker and its mosquitto_pub/sub, openssl for the tests' TLS CA, libmodbus's unit-test
+// client built with gcc and pkg-config against libmodbus-dev).
+// .ci/run installs them: apt-get install -y mbpoll python3-pymodbus socat libmodbus-dev gcc pkg-config
+// iproute2 (ss) mosquitto mosquitto-clients openssl (the tests start mosquitto themselves; the Debian
+// service is not needed)
 export default defineConfig({
   test: {
     include: ['test/interop/**/*.test.ts'],

@@ -21,6 +21,8 @@ export class BankPoint {
   readonly name: string;
   /** Registers (or bits) the point occupies. */
   readonly count: number;
+  /** Where its first register is in the table's array: its address less the table's start. */
+  readonly index: number;
   /** ms since the epoch of the last write (a store by fieldgate or a client's write); 0 = never. */
   updatedAt = 0;
   /** Who is told about writes; undefined (nobody publishes the bank) costs one check per write. */
@@ -34,10 +36,12 @@ export class BankPoint {
   constructor(
     readonly config: PointConfig,
     private readonly table: Uint16Array | Uint8Array,
+    start = 0,
     /** Its position among the bank's points (0..points-1), for per-point arrays of the bank's readers. */
-    readonly index = 0,
+    readonly ordinal = 0,
   ) {
     this.name = config.name;
+    this.index = config.address - start;
     this.count = registerCount(config);
     this.range = intRange(config.type);
     this.swapWords = config.order === 'CDAB' || config.order === 'DCBA';
@@ -50,7 +54,7 @@ export class BankPoint {
     let held: PointValue | undefined;
     if (c.type === 'bool') {
       const on = value === true || (typeof value === 'number' && value !== 0) || value === '1';
-      this.table[c.address] = on ? 1 : 0;
+      this.table[this.index] = on ? 1 : 0;
       held = on;
     } else if (typeof value === 'number' && c.type !== 'string') {
       const error = this.setNumber((value - c.offset) / c.scale);
@@ -59,7 +63,7 @@ export class BankPoint {
     } else {
       const words = encodePoint(c, value);
       if (typeof words === 'string') return words;
-      this.table.set(words, c.address);
+      this.table.set(words, this.index);
     }
     this.updatedAt = at;
     this.sink?.changed(this, held);
@@ -78,12 +82,12 @@ export class BankPoint {
     const t = this.table;
     switch (c.type) {
       case 'bool':
-        return (t[c.address] ?? 0) !== 0;
+        return (t[this.index] ?? 0) !== 0;
       case 'string':
-        return decodePoint(c, t.subarray(c.address, c.address + this.count));
+        return decodePoint(c, t.subarray(this.index, this.index + this.count));
       case 'int16':
       case 'uint16': {
-        const w = t[c.address] ?? 0;
+        const w = t[this.index] ?? 0;
         const v = this.swapBytes ? ((w & 0xff) << 8) | (w >> 8) : w;
         return (c.type === 'int16' && v >= 0x8000 ? v - 0x10000 : v) * c.scale + c.offset;
       }
@@ -91,7 +95,7 @@ export class BankPoint {
         // the registers back into scratch's big-endian bytes (the inverse of place)
         const n = this.count;
         for (let i = 0; i < n; i++) {
-          const w = t[c.address + i] ?? 0;
+          const w = t[this.index + i] ?? 0;
           const at = 2 * (this.swapWords ? n - 1 - i : i);
           scratch[at] = this.swapBytes ? w & 0xff : w >> 8;
           scratch[at + 1] = this.swapBytes ? w >> 8 : w & 0xff;
@@ -117,7 +121,7 @@ export class BankPoint {
       if (!(v >= range[0] && v <= range[1])) return `${raw} is outside ${type} (${range[0]}..${range[1]})`;
       this.stored = v;
       if (type === 'int16' || type === 'uint16') {
-        this.table[this.config.address] = this.swapBytes ? ((v & 0xff) << 8) | ((v >> 8) & 0xff) : v & 0xffff;
+        this.table[this.index] = this.swapBytes ? ((v & 0xff) << 8) | ((v >> 8) & 0xff) : v & 0xffff;
         return undefined;
       }
       if (type === 'int32') scratch.writeInt32BE(v);
@@ -135,7 +139,7 @@ export class BankPoint {
 
   /** scratch's first 2n big-endian bytes -> n registers in the point's order. */
   private place(n: number): void {
-    const base = this.config.address;
+    const base = this.index;
     for (let i = 0; i < n; i++) {
       const src = this.swapWords ? n - 1 - i : i;
       const hi = scratch[2 * src] as number;

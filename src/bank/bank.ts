@@ -1,7 +1,9 @@
 /**
  * A bank: the register image that Modbus servers serve and that PLCs, pollers and decoded device
  * frames write into. Registers are 16-bit words, bits are stored one per byte (0/1).
- * A table that is not configured does not exist (requests to it answer exception 02).
+ * A table that is not configured does not exist (requests to it answer exception 02). A table may
+ * start at an address other than 0 (`start`): its typed array holds `count` entries and an address
+ * becomes an index in one place, `indexOf` (points compute theirs once).
  */
 import type { BankConfig, PointConfig, TableName } from '../config/types.js';
 import type { BankOverlay } from './bank-overlay.js';
@@ -19,6 +21,8 @@ export class Bank {
   readonly input: RegisterTable | undefined;
   readonly coils: BitTable | undefined;
   readonly discrete: BitTable | undefined;
+  /** First address of each table (0 unless the config says otherwise). */
+  readonly starts: Readonly<Record<TableName, number>>;
   /** Named points, by name. */
   readonly points = new Map<string, BankPoint>();
   /** One more each time the points are redefined (a reload): readers holding points know they are stale. */
@@ -38,6 +42,8 @@ export class Bank {
     this.input = t.input !== undefined ? new Uint16Array(t.input) : undefined;
     this.coils = t.coils !== undefined ? new Uint8Array(t.coils) : undefined;
     this.discrete = t.discrete !== undefined ? new Uint8Array(t.discrete) : undefined;
+    const s = config.starts ?? {};
+    this.starts = { holding: s.holding ?? 0, input: s.input ?? 0, coils: s.coils ?? 0, discrete: s.discrete ?? 0 };
     this.applyValues(config);
     this.definePoints(config.points);
   }
@@ -50,11 +56,11 @@ export class Bank {
     for (const config of points) {
       const table = this[config.table];
       if (!table) continue;
-      const point = new BankPoint(config, table, this.points.size);
+      const point = new BankPoint(config, table, this.starts[config.table], this.points.size);
       point.sink = this.sink;
       this.points.set(config.name, point);
       const at = (this.pointAt[config.table] ??= []);
-      for (let i = 0; i < point.count; i++) at[config.address + i] = point;
+      for (let i = 0; i < point.count; i++) at[point.index + i] = point;
     }
   }
 
@@ -101,7 +107,8 @@ export class Bank {
     if (!at) return;
     const now = Date.now();
     let last: BankPoint | undefined;
-    for (let i = address; i < address + count; i++) {
+    const first = address - this.starts[table];
+    for (let i = first; i < first + count; i++) {
       const point = at[i];
       if (point !== undefined && point !== last) point.touched(now);
       last = point;
@@ -110,6 +117,16 @@ export class Bank {
 
   table(name: TableName): RegisterTable | BitTable | undefined {
     return this[name];
+  }
+
+  /**
+   * The index in `name`'s array of `address`, when `address .. address + quantity - 1` lies inside
+   * the table (start..start+count-1); -1 when it does not, or the table does not exist.
+   */
+  indexOf(name: TableName, address: number, quantity: number): number {
+    const table = this[name];
+    const index = address - this.starts[name];
+    return table !== undefined && index >= 0 && index + quantity <= table.length ? index : -1;
   }
 
   /** Table sizes, in the shape of the config (for comparing shapes on reload). */
@@ -127,14 +144,10 @@ export class Bank {
       const table = this[name];
       const values = config.values[name];
       if (!table || !values) continue;
+      const start = this.starts[name];
       for (const [address, value] of values) {
-        if (address >= 0 && address < table.length) table[address] = value;
+        if (address >= start && address - start < table.length) table[address - start] = value;
       }
     }
   }
-}
-
-/** True when `address .. address + quantity - 1` lies inside `table`. */
-export function inRange(table: ArrayLike<number>, address: number, quantity: number): boolean {
-  return address + quantity <= table.length;
 }

@@ -9,6 +9,7 @@ import { formatPath, isMapping, problem, show, type Path, type Problem } from '.
 import { commandChecks } from './command-checks.js';
 import { pollChecks } from './poll-checks.js';
 import { simulatorChecks } from './simulator-checks.js';
+import { unitChecks } from './unit-checks.js';
 
 /** "line 12" for a path, to point at the other half of a clash. */
 export type Where = (path: Path) => string;
@@ -27,6 +28,7 @@ export function crossCheck(top: Record<string, unknown>, where: Where): Problem[
     ...duplicateNames('servers', 'server', top.servers, where),
     ...duplicateNames('devices', 'device', top.devices, where),
     ...references(top),
+    ...unitChecks(top.servers, where),
     ...collisions(top, where),
     ...pollChecks(top),
     ...commandChecks(top, where),
@@ -109,11 +111,12 @@ function mqttRefs(names: Names, mqtt: unknown): Problem[] {
   return mqtt.banks.flatMap((bank: unknown, j) => bankRef(names, bank, ['mqtt', 'banks', j]));
 }
 
-/** A Modbus server's banks and routes, its pool ports' included. */
+/** A Modbus server's banks and routes (its own bank or device, its units, its pool ports'). */
 function modbusRefs(names: Names, server: Record<string, unknown>, i: number): Problem[] {
   const ports = isMapping(server.ports) ? Object.entries(server.ports) : [];
   return [
     ...bankRef(names, server.bank, ['servers', i, 'bank']),
+    ...deviceRef(names, server.device, ['servers', i, 'device']),
     ...unitRefs(names, server.units, ['servers', i, 'units']),
     ...ports.flatMap(([port, entry]) =>
       isMapping(entry) ? unitRefs(names, entry.units, ['servers', i, 'ports', port, 'units']) : [],

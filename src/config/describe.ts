@@ -23,8 +23,29 @@ function target(t: UnitTarget): string {
   return t.kind === 'bank' ? `bank ${t.bank}` : `device ${t.device} unit ${t.unit}`;
 }
 
+/** Consecutive ids with the same bank, or routed to the same device with their ids unchanged, as one run. */
+function unitRuns(units: UnitMap): [string, string][] {
+  const runs: { first: number; last: number; t: UnitTarget }[] = [];
+  for (const [unit, t] of [...units].sort(([a], [b]) => a - b)) {
+    const run = runs.at(-1);
+    const joins =
+      run !== undefined &&
+      run.last === unit - 1 &&
+      (t.kind === 'bank'
+        ? run.t.kind === 'bank' && run.t.bank === t.bank
+        : run.t.kind === 'device' && run.t.device === t.device && t.unit === unit && run.t.unit === run.first);
+    if (joins) run.last = unit;
+    else runs.push({ first: unit, last: unit, t });
+  }
+  return runs.map(({ first, last, t }) =>
+    first === last
+      ? [String(first), target(t)]
+      : [`${first}-${last}`, t.kind === 'bank' ? target(t) : `device ${t.device}, ids unchanged`],
+  );
+}
+
 function unitLines(units: UnitMap, indent: string): string[] {
-  return [...units].sort(([a], [b]) => a - b).map(([unit, t]) => `${indent}unit ${unit} -> ${target(t)}`);
+  return unitRuns(units).map(([ids, t]) => `${indent}${ids.includes('-') ? 'units' : 'unit'} ${ids} -> ${t}`);
 }
 
 function duration(ms: number): string {
@@ -46,9 +67,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 function unitSummary(units: UnitMap | undefined): string {
   if (!units || units.size === 0) return "the server's";
-  return [...units]
-    .sort(([a], [b]) => a - b)
-    .map(([unit, t]) => `${unit} -> ${target(t)}`)
+  return unitRuns(units)
+    .map(([ids, t]) => `${ids} -> ${t}`)
     .join(', ');
 }
 
@@ -99,6 +119,7 @@ function limits(s: ServerConfig): string {
 function modbusLines(s: ModbusServerConfig): string[] {
   const lines = [`    ${limits(s)}${s.readOnly ? ', read-only' : ''}`];
   if (s.bank) lines.push(`    every unit id not listed -> bank ${s.bank}`);
+  if (s.device) lines.push(`    every unit id not listed -> device ${s.device}, ids unchanged`);
   lines.push(...unitLines(s.units, '    '));
   return lines;
 }
@@ -153,7 +174,10 @@ export function describeConfig(config: GatewayConfig): string {
   );
   lines.push('', `banks (${config.banks.size}):`);
   for (const bank of config.banks.values()) {
-    const tables = Object.entries(bank.tables).map(([name, size]) => `${name} ${size}`);
+    const tables = Object.entries(bank.tables).map(([name, size]) => {
+      const start = bank.starts?.[name as keyof typeof bank.tables];
+      return start === undefined ? `${name} ${size}` : `${name} ${size} at ${start}..${start + size - 1}`;
+    });
     lines.push(`  ${bank.name}: ${tables.join(', ')}`);
     for (const p of bank.points) lines.push(`    ${p.name}: ${p.table} ${p.address}, ${describePoint(p)}`);
   }

@@ -119,6 +119,10 @@ function diffList<T extends { readonly name: string }>(
   return { added, removed, changed, unchanged };
 }
 
+/** Same table sizes and starts: the bank's arrays can be kept. */
+const sameShape = (a: BankConfig, b: BankConfig): boolean =>
+  sameValue(a.tables, b.tables) && sameValue(a.starts ?? {}, b.starts ?? {});
+
 function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<string, BankConfig>): BankChanges {
   const added: BankConfig[] = [];
   const reshaped: BankConfig[] = [];
@@ -128,7 +132,7 @@ function diffBanks(prev: ReadonlyMap<string, BankConfig>, next: ReadonlyMap<stri
   for (const [name, bank] of next) {
     const old = prev.get(name);
     if (old === undefined) added.push(bank);
-    else if (!sameValue(old.tables, bank.tables)) reshaped.push(bank);
+    else if (!sameShape(old, bank)) reshaped.push(bank);
     else {
       kept.push(name);
       if (!sameValue(old.values, bank.values)) valuesNotApplied.push(name);

@@ -5,6 +5,7 @@
  */
 import { isMapping, problem, type Problem } from './issues.js';
 import { TABLE_NAMES, type TableName } from './types.js';
+import { showSpan, spanOf } from './items/table-span.js';
 
 const MODBUS = ['modbus-rtu', 'modbus-tcp'];
 
@@ -58,13 +59,13 @@ function bankCheck(
   const count = int(read.count);
   const address = int(into.address) ?? int(read.address);
   if (!t || count === undefined || address === undefined) return [];
-  const size = int(bank[t]);
-  if (size === undefined) return [problem(['polls', i, 'into'], `bank "${name}" has no ${t} table`)];
-  if (address + count > size) {
+  const span = spanOf(bank[t]);
+  if (span === undefined) return [problem(['polls', i, 'into'], `bank "${name}" has no ${t} table`)];
+  if (address < span.start || address + count > span.start + span.count) {
     return [
       problem(
         ['polls', i, 'into'],
-        `addresses ${address}..${address + count - 1} are outside the ${t} table of bank "${name}" (0..${size - 1})`,
+        `addresses ${address}..${address + count - 1} are outside the ${t} table of bank "${name}" (${showSpan(span)})`,
       ),
     ];
   }

@@ -1,7 +1,8 @@
 /**
  * Executes a decoded request against a bank and builds the response PDU (with MBAP headroom).
  * Order of checks follows the spec's state diagrams: the function (01), then the values (03, done by
- * the decoder), then the address range (02). Nothing here throws for anything a peer can send.
+ * the decoder), then the address range (02: outside start..start+count-1 of the table, `Bank.indexOf`).
+ * Nothing here throws for anything a peer can send.
  */
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
 import {
@@ -17,54 +18,59 @@ import {
   unpackBits,
   type Request,
 } from '../codec/pdu/index.js';
-import { inRange, type Bank } from '../bank/bank.js';
+import type { Bank } from '../bank/bank.js';
 import type { TableName } from '../config/types.js';
 import type { DeviceIdentity } from '../codec/pdu/device-id.js';
 
 const H = MBAP_HEADER_LENGTH;
 
+const illegal = (fc: number): Buffer => exceptionReply(fc, ExceptionCode.IllegalDataAddress);
+
 function readBits(bank: Bank, fc: 1 | 2, address: number, quantity: number): Buffer {
-  const table = fc === 1 ? bank.coils : bank.discrete;
-  if (!table || !inRange(table, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
-  return encodeReadBitsResponse(fc, table.subarray(address, address + quantity), H);
+  const name = fc === 1 ? 'coils' : 'discrete';
+  const table = bank[name];
+  const i = bank.indexOf(name, address, quantity);
+  if (!table || i < 0) return illegal(fc);
+  return encodeReadBitsResponse(fc, table.subarray(i, i + quantity), H);
 }
 
 function readRegisters(bank: Bank, fc: 3 | 4, address: number, quantity: number): Buffer {
-  const table = fc === 3 ? bank.holding : bank.input;
-  if (!table || !inRange(table, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
-  return encodeReadRegistersResponse(fc, table.subarray(address, address + quantity), H);
+  const name = fc === 3 ? 'holding' : 'input';
+  const table = bank[name];
+  const i = bank.indexOf(name, address, quantity);
+  if (!table || i < 0) return illegal(fc);
+  return encodeReadRegistersResponse(fc, table.subarray(i, i + quantity), H);
 }
 
-function writeRegisters(table: Uint16Array, address: number, data: Buffer): void {
-  for (let i = 0, n = data.length >> 1; i < n; i++) table[address + i] = data.readUInt16BE(2 * i);
+function writeRegisters(table: Uint16Array, index: number, data: Buffer): void {
+  for (let i = 0, n = data.length >> 1; i < n; i++) table[index + i] = data.readUInt16BE(2 * i);
 }
 
 function readWrite(bank: Bank, req: Extract<Request, { fc: 23 }>): Buffer {
   const table = bank.holding;
-  if (
-    !table ||
-    !inRange(table, req.writeAddress, req.writeQuantity) ||
-    !inRange(table, req.readAddress, req.readQuantity)
-  ) {
-    return exceptionReply(23, ExceptionCode.IllegalDataAddress);
-  }
-  writeRegisters(table, req.writeAddress, req.data);
-  const rsp = encodeReadRegistersResponse(3, table.subarray(req.readAddress, req.readAddress + req.readQuantity), H);
+  const w = bank.indexOf('holding', req.writeAddress, req.writeQuantity);
+  const r = bank.indexOf('holding', req.readAddress, req.readQuantity);
+  if (!table || w < 0 || r < 0) return illegal(23);
+  writeRegisters(table, w, req.data);
+  const rsp = encodeReadRegistersResponse(3, table.subarray(r, r + req.readQuantity), H);
   rsp[H] = 23;
   return rsp;
 }
 
 function maskWrite(bank: Bank, req: Extract<Request, { fc: 22 }>): Buffer {
   const table = bank.holding;
-  if (!table || !inRange(table, req.address, 1)) return exceptionReply(22, ExceptionCode.IllegalDataAddress);
-  table[req.address] = applyMask(table[req.address] ?? 0, req.andMask, req.orMask);
+  const i = bank.indexOf('holding', req.address, 1);
+  if (!table || i < 0) return illegal(22);
+  table[i] = applyMask(table[i] ?? 0, req.andMask, req.orMask);
   return encodeMaskWrite(req, H);
 }
 
 function writeSingle(bank: Bank, req: Extract<Request, { fc: 5 | 6 }>): Buffer {
-  const table = req.fc === 5 ? bank.coils : bank.holding;
-  if (!table || !inRange(table, req.address, 1)) return exceptionReply(req.fc, ExceptionCode.IllegalDataAddress);
-  table[req.address] = req.value;
+  const name = req.fc === 5 ? 'coils' : 'holding';
+  const table = bank[name];
+  const i = bank.indexOf(name, req.address, 1);
+  if (!table || i < 0) return illegal(req.fc);
+  table[i] = req.value;
   return encodeWriteSingleResponse(req, H);
 }
 
@@ -72,12 +78,14 @@ function writeMultiple(bank: Bank, req: Extract<Request, { fc: 15 | 16 }>): Buff
   const { fc, address, quantity } = req;
   if (fc === 15) {
     const coils = bank.coils;
-    if (!coils || !inRange(coils, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
-    unpackBits(req.data, 0, quantity, coils.subarray(address, address + quantity));
+    const i = bank.indexOf('coils', address, quantity);
+    if (!coils || i < 0) return illegal(fc);
+    unpackBits(req.data, 0, quantity, coils.subarray(i, i + quantity));
   } else {
     const holding = bank.holding;
-    if (!holding || !inRange(holding, address, quantity)) return exceptionReply(fc, ExceptionCode.IllegalDataAddress);
-    writeRegisters(holding, address, req.data);
+    const i = bank.indexOf('holding', address, quantity);
+    if (!holding || i < 0) return illegal(fc);
+    writeRegisters(holding, i, req.data);
   }
   return encodeWriteMultipleResponse(req.fc, req.address, req.quantity, H);
 }

@@ -44,7 +44,7 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
 
   private handlerFor(units: ModbusServerConfig['units']): RequestHandler {
     const { config, deps } = this;
-    const router = new UnitRouter(units, config.bank, deps.banks);
+    const router = new UnitRouter(units, config.bank, deps.banks, config.device);
     return createRequestHandler(router, { readOnly: config.readOnly, identity: deps.identity, devices: deps.devices });
   }
 

@@ -33,7 +33,7 @@ export class BankChanges implements PointSink {
   private readonly logPoints: BankPoint[] = [];
   private readonly logValues: PointValue[] = [];
   private readonly logTimes: number[] = [];
-  /** The last value published (or born) per point, by its index; cleared when the points are redefined. */
+  /** The last value published (or born) per point, by its ordinal; cleared when the points are redefined. */
   private published: (PointValue | undefined)[] = [];
   /** The bank's points version the log and `published` belong to. */
   private version: number;
@@ -106,7 +106,7 @@ export class BankChanges implements PointSink {
     this.published = [];
     for (const point of this.bank.points.values()) {
       const value = point.get();
-      this.published[point.index] = value;
+      this.published[point.ordinal] = value;
       out.push({ point, value, at: point.updatedAt });
     }
     return out;
@@ -124,7 +124,7 @@ export class BankChanges implements PointSink {
 
   private offer(out: PointChange[], point: BankPoint, value: PointValue, at: number): void {
     if (!this.moved(point, value)) return;
-    this.published[point.index] = value;
+    this.published[point.ordinal] = value;
     out.push({ point, value, at });
   }
 
@@ -142,7 +142,7 @@ export class BankChanges implements PointSink {
   }
 
   private moved(point: BankPoint, value: PointValue): boolean {
-    const last = this.published[point.index];
+    const last = this.published[point.ordinal];
     if (last === undefined) return true;
     if (Object.is(last, value)) return false;
     const band = point.config.deadband;

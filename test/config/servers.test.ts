@@ -74,7 +74,7 @@ describe('servers', () => {
         file: 'test.yaml',
         ...at(text, '- ^name: a'),
         message:
-          'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)',
+          'has nothing to serve: set bank: NAME or device: NAME, or map unit ids under units (or under units of every pool port)',
       },
     ]);
   });

@@ -9,6 +9,7 @@ import { choice, int, name, number } from '../declare/leaves.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 import { TABLE_NAMES, type TableName } from '../types.js';
 import { isBitTable } from './bank-values.js';
+import { showSpan, spanOf, type TableSpan } from './table-span.js';
 
 export const POINT_TYPES = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'] as const;
 export const ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
@@ -22,7 +23,13 @@ export const POINT = record(
       example: 'flow',
     }),
     table: choice(TABLE_NAMES, { doc: `table: ${TABLE_NAMES.join(' | ')}`, required: true }),
-    address: int({ doc: 'first address (0-based)', min: 0, max: 65535, required: true, example: 0 }),
+    address: int({
+      doc: 'first address (0-based, inside its table: start..start+count-1)',
+      min: 0,
+      max: 65535,
+      required: true,
+      example: 0,
+    }),
     type: choice(POINT_TYPES, { doc: `value type: ${POINT_TYPES.join(' | ')}`, default: 'uint16' }),
     order: choice(ORDERS, {
       doc: `word/byte order of multi-register values: ${ORDERS.join(' | ')} (ABCD: big-endian)`,
@@ -68,23 +75,25 @@ function span(p: PointConfig): string {
   return n === 1 ? `${p.table} ${p.address}` : `${p.table} ${p.address}..${p.address + n - 1}`;
 }
 
-function fits(p: PointConfig, tables: Partial<Record<TableName, number>>): string | undefined {
-  const size = tables[p.table];
-  if (size === undefined) return `the bank has no ${p.table} table: add ${p.table}: SIZE to the bank`;
+function fits(p: PointConfig, tables: Partial<Record<TableName, TableSpan>>): string | undefined {
+  const t = tables[p.table];
+  if (t === undefined) return `the bank has no ${p.table} table: add ${p.table}: SIZE to the bank`;
   const last = p.address + registerCount(p) - 1;
-  return last < size ? undefined : `${span(p)} is outside the ${p.table} table (0..${size - 1})`;
+  return p.address >= t.start && last < t.start + t.count
+    ? undefined
+    : `${span(p)} is outside the ${p.table} table (${showSpan(t)})`;
 }
 
 function overlaps(a: PointConfig, b: PointConfig): boolean {
   return a.table === b.table && a.address < b.address + registerCount(b) && b.address < a.address + registerCount(a);
 }
 
-/** The table sizes a bank gives, as far as they are whole numbers (a point past one is an error). */
-function tablesOf(bank: Record<string, unknown>): Partial<Record<TableName, number>> {
-  const tables: Partial<Record<TableName, number>> = {};
+/** The tables a bank gives, as far as they are valid (a point outside one is an error). */
+function tablesOf(bank: Record<string, unknown>): Partial<Record<TableName, TableSpan>> {
+  const tables: Partial<Record<TableName, TableSpan>> = {};
   for (const table of TABLE_NAMES) {
-    const n = bank[table];
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 1) tables[table] = Math.min(n, 65536);
+    const t = spanOf(bank[table]);
+    if (t !== undefined) tables[table] = t;
   }
   return tables;
 }

@@ -1,5 +1,6 @@
 /**
- * Initial values of one bank table: ADDRESS (0-based) -> value, or -> [values at ADDRESS, ADDRESS+1, ...].
+ * Initial values of one bank table: ADDRESS (0-based, inside the table's start..start+count-1) -> value,
+ * or -> [values at ADDRESS, ADDRESS+1, ...].
  * Registers take -32768..65535 (a negative value is stored as its two's complement, 0..65535);
  * bits take 0, 1, true or false.
  */
@@ -8,6 +9,7 @@ import { mapOf } from '../declare/kit.js';
 import { leaf } from '../declare/leaves.js';
 import { isMapping, problem, show, type Problem } from '../issues.js';
 import type { TableName } from '../types.js';
+import { showSpan, type TableSpan } from './table-span.js';
 
 export const isBitTable = (table: TableName): boolean => table === 'coils' || table === 'discrete';
 
@@ -71,8 +73,8 @@ export function tableValues(table: TableName, doc: string) {
   );
 }
 
-/** Rules over the raw values of one table of `tableSize`: inside the table, each address set once. */
-export function runRules(raw: unknown, table: TableName, tableSize: number): Problem[] {
+/** Rules over the raw values of one table at `span`: inside the table, each address set once. */
+export function runRules(raw: unknown, table: TableName, span: TableSpan): Problem[] {
   if (!isMapping(raw)) return [];
   const problems: Problem[] = [];
   const setBy = new Map<number, string>();
@@ -81,12 +83,12 @@ export function runRules(raw: unknown, table: TableName, tableSize: number): Pro
     const values = valuesOf(given, isBitTable(table));
     if (address === undefined || values.some((v) => v === undefined)) continue;
     const last = address + values.length - 1;
-    if (last >= tableSize) {
-      const span = values.length > 1 ? `addresses ${address}..${last}` : `address ${address}`;
+    if (address < span.start || last >= span.start + span.count) {
+      const where = values.length > 1 ? `addresses ${address}..${last}` : `address ${address}`;
       problems.push(
         problem(
           [key],
-          `${span} ${values.length > 1 ? 'are' : 'is'} outside the ${table} table (0..${tableSize - 1})`,
+          `${where} ${values.length > 1 ? 'are' : 'is'} outside the ${table} table (${showSpan(span)})`,
           'key',
         ),
       );

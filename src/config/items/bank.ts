@@ -1,13 +1,22 @@
 /**
- * One bank (a register image): table sizes, initial values and named points. An unknown key or table
- * name is an error; then the rules that need both sizes and values.
+ * One bank (a register image): table sizes (and starts), initial values and named points. An unknown
+ * key or table name is an error; then the rules that need both sizes and values.
  */
 import { mapOf, record, section } from '../declare/kit.js';
-import { checkName, int } from '../declare/leaves.js';
+import { checkName } from '../declare/leaves.js';
 import { failed, isMapping, problem, show, under, type Problem } from '../issues.js';
 import { TABLE_NAMES, type TableName } from '../types.js';
-import { POINTS } from './bank-points.js';
+import { POINTS, type PointConfig } from './bank-points.js';
 import { runRules, tableValues } from './bank-values.js';
+import { spanOf, tableSpan } from './table-span.js';
+
+/** A bank as the rest of fieldgate sees it; `starts` only when a table does not start at address 0. */
+interface BankShape {
+  readonly tables: Partial<Record<TableName, number>>;
+  readonly starts?: Partial<Record<TableName, number>>;
+  readonly values: Partial<Record<TableName, [number, number][]>>;
+  readonly points: readonly PointConfig[];
+}
 
 const TABLE_DOC: Readonly<Record<TableName, string>> = {
   holding: 'holding registers',
@@ -16,13 +25,6 @@ const TABLE_DOC: Readonly<Record<TableName, string>> = {
   discrete: 'discrete inputs',
 };
 
-const size = (table: TableName) =>
-  int({
-    doc: `number of ${TABLE_DOC[table]}, 1..65536: addresses 0..size-1 (omit: the bank has no ${table} table)`,
-    min: 1,
-    max: 65536,
-    example: 100,
-  });
 const values = (table: TableName) =>
   tableValues(table, `initial ${TABLE_DOC[table]}: address -> value or list of consecutive values`);
 
@@ -44,19 +46,19 @@ function bankRules(raw: Record<string, unknown>): Problem[] {
         ),
       ];
     }
-    const tableSize = raw[table];
-    if (typeof tableSize !== 'number' || !Number.isInteger(tableSize) || tableSize < 1) return [];
-    return under(['values', table], runRules(given[table], table, Math.min(tableSize, 65536)));
+    const span = spanOf(raw[table]);
+    if (span === undefined) return [];
+    return under(['values', table], runRules(given[table], table, span));
   });
 }
 
 export const BANK = record(
   { doc: 'a register image: table sizes, initial values, named points' },
   {
-    holding: size('holding'),
-    input: size('input'),
-    coils: size('coils'),
-    discrete: size('discrete'),
+    holding: tableSpan('holding'),
+    input: tableSpan('input'),
+    coils: tableSpan('coils'),
+    discrete: tableSpan('discrete'),
     values: section('initial values, per table', {
       holding: values('holding'),
       input: values('input'),
@@ -82,17 +84,21 @@ export const BANK = record(
       return { input: rest };
     },
     rules: bankRules,
-    finish: (p) => {
+    finish: (p): BankShape => {
       const tables: Partial<Record<TableName, number>> = {};
+      const starts: Partial<Record<TableName, number>> = {};
       const initial: Partial<Record<TableName, [number, number][]>> = {};
       for (const table of TABLE_NAMES) {
-        const tableSize = p[table];
-        if (tableSize !== undefined) tables[table] = tableSize;
+        const span = p[table];
+        if (span !== undefined) tables[table] = span.count;
+        if (span !== undefined && span.start !== 0) starts[table] = span.start;
         const pairs = p.values[table] ?? [];
         if (pairs.length > 0) initial[table] = pairs;
       }
-      // table sizes (an absent table does not exist); initial values flattened: table -> [address, value] pairs
-      return { tables, values: initial, points: p.points ?? [] };
+      // table sizes (an absent table does not exist), the first address of a table that does not start at 0;
+      // initial values flattened: table -> [address, value] pairs
+      const bank: BankShape = { tables, values: initial, points: p.points ?? [] };
+      return Object.keys(starts).length > 0 ? { ...bank, starts } : bank;
     },
   },
 );

@@ -48,7 +48,7 @@ function hasUnits(v: unknown): boolean {
 
 /** A Modbus server must know where each request goes. */
 export function serveRule(raw: Record<string, unknown>): Problem[] {
-  if (raw.bank != null || hasUnits(raw.units)) return [];
+  if (raw.bank != null || raw.device != null || hasUnits(raw.units)) return [];
   const ports = raw.ports;
   if (isMapping(ports) && Object.keys(ports).length > 0) {
     const every = Object.values(ports).every((p) => isMapping(p) && hasUnits(p.units));
@@ -57,7 +57,19 @@ export function serveRule(raw: Record<string, unknown>): Problem[] {
   return [
     problem(
       [],
-      'has nothing to serve: set bank: NAME, or map unit ids under units (or under units of every pool port)',
+      'has nothing to serve: set bank: NAME or device: NAME, or map unit ids under units (or under units of every pool port)',
+    ),
+  ];
+}
+
+/** What serves the unit ids that units does not name: a bank or a device, not both. */
+export function fallbackRule(raw: Record<string, unknown>): Problem[] {
+  if (raw.bank == null || raw.device == null) return [];
+  return [
+    problem(
+      ['device'],
+      'and bank both serve every unit id not in units: keep one, and map the ids the other serves under units',
+      'key',
     ),
   ];
 }

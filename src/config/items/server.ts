@@ -10,7 +10,7 @@ import { failed, isMapping, problem, show } from '../issues.js';
 import { FRAMING, NO_FRAMING } from './framing.js';
 import { POOL } from './pool.js';
 import { HANDLER } from './raw-handler.js';
-import { expandRange, listenRule, rawPoolRule, serveRule } from './server-rules.js';
+import { expandRange, fallbackRule, listenRule, rawPoolRule, serveRule } from './server-rules.js';
 import { UNIT_MAP } from './units.js';
 
 export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
@@ -82,6 +82,10 @@ export const MODBUS_SERVER = record(
       default: false,
     }),
     bank: name({ doc: 'serve every unit id not in units from this bank', example: 'plant' }),
+    device: name({
+      doc: 'forward every unit id not in units to this modbus-rtu or modbus-tcp device, the id unchanged (the mbusd one-liner); not together with bank',
+      example: 'rs485',
+    }),
     units: UNIT_MAP,
     maxInFlight: int({
       doc: 'requests in flight per session before it stops reading, 1..256',
@@ -94,7 +98,7 @@ export const MODBUS_SERVER = record(
   },
   {
     pre: expandRange,
-    rules: (raw) => [...listenRule(raw), ...serveRule(raw)],
+    rules: (raw) => [...listenRule(raw), ...serveRule(raw), ...fallbackRule(raw)],
     finish: (p, raw) => ({
       ...place(p, raw),
       protocol: 'modbus' as const,

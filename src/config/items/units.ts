@@ -1,6 +1,8 @@
 /**
- * Unit maps: unit id (0..255) -> { bank: NAME } or { device: NAME, unit?: ID }. Used by a server
- * and by each pool port.
+ * Unit maps: unit id (0..255) or a range of them ("1-247") -> { bank: NAME } or { device: NAME,
+ * unit?: ID }. Used by a server and by each pool port. A range maps each of its ids, a device route
+ * keeping the id unchanged; overlapping keys are found by the cross-checks (unit-checks.ts), which
+ * know the lines of both keys.
  */
 import { parseWhole } from '../address.js';
 import { mapOf, record } from '../declare/kit.js';
@@ -8,6 +10,31 @@ import { int, name } from '../declare/leaves.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 
 const SHAPE = '{ bank: NAME } or { device: NAME, unit: ID }';
+
+/** The unit ids a key of a unit map names: "5", or the range "1-247" (0..255, FIRST <= LAST). */
+export interface UnitKey {
+  readonly first: number;
+  readonly last: number;
+}
+
+export function parseUnitKey(k: string): { readonly value?: UnitKey; readonly error?: string } {
+  const m = /^(\d+)\s*-\s*(\d+)$/.exec(k);
+  if (m === null) {
+    const id = parseWhole(k, 0, 255);
+    return id === undefined
+      ? { error: `${show(k)} is not a unit id: use 0..255, or a range FIRST-LAST such as "1-247"` }
+      : { value: { first: id, last: id } };
+  }
+  const first = parseWhole(m[1], 0, 255);
+  const last = parseWhole(m[2], 0, 255);
+  if (first === undefined || last === undefined || last < first) {
+    return { error: `${show(k)} is not a unit range: write FIRST-LAST with 0 <= FIRST <= LAST <= 255, e.g. "1-247"` };
+  }
+  return { value: { first, last } };
+}
+
+/** "7", or "1-247". */
+export const showUnits = (k: UnitKey): string => (k.first === k.last ? String(k.first) : `${k.first}-${k.last}`);
 
 function targetRules(entry: Record<string, unknown>): Problem[] {
   const hasBank = entry.bank != null;
@@ -28,7 +55,11 @@ export const UNIT_ENTRY = record(
       doc: 'forward requests for this unit id to this device (a gateway route; a name under devices)',
       example: 'rs485',
     }),
-    unit: int({ doc: 'unit id sent to the device, 0..255 (default: the same id)', min: 0, max: 255 }),
+    unit: int({
+      doc: 'unit id sent to the device, 0..255 (default: the same id); not on a range, whose ids go unchanged',
+      min: 0,
+      max: 255,
+    }),
   },
   {
     pre: (raw) => {
@@ -43,13 +74,10 @@ export const UNIT_ENTRY = record(
 
 export const UNIT_MAP = mapOf(
   {
-    doc: 'unit id (0..255) -> { bank: NAME } or { device: NAME, unit: ID }; an unmapped unit gets exception 0A',
-    keyDoc: 'unit id 0..255',
-    keyPattern: '^\\d+$',
-    key: (k) => {
-      const id = parseWhole(k, 0, 255);
-      return id === undefined ? { error: `${show(k)} is not a unit id: use 0..255` } : { value: id };
-    },
+    doc: 'unit id (0..255) or range "FIRST-LAST" -> { bank: NAME } or { device: NAME, unit: ID }; ranges and ids must not overlap; an unmapped unit gets exception 0A (or goes to the server\'s bank or device)',
+    keyDoc: 'unit id 0..255, or a range "1-247"',
+    keyPattern: '^\\d+(\\s*-\\s*\\d+)?$',
+    key: parseUnitKey,
     notMap: (raw) => `${show(raw)} is not a unit map: write unit id: ${SHAPE}, e.g. { 1: { bank: plant } }`,
     finish: (
       entries,
@@ -59,12 +87,17 @@ export const UNIT_MAP = mapOf(
       | { readonly kind: 'device'; readonly device: string; readonly unit: number }
     > =>
       new Map(
-        entries.map(([id, e]) => [
-          id,
-          e.bank !== undefined
-            ? { kind: 'bank', bank: e.bank }
-            : { kind: 'device', device: e.device ?? '', unit: e.unit ?? id },
-        ]),
+        entries.flatMap(([{ first, last }, e]) =>
+          Array.from({ length: last - first + 1 }, (_, i) => {
+            const id = first + i;
+            return [
+              id,
+              e.bank !== undefined
+                ? ({ kind: 'bank', bank: e.bank } as const)
+                : ({ kind: 'device', device: e.device ?? '', unit: e.unit ?? id } as const),
+            ] as const;
+          }),
+        ),
       ),
   },
   UNIT_ENTRY,

@@ -99,13 +99,14 @@ export class PollBlock {
     const { read, into } = m.config;
     const bank = this.deps.banks.get(into.bank);
     const target = bank?.table(into.table);
+    const index = bank?.indexOf(into.table, into.address, read.count) ?? -1;
     const state = this.deps.states.get(m.index);
-    if (!target || into.address + read.count > target.length) {
+    if (!target || index < 0) {
       state?.failed(`bank ${into.bank} has no ${into.table} range ${into.address}+${read.count}`, ms);
       return;
     }
     const from = read.address - partAddress;
-    target.set(values.subarray(from, from + read.count), into.address);
+    target.set(values.subarray(from, from + read.count), index);
     bank?.stamp(into.table, into.address, read.count);
     state?.succeeded(ms);
   }
