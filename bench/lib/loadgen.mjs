@@ -1,7 +1,10 @@
 // Runs bench/bin/loadgen once and returns its JSON line.
 import { runProcess } from './proc.mjs';
 
-/** opts: { bin, port, conns, depth, warmupMs, durationMs, maxRequests, timeoutMs, cpu } */
+/**
+ * opts: { bin, port, conns, depth, warmupMs, durationMs, maxRequests, timeoutMs, cpu, unit?, addrStep? }
+ * (unit: default 1; addrStep: connection i reads from i * addrStep, default 0: all the same block).
+ */
 export async function runLoadgen(o) {
   const args = [
     '--host',
@@ -13,7 +16,9 @@ export async function runLoadgen(o) {
     '--depth',
     String(o.depth),
     '--unit',
-    '1',
+    String(o.unit ?? 1),
+    '--addr-step',
+    String(o.addrStep ?? 0),
     '--addr',
     '0',
     '--count',

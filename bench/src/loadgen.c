@@ -2,7 +2,8 @@
  * loadgen — Modbus TCP FC3 load generator for fieldgate's benchmarks.
  *
  * N connections to 127.0.0.1:PORT, D requests in flight on each. Every request is
- * "read holding registers", COUNT registers from ADDR, unit UNIT. One epoll loop, non-blocking
+ * "read holding registers", COUNT registers from ADDR, unit UNIT (connection i reads from
+ * ADDR + i * ADDR_STEP: --addr-step 10 gives every connection its own block). One epoll loop, non-blocking
  * sockets, TCP_NODELAY; the replies read in one go are answered with one write of new requests.
  *
  * Phases: a warm-up (not recorded), then a measured phase that ends at the first of: its duration,
@@ -59,7 +60,8 @@ static struct {
     int port, conns, depth, unit, addr, count;
     long warmup_ms, duration_ms, timeout_ms;
     long max_requests;
-} opt = {"127.0.0.1", 0, 1, 1, 1, 0, 10, 500, 3000, 2000, 2000000};
+    int addr_step;
+} opt = {"127.0.0.1", 0, 1, 1, 1, 0, 10, 500, 3000, 2000, 2000000, 0};
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -79,7 +81,7 @@ static void usage(void) {
     fprintf(stderr,
         "usage: loadgen --port P [--host 127.0.0.1] [--conns N] [--depth D] [--unit U]\n"
         "               [--addr A] [--count C] [--warmup-ms MS] [--duration-ms MS]\n"
-        "               [--max-requests N] [--timeout-ms MS]\n");
+        "               [--max-requests N] [--timeout-ms MS] [--addr-step S]\n");
 }
 
 static int parse_args(int argc, char **argv) {
@@ -102,13 +104,15 @@ static int parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--duration-ms")) opt.duration_ms = n;
         else if (!strcmp(a, "--max-requests")) opt.max_requests = n;
         else if (!strcmp(a, "--timeout-ms")) opt.timeout_ms = n;
+        else if (!strcmp(a, "--addr-step")) opt.addr_step = (int)n;
         else { fprintf(stderr, "loadgen: unknown option %s\n", a); return -1; }
     }
     if (opt.port <= 0 || opt.port > 65535 || opt.conns < 1 || opt.conns > 10000 ||
         opt.depth < 1 || opt.depth > MAX_DEPTH || opt.unit < 0 || opt.unit > 255 ||
         opt.addr < 0 || opt.addr > 65535 || opt.count < 1 || opt.count > 125 ||
         opt.warmup_ms < 0 || opt.duration_ms < 1 || opt.max_requests < 1 ||
-        opt.max_requests > 100000000 || opt.timeout_ms < 1) {
+        opt.max_requests > 100000000 || opt.timeout_ms < 1 || opt.addr_step < 0 ||
+        (long)opt.addr + (long)(opt.conns - 1) * opt.addr_step + opt.count > 65536) {
         fprintf(stderr, "loadgen: argument out of range\n");
         return -1;
     }
@@ -151,13 +155,13 @@ static int recording;           /* 0 = warm-up, 1 = measured */
 static int sending = 1;
 static int epfd;
 
-static void fill_request(unsigned char *p, uint16_t tid) {
+static void fill_request(unsigned char *p, uint16_t tid, int addr) {
     p[0] = tid >> 8; p[1] = tid & 0xff;
     p[2] = 0; p[3] = 0;             /* protocol id */
     p[4] = 0; p[5] = 6;             /* length: unit + PDU(5) */
     p[6] = (unsigned char)opt.unit;
     p[7] = 3;
-    p[8] = opt.addr >> 8; p[9] = opt.addr & 0xff;
+    p[8] = addr >> 8; p[9] = addr & 0xff;
     p[10] = opt.count >> 8; p[11] = opt.count & 0xff;
 }
 
@@ -179,7 +183,7 @@ static void send_requests(conn_t *c, int n, uint64_t t) {
     unsigned char buf[MAX_DEPTH * REQ_LEN];
     if (!sending || !c->alive || n <= 0) return;
     for (int i = 0; i < n; i++) {
-        fill_request(buf + i * REQ_LEN, c->next_tid);
+        fill_request(buf + i * REQ_LEN, c->next_tid, opt.addr + (int)(c - conns) * opt.addr_step);
         int slot = (c->head + c->inflight + i) % MAX_DEPTH;
         c->sent_ns[slot] = t;
         c->next_tid++;

@@ -41,7 +41,10 @@ export function createRequestHandler(router: UnitRouter, options: HandlerOptions
   };
 }
 
-/** A route: the raw PDU goes to the device as it is (any function code); its reply comes back as it is. */
+/**
+ * A route: the raw PDU goes to the device as it is (any function code); its reply comes back as it
+ * is. The link shares identical reads and, with the route's `cache`, answers from a young reply.
+ */
 function forward(
   devices: ReadonlyMap<string, DeviceLink> | undefined,
   route: Extract<UnitRoute, { kind: 'device' }>,
@@ -51,7 +54,7 @@ function forward(
   const link = devices?.get(route.device);
   if (!isModbusLink(link)) return exceptionReply(pdu[0] ?? 0, ExceptionCode.GatewayPathUnavailable);
   // The PDU may be a view into the session's read buffer: the device keeps its own copy.
-  return link.request(route.unit, Buffer.from(pdu), origin).then(withHeadroom);
+  return link.request(route.unit, Buffer.from(pdu), origin, { cacheMs: route.cache }).then(withHeadroom);
 }
 
 /** A device's reply PDU behind MBAP headroom; null stays null (nothing is sent). */

@@ -7,7 +7,13 @@ import type { UnitMap } from '../config/types.js';
 
 export type UnitRoute =
   | { readonly kind: 'bank'; readonly bank: Bank }
-  | { readonly kind: 'device'; readonly device: string; readonly unit: number };
+  | {
+      readonly kind: 'device';
+      readonly device: string;
+      readonly unit: number;
+      /** ms a read may be answered from the device's reply cache (0: never). */
+      readonly cache: number;
+    };
 
 export class UnitRouter {
   private readonly table: (UnitRoute | undefined)[] = new Array<UnitRoute | undefined>(256);
@@ -28,14 +34,14 @@ export class UnitRouter {
     for (let unit = 0; unit < 256; unit++) {
       const target = units.get(unit);
       if (target?.kind === 'device') {
-        this.table[unit] = { kind: 'device', device: target.device, unit: target.unit };
+        this.table[unit] = { kind: 'device', device: target.device, unit: target.unit, cache: target.cache ?? 0 };
       } else if (target?.kind === 'bank') {
         const bank = banks.get(target.bank);
         this.table[unit] = bank ? { kind: 'bank', bank } : undefined;
       } else if (fallback) {
         this.table[unit] = { kind: 'bank', bank: fallback };
       } else if (fallbackDevice !== undefined) {
-        this.table[unit] = { kind: 'device', device: fallbackDevice, unit };
+        this.table[unit] = { kind: 'device', device: fallbackDevice, unit, cache: 0 };
       }
     }
   }

@@ -18,6 +18,8 @@ import { defineMqttMetrics } from './mqtt-metrics.js';
 /** Status fields that some device types add (Modbus links); a device without them shows none. */
 type DeviceExtras = DeviceStatus & {
   readonly crcErrors?: number;
+  readonly coalesced?: number;
+  readonly cacheHits?: number;
   /** Raw devices: frames dropped while the device was not up. */
   readonly dropped?: number;
   readonly polls?: readonly { readonly lastSuccess: string | null; readonly stale?: boolean }[];
@@ -311,6 +313,16 @@ export class Metrics implements ServerObserver {
       (s) => s.requests,
     );
     counter('fieldgate_device_timeouts_total', 'Requests the device did not answer in time', (s) => s.timeouts);
+    counter(
+      'fieldgate_device_coalesced_total',
+      'Reads answered from an identical read another client had in flight (sent to the device once)',
+      (s) => s.coalesced,
+    );
+    counter(
+      'fieldgate_device_cache_hits_total',
+      "Reads answered from a route's reply cache (cache:) without going to the device",
+      (s) => s.cacheHits,
+    );
     counter('fieldgate_device_crc_errors_total', 'Replies dropped for a bad CRC (serial devices)', (s) => s.crcErrors);
     counter(
       'fieldgate_device_dropped_frames_total',

@@ -120,6 +120,12 @@ function sessionsTable(servers: readonly ServerEntry[], now: Date): string {
   ].join('\n');
 }
 
+/** A count only Modbus links have (and only daemons that count it): '-' elsewhere. */
+function counter(d: DeviceStatus, field: 'coalesced' | 'cacheHits'): string {
+  const v = (d as Partial<Record<typeof field, unknown>>)[field];
+  return typeof v === 'number' ? String(v) : '-';
+}
+
 function devicesTable(devices: readonly DeviceStatus[]): string {
   if (devices.length === 0) return 'DEVICES\n(none running)';
   const rows = devices.map((d) => [
@@ -129,6 +135,8 @@ function devicesTable(devices: readonly DeviceStatus[]): string {
     String(d.queue),
     String(d.requests),
     String(d.timeouts),
+    counter(d, 'coalesced'),
+    counter(d, 'cacheHits'),
     d.lastError ?? '-',
   ]);
   return [
@@ -141,6 +149,8 @@ function devicesTable(devices: readonly DeviceStatus[]): string {
         { title: 'QUEUE', right: true },
         { title: 'REQUESTS', right: true },
         { title: 'TIMEOUTS', right: true },
+        { title: 'COALESCED', right: true },
+        { title: 'CACHE HITS', right: true },
         { title: 'LAST ERROR' },
       ],
       rows,

@@ -45,7 +45,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    units: { 1: { bank: plant, mode: fast } }\n',
       'servers[0].units.1.mode',
       '^mode',
-      'unknown key; allowed here: bank, device, unit',
+      'unknown key; allowed here: bank, device, unit, cache',
     ],
     [
       'a pool port',

@@ -105,8 +105,12 @@ describe('Modbus device link (RTU, mock serial port)', () => {
     const link = await start(line, { timeout: 100, queue: 2 });
     const first = link.request(1, READ1, { client: 1 });
     await line.nextWrite(); // in flight: not in the queue
-    const queued = [link.request(1, READ1, { client: 1 }), link.request(1, READ1, { client: 2 })];
-    expect(await link.request(1, READ1, { client: 3 })).toEqual(hex('83 06'));
+    // different reads: identical ones would share the read in flight (read-sharing.test.ts)
+    const queued = [
+      link.request(1, hex('03 0001 0001'), { client: 1 }),
+      link.request(1, hex('03 0002 0001'), { client: 2 }),
+    ];
+    expect(await link.request(1, hex('03 0003 0001'), { client: 3 })).toEqual(hex('83 06'));
     expect(link.status().queue).toBe(2);
     line.reply(frame(1, '03 02 0001'));
     expect(await first).toEqual(hex('03 02 0001'));

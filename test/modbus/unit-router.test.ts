@@ -15,9 +15,9 @@ describe('UnitRouter', () => {
   it('a server-level device takes every unit id units does not name, each id unchanged', () => {
     const router = new UnitRouter(units, undefined, banks, 'rs485');
     expect(router.resolve(1)).toEqual({ kind: 'bank', bank });
-    expect(router.resolve(2)).toEqual({ kind: 'device', device: 'plc', unit: 9 });
+    expect(router.resolve(2)).toEqual({ kind: 'device', device: 'plc', unit: 9, cache: 0 });
     for (const id of [0, 3, 100, 247, 255])
-      expect(router.resolve(id)).toEqual({ kind: 'device', device: 'rs485', unit: id });
+      expect(router.resolve(id)).toEqual({ kind: 'device', device: 'rs485', unit: id, cache: 0 });
   });
 
   it('without a bank or device, an id units does not name has no route (0A)', () => {

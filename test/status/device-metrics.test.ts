@@ -1,12 +1,14 @@
 /**
  * Device figures on the status endpoint, with a real device link: a modbus-tcp device polling
  * modbus-serial's ServerTCP (a PLC fieldgate did not write) on loopback, and a device with nothing
- * behind it. /metrics shows state, queue, requests, timeouts, CRC errors and poll age per device;
+ * behind it. /metrics shows state, queue, requests, timeouts, CRC errors, coalesced reads, cache
+ * hits and poll age per device;
  * /health turns 503 while a device is down.
  */
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModbusLink } from '../../src/devices/modbus/modbus-link.js';
 import { startGateway, until, type RunningGateway } from '../helpers/gateway.js';
 import { parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
 
@@ -63,6 +65,8 @@ describe('device figures', () => {
     expect(sampleValue(families, 'fieldgate_device_requests_total', plcLabels)).toBeGreaterThanOrEqual(1);
     expect(sampleValue(families, 'fieldgate_device_timeouts_total', plcLabels)).toBe(0);
     expect(sampleValue(families, 'fieldgate_device_crc_errors_total', plcLabels)).toBe(0);
+    expect(sampleValue(families, 'fieldgate_device_coalesced_total', plcLabels)).toBe(0);
+    expect(sampleValue(families, 'fieldgate_device_cache_hits_total', plcLabels)).toBe(0);
     const age = sampleValue(families, 'fieldgate_poll_age_seconds', { device: 'plc', poll: '0' });
     expect(age).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'fieldgate_poll_stale', { device: 'plc', poll: '0' })).toBe(0);
@@ -71,6 +75,21 @@ describe('device figures', () => {
       sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'total' }),
     ).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, 'fieldgate_point_age_seconds', { bank: 'plant', point: 'idle' })).toBeUndefined(); // never updated
+  });
+
+  it('/metrics and /status count coalesced reads and cache hits per device', async () => {
+    const link = rg.gateway.devices.get('plc') as ModbusLink;
+    const read = Buffer.from([3, 0, 5, 0, 2]);
+    const asked = [1, 2].map((client) => link.request(1, read, { client: 900 + client }, { cacheMs: 60_000 }));
+    for (const r of await Promise.all(asked)) expect(r).toEqual(Buffer.from([3, 4, 0, 105, 0, 106]));
+    expect(await link.request(1, read, { client: 903 }, { cacheMs: 60_000 })).toEqual(
+      Buffer.from([3, 4, 0, 105, 0, 106]),
+    );
+    const families = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+    expect(sampleValue(families, 'fieldgate_device_coalesced_total', { device: 'plc' })).toBe(1);
+    expect(sampleValue(families, 'fieldgate_device_cache_hits_total', { device: 'plc' })).toBe(1);
+    const doc = (await (await fetch(`${base}/status`)).json()) as { devices: Record<string, unknown>[] };
+    expect(doc.devices.find((d) => d.name === 'plc')).toMatchObject({ coalesced: 1, cacheHits: 1 });
   });
 
   it('/status lists each point with its value and age; a point the poll fills is fresh', async () => {

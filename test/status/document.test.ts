@@ -111,13 +111,15 @@ function view(devices: DeviceStatus[]): GatewayView {
   };
 }
 
-const rs485: DeviceStatus = {
+const rs485: DeviceStatus & { coalesced: number; cacheHits: number } = {
   name: 'rs485',
   type: 'modbus-rtu',
   state: 'up',
   queue: 0,
   requests: 1000,
   timeouts: 2,
+  coalesced: 450,
+  cacheHits: 3000,
   lastError: null,
 };
 const plc1: DeviceStatus = {
@@ -229,9 +231,11 @@ describe('fieldgate status tables', () => {
     expect(section('SESSIONS')).toMatch(/scada\s+#1\s+192\.168\.10\.5:50100\s+5m 0s\s+40\s+480 B\s+1000 B/);
     const devices = section('DEVICES').split('\n');
     expect(devices.find((l) => l.startsWith('plc1'))).toMatch(
-      /^plc1\s+modbus-tcp\s+down\s+3\s+10\s+4\s+connect ECONNREFUSED/,
+      /^plc1\s+modbus-tcp\s+down\s+3\s+10\s+4\s+-\s+-\s+connect ECONNREFUSED/,
     );
-    expect(devices.find((l) => l.startsWith('rs485'))).toMatch(/^rs485\s+modbus-rtu\s+up\s+0\s+1000\s+2\s+-$/);
+    expect(devices.find((l) => l.startsWith('rs485'))).toMatch(
+      /^rs485\s+modbus-rtu\s+up\s+0\s+1000\s+2\s+450\s+3000\s+-$/,
+    );
   });
 
   it('points: value and how long ago each was updated, only when a bank declares points', () => {

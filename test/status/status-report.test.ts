@@ -46,6 +46,8 @@ const rs485: ModbusDeviceStatus = {
   queue: 0,
   requests: 80,
   timeouts: 12,
+  coalesced: 40,
+  cacheHits: 7,
   lastError: 'timeout',
   crcErrors: 0,
   offlineUnits: [2],

@@ -6,7 +6,7 @@
  */
 import { parseWhole } from '../address.js';
 import { mapOf, record } from '../declare/kit.js';
-import { int, name } from '../declare/leaves.js';
+import { duration, int, name } from '../declare/leaves.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
 
 const SHAPE = '{ bank: NAME } or { device: NAME, unit: ID }';
@@ -44,6 +44,9 @@ function targetRules(entry: Record<string, unknown>): Problem[] {
   if (hasBank && entry.unit != null) {
     return [problem(['unit'], 'only applies to a device route: a bank serves the unit id as it is')];
   }
+  if (hasBank && entry.cache != null) {
+    return [problem(['cache'], 'only applies to a device route: a bank is answered from memory already')];
+  }
   return [];
 }
 
@@ -59,6 +62,13 @@ export const UNIT_ENTRY = record(
       doc: 'unit id sent to the device, 0..255 (default: the same id); not on a range, whose ids go unchanged',
       min: 0,
       max: 255,
+    }),
+    cache: duration({
+      doc:
+        "answer a read (FC 1-4) from an identical read's reply at most this old, without asking the device; " +
+        'a write through the gateway to the unit drops its cached replies; not for counters or alarms (default: no cache)',
+      example: '250ms',
+      min: 1,
     }),
   },
   {
@@ -84,7 +94,7 @@ export const UNIT_MAP = mapOf(
     ): ReadonlyMap<
       number,
       | { readonly kind: 'bank'; readonly bank: string }
-      | { readonly kind: 'device'; readonly device: string; readonly unit: number }
+      | { readonly kind: 'device'; readonly device: string; readonly unit: number; readonly cache?: number }
     > =>
       new Map(
         entries.flatMap(([{ first, last }, e]) =>
@@ -94,7 +104,12 @@ export const UNIT_MAP = mapOf(
               id,
               e.bank !== undefined
                 ? ({ kind: 'bank', bank: e.bank } as const)
-                : ({ kind: 'device', device: e.device ?? '', unit: e.unit ?? id } as const),
+                : ({
+                    kind: 'device',
+                    device: e.device ?? '',
+                    unit: e.unit ?? id,
+                    ...(e.cache !== undefined ? { cache: e.cache } : {}),
+                  } as const),
             ] as const;
           }),
         ),

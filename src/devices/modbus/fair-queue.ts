@@ -5,11 +5,16 @@
  * the back. Jobs of a client that went away are purged, not sent.
  */
 
+/** An AbortSignal, or anything that can tell whether everyone who waits for a job went away. */
+export interface Abandoned {
+  readonly aborted: boolean;
+}
+
 export interface QueuedJob {
-  /** Who asked: a session id, or a poller's id. */
+  /** Who asked: a session id, or a poller's id (a shared read: its first asker). */
   readonly client: number;
-  /** Aborted when that client disconnected. */
-  readonly signal?: AbortSignal;
+  /** Aborted when that client disconnected (a shared read: when all of its askers did). */
+  readonly signal?: Abandoned;
 }
 
 export class FairQueue<T extends QueuedJob> {

@@ -7,6 +7,13 @@
  * full; a broadcast on an RTU bus (unit 0) is answered by the gateway (see broadcast.ts). Never
  * rejects. Only silence counts towards a unit's offline rule: a unit that sent something that did not
  * fit is alive.
+ *
+ * Identical reads (FC 1-4, same unit and PDU) in flight to one unit are sent once and every asker
+ * gets its own copy of the answer, and a route's `cache` answers from a reply that young
+ * (read-sharing.ts). Ordering rule: a read may be joined while it is queued or on the wire, but only
+ * by askers that arrived in the epoch it was queued in; anything else for that unit (a write) starts
+ * a new epoch when it is queued and again when it is answered, and drops the unit's cached replies
+ * before it is sent. So a client that wrote and then read never gets data read before its write.
  */
 import type { RequestOrigin } from '../../bank/bank-overlay.js';
 import { encodeException, ExceptionCode } from '../../codec/pdu/exception.js';
@@ -16,10 +23,11 @@ import type { Logger } from '../../log.js';
 import type { LineState } from '../../transport/line.js';
 import type { DeviceLink } from '../device.js';
 import { broadcastReply } from './broadcast.js';
-import { FairQueue, type QueuedJob } from './fair-queue.js';
+import { FairQueue, type Abandoned, type QueuedJob } from './fair-queue.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import type { ModbusDeviceStatus, PollStatusSource } from './modbus-status.js';
 import { isRetriableRead } from './read-retry.js';
+import { isDataReply, readKey, ReplyCache, UnitEpochs, type ReadKey } from './read-sharing.js';
 import { UnitHealth } from './unit-health.js';
 
 export type ModbusDeviceConfig = ModbusRtuDeviceConfig | ModbusTcpDeviceConfig;
@@ -32,6 +40,25 @@ interface Job extends QueuedJob {
   /** Date.now() past which the request is answered 0B without being sent (it waited for a connection). */
   readonly deadline: number;
   readonly resolve: (reply: Buffer | null) => void;
+  /** Date.now() when its last attempt was sent (what a cached reply's age counts from). */
+  sentAt: number;
+}
+
+/** What a route adds to a request. */
+export interface RequestOptions {
+  /** ms: a read may be answered from a reply read at most this long ago (0: never). */
+  readonly cacheMs?: number;
+}
+
+/** One read on the queue or the wire and everyone waiting for its answer. */
+interface SharedRead {
+  readonly key: ReadKey;
+  readonly unit: number;
+  /** The unit's epoch when it was queued: joinable, and its reply cacheable, while it is current. */
+  readonly epoch: number;
+  readonly askers: { readonly resolve: (reply: Buffer | null) => void; readonly signal?: Abandoned }[];
+  /** The longest `cache` of its askers: its reply is kept when above 0. */
+  cacheMs: number;
 }
 
 /** A reply that is never sent (the client went away). */
@@ -44,6 +71,14 @@ export class ModbusLink implements DeviceLink {
   private readonly health = new UnitHealth();
   private requests = 0;
   private timeouts = 0;
+  /** Answers given from another asker's read, and from the cache. */
+  private coalesced = 0;
+  private cacheHits = 0;
+  private readonly shared = new Map<ReadKey, SharedRead>();
+  private readonly epochs = new UnitEpochs();
+  private readonly cache = new ReplyCache();
+  /** The longest `cache` asked for: older entries make room first. */
+  private cacheKeepMs = 0;
   private lastError: string | null = null;
   private stopped = false;
   /** Requests being exchanged now (at most the master's capacity). */
@@ -80,33 +115,115 @@ export class ModbusLink implements DeviceLink {
   };
 
   /** Forwards one request PDU; resolves with the reply PDU, or null when none is to be sent. */
-  request(unit: number, pdu: Buffer, origin: RequestOrigin = { client: 0 }): Promise<Buffer | null> {
+  request(
+    unit: number,
+    pdu: Buffer,
+    origin: RequestOrigin = { client: 0 },
+    options: RequestOptions = {},
+  ): Promise<Buffer | null> {
     const fc = pdu[0] ?? 0;
     if (this.stopped || this.master.state === 'down')
       return Promise.resolve(encodeException(fc, ExceptionCode.GatewayPathUnavailable));
-    if (unit === BROADCAST_UNIT && this.config.type === 'modbus-rtu') {
+    const broadcast = unit === BROADCAST_UNIT && this.config.type === 'modbus-rtu';
+    if (broadcast) {
       const reply = broadcastReply(pdu);
       if (typeof reply === 'number') return Promise.resolve(encodeException(fc, reply));
     }
     if (this.health.isOffline(unit)) return Promise.resolve(encodeException(fc, ExceptionCode.GatewayTargetFailed));
-    return new Promise((resolve) => {
-      const deadline = Date.now() + this.config.timeout * this.attempts(pdu);
-      const job: Job = {
-        unit,
-        pdu,
-        resolve,
-        deadline,
-        client: origin.client,
-        ...(origin.signal ? { signal: origin.signal } : {}),
-      };
-      if (!this.queue.push(job, (j) => j.resolve(DROPPED))) {
-        this.log.debug({ unit, fc, queue: this.queue.size }, 'queue full');
-        resolve(encodeException(fc, ExceptionCode.ServerBusy));
+    const key = broadcast ? undefined : readKey(unit, pdu);
+    if (key === undefined) return this.change(broadcast ? undefined : unit, unit, pdu, origin);
+    return this.read(key, unit, pdu, origin, options.cacheMs ?? 0);
+  }
+
+  /** A shareable read: from the cache, joined to the same read pending in this epoch, or queued. */
+  private read(key: ReadKey, unit: number, pdu: Buffer, origin: RequestOrigin, cacheMs: number) {
+    if (cacheMs > 0) {
+      const hit = this.cache.get(key, cacheMs, Date.now());
+      if (hit) {
+        this.cacheHits++;
+        return Promise.resolve(hit);
+      }
+    }
+    return new Promise<Buffer | null>((resolve) => {
+      const asker = { resolve, ...(origin.signal ? { signal: origin.signal } : {}) };
+      const pending = this.shared.get(key);
+      if (pending && pending.epoch === this.epochs.of(unit)) {
+        pending.askers.push(asker);
+        pending.cacheMs = Math.max(pending.cacheMs, cacheMs);
         return;
       }
-      this.pump();
-      if (this.queue.size > 0 && this.master.state !== 'up') this.armExpiry();
+      const group: SharedRead = { key, unit, epoch: this.epochs.of(unit), askers: [asker], cacheMs };
+      const job = this.job(unit, pdu, origin.client, (reply) => this.settle(group, job, reply), {
+        get aborted() {
+          return group.askers.every((a) => a.signal?.aborted === true);
+        },
+      });
+      // Registered first: the queue may answer it at once (offline unit) and must then find it.
+      this.shared.set(key, group);
+      if (!this.enqueue(job)) {
+        if (this.shared.get(key) === group) this.shared.delete(key);
+        resolve(encodeException(pdu[0] ?? 0, ExceptionCode.ServerBusy));
+      }
     });
+  }
+
+  /** Anything but a shareable read: it may change `target`'s data (undefined: every unit's). */
+  private change(target: number | undefined, unit: number, pdu: Buffer, origin: RequestOrigin) {
+    this.changed(target);
+    return new Promise<Buffer | null>((resolve) => {
+      const job = this.job(
+        unit,
+        pdu,
+        origin.client,
+        (reply) => {
+          this.changed(target);
+          resolve(reply);
+        },
+        origin.signal,
+      );
+      if (!this.enqueue(job)) resolve(encodeException(pdu[0] ?? 0, ExceptionCode.ServerBusy));
+    });
+  }
+
+  /** A new epoch for `unit` (undefined: every unit) and its cached replies gone. */
+  private changed(unit: number | undefined): void {
+    this.epochs.bump(unit);
+    this.cache.drop(unit);
+  }
+
+  /** Answers every asker of a shared read (each its own copy) and keeps a data reply if asked to. */
+  private settle(group: SharedRead, job: Job, reply: Buffer | null): void {
+    if (this.shared.get(group.key) === group) this.shared.delete(group.key);
+    if (group.cacheMs > 0 && isDataReply(reply) && group.epoch === this.epochs.of(group.unit)) {
+      this.cacheKeepMs = Math.max(this.cacheKeepMs, group.cacheMs);
+      this.cache.put(group.key, reply, job.sentAt, Date.now(), this.cacheKeepMs);
+    }
+    const [first, ...rest] = group.askers;
+    if (reply !== null) this.coalesced += rest.length;
+    first?.resolve(reply);
+    for (const asker of rest) asker.resolve(reply === null ? null : Buffer.from(reply));
+  }
+
+  private job(
+    unit: number,
+    pdu: Buffer,
+    client: number,
+    resolve: (reply: Buffer | null) => void,
+    signal: Abandoned | undefined,
+  ): Job {
+    const deadline = Date.now() + this.config.timeout * this.attempts(pdu);
+    return { unit, pdu, resolve, deadline, client, sentAt: 0, ...(signal ? { signal } : {}) };
+  }
+
+  /** Queues a job (false: the queue is full, the job is not answered). */
+  private enqueue(job: Job): boolean {
+    if (!this.queue.push(job, (j) => j.resolve(DROPPED))) {
+      this.log.debug({ unit: job.unit, fc: job.pdu[0], queue: this.queue.size }, 'queue full');
+      return false;
+    }
+    this.pump();
+    if (this.queue.size > 0 && this.master.state !== 'up') this.armExpiry();
+    return true;
   }
 
   /**
@@ -141,6 +258,8 @@ export class ModbusLink implements DeviceLink {
       queue: this.queue.size,
       requests: this.requests,
       timeouts: this.timeouts,
+      coalesced: this.coalesced,
+      cacheHits: this.cacheHits,
       crcErrors: counters.crcErrors,
       lastError: this.lastError,
       offlineUnits: this.health.offline(),
@@ -186,6 +305,7 @@ export class ModbusLink implements DeviceLink {
     let heard = false;
     const attempts = this.attempts(pdu);
     for (let attempt = 0; attempt < attempts; attempt++) {
+      job.sentAt = Date.now();
       last = await this.master.exchange(unit, pdu, this.config.timeout);
       if (last.kind === 'reply') {
         this.health.answered(unit);

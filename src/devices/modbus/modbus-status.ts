@@ -22,6 +22,10 @@ export interface PollStatus {
 export type PollStatusSource = () => PollStatus[];
 
 export interface ModbusDeviceStatus extends DeviceStatus {
+  /** Reads answered from another asker's identical read (sent once for all of them). */
+  readonly coalesced: number;
+  /** Reads answered from the reply cache of a route's `cache`. */
+  readonly cacheHits: number;
   readonly crcErrors: number;
   readonly offlineUnits: readonly number[];
   readonly polls?: readonly PollStatus[];
