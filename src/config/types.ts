@@ -39,7 +39,10 @@ export type ServerConfig = Top['servers'][number];
 export type ModbusServerConfig = Extract<ServerConfig, { readonly protocol: 'modbus' }>;
 export type RawServerConfig = Extract<ServerConfig, { readonly protocol: 'raw' }>;
 /** What every server has, whatever its protocol. */
-export type ServerCommon = Omit<ModbusServerConfig, 'protocol' | 'readOnly' | 'bank' | 'units' | 'maxInFlight'>;
+export type ServerCommon = Omit<
+  ModbusServerConfig,
+  'protocol' | 'readOnly' | 'bank' | 'units' | 'maxInFlight' | 'frame'
+>;
 export type OnBusy = ServerConfig['onBusy'];
 export type PoolPort = NonNullable<ServerConfig['ports']>[number];
 /** unit id (0..255) -> where requests for it go */

@@ -40,4 +40,6 @@ export interface GatewayServer {
   readonly sessionCount: number;
   /** Servers that decode frames into banks: frames stored and refused since start. */
   decoded?(): DecodeCounters | undefined;
+  /** Servers that take RTU frames (frame: rtu, serial): requests dropped for a bad CRC since start. */
+  crcErrors?(): number | undefined;
 }

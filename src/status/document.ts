@@ -84,6 +84,8 @@ export interface ServerEntry {
   readonly totals: ServerTotals;
   /** Decoding raw servers: frames stored into banks and refused (bad checksum, sync, length). */
   readonly decoded?: DecodeCounters;
+  /** Servers that take RTU frames (frame: rtu, serial): requests dropped for a bad CRC since start. */
+  readonly crcErrors?: number;
   /** A server down whose port is being bound again (it was busy on reload). */
   readonly retry?: { readonly attempts: number; readonly since: string; readonly nextAttemptAt: string };
 }
@@ -140,6 +142,7 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
     bytesOut: 0,
   });
   const decoded = server?.decoded?.();
+  const crcErrors = server?.crcErrors?.();
   return {
     name: config.name,
     protocol: config.protocol,
@@ -157,6 +160,7 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
       bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
     },
     ...(decoded ? { decoded: { ...decoded } } : {}),
+    ...(crcErrors !== undefined ? { crcErrors } : {}),
     ...(view.retry
       ? {
           retry: {

@@ -15,6 +15,7 @@ import { UNIT_MAP } from './units.js';
 
 export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
 export const PROTOCOLS = ['modbus', 'raw'] as const;
+export const MODBUS_FRAMES = ['mbap', 'rtu'] as const;
 
 const COMMON = {
   name: name({
@@ -83,6 +84,9 @@ export const MODBUS_SERVER = record(
     }),
     bank: name({ doc: 'serve every unit id not in units from this bank', example: 'plant' }),
     units: UNIT_MAP,
+    frame: choice(MODBUS_FRAMES, {
+      doc: 'how requests come over TCP: mbap (Modbus TCP) | rtu (RTU frames with CRC over TCP, as clients of a serial device server send them); omit: mbap',
+    }),
     maxInFlight: int({
       doc: 'requests in flight per session before it stops reading, 1..256',
       min: 1,
