@@ -74,7 +74,7 @@ describe('RTU request framer', () => {
 
   it('drops a frame with a bad CRC, counts it, and goes on with the next', () => {
     const bad = Buffer.from(FRAMES[0]!);
-    bad[bad.length - 1] ^= 0xff;
+    bad.writeUInt8(bad.at(-1)! ^ 0xff, bad.length - 1);
     const framer = new RtuRequestFramer();
     const { frames, errors } = collect(framer, [Buffer.concat([bad, FRAMES[1]!, bad]), FRAMES[3]!]);
     expect(errors).toEqual([]);
