@@ -112,7 +112,12 @@ function rawLines(s: RawServerConfig): string[] {
 }
 
 function describeServer(s: ServerConfig): string[] {
-  const where = s.ports ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}` : `${s.host}:${s.port}`;
+  const serial = s.protocol === 'modbus' ? s.serial : undefined;
+  const where = serial
+    ? `serial ${serial.path} ${serial.baudRate} ${serial.dataBits}${serial.parity[0]?.toUpperCase()}${serial.stopBits} (RTU slave)`
+    : s.ports
+      ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}`
+      : `${s.host}:${s.port}`;
   return [
     `  ${s.name}: ${s.protocol} on ${where}`,
     ...(s.protocol === 'modbus' ? modbusLines(s) : rawLines(s)),

@@ -20,7 +20,7 @@ const COMMON = {
   type: choice(DEVICE_TYPES, { doc: `the kind of device: ${DEVICE_TYPES.join(', ')}`, required: true }),
 };
 
-function serialLine(
+export function serialLine(
   baudRate: number,
   parity: (typeof PARITIES)[number],
   pathDoc = 'serial port device, e.g. /dev/ttyUSB0',
