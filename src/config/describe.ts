@@ -117,7 +117,10 @@ function limits(s: ServerConfig): string {
 }
 
 function modbusLines(s: ModbusServerConfig): string[] {
-  const lines = [`    ${limits(s)}${s.readOnly ? ', read-only' : ''}`];
+  const readOnly = s.readOnly ? ', read-only' : '';
+  const lines = s.serial
+    ? [`    RTU slave: other units ignored, broadcast writes on every bank${readOnly}`]
+    : [`    ${limits(s)}${s.frame === 'rtu' ? ', RTU frames over TCP' : ''}${readOnly}`];
   if (s.bank) lines.push(`    every unit id not listed -> bank ${s.bank}`);
   if (s.device) lines.push(`    every unit id not listed -> device ${s.device}, ids unchanged`);
   lines.push(...unitLines(s.units, '    '));
@@ -133,7 +136,12 @@ function rawLines(s: RawServerConfig): string[] {
 }
 
 function describeServer(s: ServerConfig): string[] {
-  const where = s.ports ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}` : `${s.host}:${s.port}`;
+  const serial = s.protocol === 'modbus' ? s.serial : undefined;
+  const where = serial
+    ? `serial ${serial.path} ${serial.baudRate} ${serial.dataBits}${serial.parity[0]?.toUpperCase()}${serial.stopBits} (RTU slave)`
+    : s.ports
+      ? `${s.host} ports ${s.ports.map((p) => p.port).join(', ')}`
+      : `${s.host}:${s.port}`;
   return [
     `  ${s.name}: ${s.protocol} on ${where}`,
     ...(s.protocol === 'modbus' ? modbusLines(s) : rawLines(s)),
@@ -151,6 +159,10 @@ function describeDevice(d: DeviceConfig): string {
       return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
     case 'serial':
       return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
+    case 'modbus-rtu':
+      return d.host !== undefined
+        ? `  ${d.name}: modbus-rtu over TCP to ${d.host}:${d.port} (a serial device server)`
+        : `  ${d.name}: modbus-rtu on ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}`;
     case 'simulator':
       return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
     default:

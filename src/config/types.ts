@@ -41,7 +41,7 @@ export type RawServerConfig = Extract<ServerConfig, { readonly protocol: 'raw' }
 /** What every server has, whatever its protocol. */
 export type ServerCommon = Omit<
   ModbusServerConfig,
-  'protocol' | 'readOnly' | 'bank' | 'device' | 'units' | 'maxInFlight'
+  'protocol' | 'readOnly' | 'bank' | 'device' | 'units' | 'maxInFlight' | 'frame' | 'serial'
 >;
 export type OnBusy = ServerConfig['onBusy'];
 export type PoolPort = NonNullable<ServerConfig['ports']>[number];

@@ -54,12 +54,23 @@ export interface ModbusLinkOptions {
   readonly turnaroundMs?: number;
 }
 
-/** A `type: modbus-rtu` device: the device queue in front of fieldgate's own RTU transport. */
+/** How long one connection attempt to a serial device server may take, and its TCP keepalive. */
+const DEVICE_SERVER_CONNECT_MS = 5000;
+const DEVICE_SERVER_KEEPALIVE_MS = 30_000;
+
+/**
+ * A `type: modbus-rtu` device: the device queue in front of fieldgate's own RTU transport, on a
+ * serial port, or on a TCP connection to a serial device server (`host`, `port`: RTU over TCP).
+ */
 export function createRtuLink(config: ModbusRtuDeviceConfig, log: Logger, options: ModbusLinkOptions = {}): ModbusLink {
   let link: ModbusLink | undefined;
+  const { host, port } = config;
+  const target = { connectTimeout: DEVICE_SERVER_CONNECT_MS, keepAlive: DEVICE_SERVER_KEEPALIVE_MS };
   const transport = new RtuTransport({
     line: config,
     log,
+    ...(host !== undefined && port !== undefined ? { opener: tcpOpener({ host, port, ...target }) } : {}),
+    ...(config.frameGap !== undefined ? { gapMs: config.frameGap } : {}),
     ...(config.lateReplyGuard !== undefined ? { lateReplyGuardMs: config.lateReplyGuard } : {}),
     ...(options.open ? { open: options.open } : {}),
     ...(options.turnaroundMs !== undefined ? { turnaroundMs: options.turnaroundMs } : {}),

@@ -9,11 +9,14 @@ import type { CloseReason } from '../transport/session-stream.js';
 import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import { SessionServer } from '../servers/session-server.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
+import { mbapFraming, rtuFraming } from './request-framing.js';
 import { ModbusSession } from './server-session.js';
 import { UnitRouter } from './unit-router.js';
 
 export class ModbusServer extends SessionServer<ModbusSession> implements GatewayServer {
   private readonly handler: RequestHandler;
+  /** `frame: rtu`: request frames dropped for a bad CRC, over every session since start. */
+  private crcDropped = 0;
   /** Pool ports with a unit map of their own. */
   private readonly portHandlers = new Map<number, RequestHandler>();
 
@@ -31,6 +34,11 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
   /** The first port (an ordinary server has only one). */
   get port(): number {
     return this.listeners.table()[0]?.port ?? 0;
+  }
+
+  /** `frame: rtu` only: frames dropped for a bad CRC since start. */
+  crcErrors(): number | undefined {
+    return this.config.frame === 'rtu' ? this.crcDropped : undefined;
   }
 
   start(): Promise<void> {
@@ -55,6 +63,7 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
     const session = new ModbusSession(socket, {
       ...life,
       handler: (pool && this.portHandlers.get(pool.port)) ?? this.handler,
+      framing: this.config.frame === 'rtu' ? rtuFraming(() => this.crcDropped++) : mbapFraming(),
       maxInFlight: this.config.maxInFlight,
       onClose: (s, reason) => this.sessions.closed(s, reason),
       onReply: (fc, exception, seconds) => observer.request(name, fc, exception, seconds),

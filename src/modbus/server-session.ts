@@ -1,23 +1,27 @@
 /**
  * One Modbus TCP server session: one accepted connection, over any duplex stream (a TCP socket, a TLS
- * socket, an in-memory pair in tests). Frames in → requests → replies out, in request order, several
+ * socket, an in-memory pair in tests), framed as MBAP or, with `frame: rtu`, as RTU frames over TCP
+ * (request-framing.ts). Frames in → requests → replies out, in request order, several
  * in flight. The session owns its timers and bounds:
  *   - idle: closed when no frame arrives for `idleTimeout` (0 = never);
  *   - in flight: stops reading past `maxInFlight` unanswered requests;
  *   - output: stops reading while more than `maxBuffered` bytes wait to be sent, and closes the session
  *     when they stay unsent for `sendTimeout` (a peer that sends but never reads cannot grow memory);
- *   - a frame that breaks MBAP closes the session with a log line naming what was wrong.
+ *   - a frame that breaks MBAP (an RTU request whose length cannot be told) closes the session with
+ *     a log line naming what was wrong; an RTU frame with a bad CRC is dropped and counted.
  * The connection's lifecycle (idle and send deadlines, shutdown, close reason and log) is the
  * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
  */
-import { MbapFramer, writeMbapHeader } from '../codec/mbap.js';
 import { ExceptionCode, exceptionReply } from '../codec/pdu/exception.js';
 import { SessionLifecycle, type LifecycleOptions } from '../servers/session-lifecycle.js';
+import { mbapFraming, type RequestFraming } from './request-framing.js';
 import type { Reply, RequestHandler } from './request-handler.js';
 import type { SessionStream, CloseReason } from '../transport/session-stream.js';
 
 export interface ModbusSessionOptions extends LifecycleOptions {
   readonly handler: RequestHandler;
+  /** How requests are cut from the stream and replies wrapped (default MBAP). */
+  readonly framing?: RequestFraming;
   readonly maxInFlight: number;
   /** bytes of unsent output above which the session stops reading */
   readonly maxBuffered?: number;
@@ -27,7 +31,8 @@ export interface ModbusSessionOptions extends LifecycleOptions {
 }
 
 interface Slot {
-  readonly transactionId: number;
+  /** What the reply carries back: the MBAP transaction id (0 for RTU frames). */
+  readonly tag: number;
   readonly unit: number;
   /** performance.now() when the request arrived */
   readonly t0: number;
@@ -39,7 +44,7 @@ const DEFAULT_MAX_BUFFERED = 64 * 1024;
 const WORDS = { count: 'requests', unsentField: 'unsentBytes', notReading: 'peer does not read its replies' };
 
 export class ModbusSession extends SessionLifecycle {
-  private readonly framer = new MbapFramer();
+  private readonly framing: RequestFraming;
   private readonly queue: Slot[] = [];
   private batch: Buffer[] = [];
   private readonly maxBuffered: number;
@@ -54,6 +59,7 @@ export class ModbusSession extends SessionLifecycle {
   ) {
     super(stream, options, WORDS);
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.framing = options.framing ?? mbapFraming();
     this.origin = { client: options.id, signal: this.abort.signal };
   }
 
@@ -62,7 +68,7 @@ export class ModbusSession extends SessionLifecycle {
   }
 
   protected received(chunk: Buffer): void {
-    const error = this.framer.feed(chunk, this.onFrame);
+    const error = this.framing.feed(chunk, this.onRequest);
     this.flushBatch();
     if (error) {
       this.framingError(error, 'protocol error');
@@ -71,11 +77,8 @@ export class ModbusSession extends SessionLifecycle {
     this.updateFlow();
   }
 
-  private readonly onFrame = (frame: Buffer): void => {
+  private readonly onRequest = (tag: number, unit: number, pdu: Buffer): void => {
     this.stats.requests++;
-    const transactionId = ((frame[0] ?? 0) << 8) | (frame[1] ?? 0);
-    const unit = frame[6] ?? 0;
-    const pdu = frame.subarray(7);
     const t0 = performance.now();
     let result: Reply | Promise<Reply>;
     try {
@@ -85,7 +88,7 @@ export class ModbusSession extends SessionLifecycle {
       result = exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure);
     }
     if (result instanceof Promise) {
-      const slot: Slot = { transactionId, unit, t0, done: false, reply: null };
+      const slot: Slot = { tag, unit, t0, done: false, reply: null };
       this.queue.push(slot);
       result.then(
         (reply) => this.complete(slot, reply),
@@ -97,9 +100,9 @@ export class ModbusSession extends SessionLifecycle {
     } else {
       this.report(result, t0);
       if (this.queue.length === 0) {
-        if (result) this.batch.push(writeMbapHeader(result, transactionId, unit));
+        if (result) this.batch.push(this.framing.encode(result, tag, unit));
       } else {
-        this.queue.push({ transactionId, unit, t0, done: true, reply: result });
+        this.queue.push({ tag, unit, t0, done: true, reply: result });
       }
     }
   };
@@ -117,7 +120,7 @@ export class ModbusSession extends SessionLifecycle {
     this.report(reply, slot.t0);
     while (this.queue.length > 0 && this.queue[0]?.done) {
       const head = this.queue.shift() as Slot;
-      if (head.reply) this.batch.push(writeMbapHeader(head.reply, head.transactionId, head.unit));
+      if (head.reply) this.batch.push(this.framing.encode(head.reply, head.tag, head.unit));
     }
     this.flushBatch();
     this.updateFlow();

@@ -27,6 +27,19 @@ export interface ServerDeps {
   readonly nextSessionId: () => number;
 }
 
+/** A Modbus server that is an RTU slave on a serial port: its line, besides what every server shows. */
+export interface SerialLineStatus {
+  readonly path: string;
+  readonly state: 'connecting' | 'up' | 'down';
+  readonly lastError: string | null;
+  /** Requests for units this server does not serve (left to another slave). */
+  readonly ignored: number;
+  /** Broadcast writes executed. */
+  readonly broadcasts: number;
+  /** Bytes dropped: partial frames ended by silence, bytes that made no request, frames while busy. */
+  readonly dropped: number;
+}
+
 export interface GatewayServer {
   readonly name: string;
   readonly config: ServerConfig;
@@ -40,4 +53,8 @@ export interface GatewayServer {
   readonly sessionCount: number;
   /** Servers that decode frames into banks: frames stored and refused since start. */
   decoded?(): DecodeCounters | undefined;
+  /** Servers that take RTU frames (frame: rtu, serial): requests dropped for a bad CRC since start. */
+  crcErrors?(): number | undefined;
+  /** A serial server (RTU slave): its line. */
+  serialLine?(): SerialLineStatus;
 }

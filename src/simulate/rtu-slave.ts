@@ -2,7 +2,7 @@
  * Role `rtu-slave` (a Modbus RTU instrument on RS-485; also any register profile run with --serial):
  * answers requests for `unit` on a serial line from a bank holding the profile's register layout,
  * refreshed every `every` ms from the simulated values. Requests are cut by their function code
- * (rtu-request.ts); a frame with a bad CRC, or bytes that make no request, are dropped after the
+ * (codec/rtu/request-framer.ts); a frame with a bad CRC, or bytes that make no request, are dropped after the
  * line falls silent, as an instrument does. Other units' requests are ignored (another slave's);
  * broadcasts (unit 0) are executed without a reply. Served with fieldgate's own bank executor.
  */
@@ -16,7 +16,7 @@ import { openSerialPort, type SerialPortLike } from '../transport/serial-opener.
 import { FieldgateError } from '../errors.js';
 import { executeOnBank } from '../modbus/bank-executor.js';
 import { deviceIdentity } from '../modbus/device-identity.js';
-import { requestLength } from './rtu-request.js';
+import { requestLength } from '../codec/rtu/request-framer.js';
 import type { PlaySettings, Say } from './types.js';
 import { SimulatedValues } from './values.js';
 

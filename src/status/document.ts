@@ -10,7 +10,7 @@ import type { CommandStatus } from '../commands/command.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { ServerConfig } from '../config/types.js';
 import type { DeviceLink, DeviceStatus } from '../devices/device.js';
-import type { GatewayServer, PortStatus } from '../servers/server.js';
+import type { GatewayServer, PortStatus, SerialLineStatus } from '../servers/server.js';
 import type { SessionStats } from '../transport/session-stream.js';
 import { bankEntries, type BankEntry } from './points.js';
 import type { ServerTotals, Totals } from './totals.js';
@@ -84,6 +84,10 @@ export interface ServerEntry {
   readonly totals: ServerTotals;
   /** Decoding raw servers: frames stored into banks and refused (bad checksum, sync, length). */
   readonly decoded?: DecodeCounters;
+  /** Servers that take RTU frames (frame: rtu, serial): requests dropped for a bad CRC since start. */
+  readonly crcErrors?: number;
+  /** A serial server (RTU slave): its line, units ignored, broadcasts executed, bytes dropped. */
+  readonly serial?: SerialLineStatus;
   /** A server down whose port is being bound again (it was busy on reload). */
   readonly retry?: { readonly attempts: number; readonly since: string; readonly nextAttemptAt: string };
 }
@@ -140,6 +144,8 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
     bytesOut: 0,
   });
   const decoded = server?.decoded?.();
+  const crcErrors = server?.crcErrors?.();
+  const serial = server?.serialLine?.();
   return {
     name: config.name,
     protocol: config.protocol,
@@ -157,6 +163,8 @@ export function serverEntry(view: ServerView, totals: Totals | undefined): Serve
       bytesOut: (base?.bytesOut ?? 0) + live.bytesOut,
     },
     ...(decoded ? { decoded: { ...decoded } } : {}),
+    ...(crcErrors !== undefined ? { crcErrors } : {}),
+    ...(serial ? { serial } : {}),
     ...(view.retry
       ? {
           retry: {

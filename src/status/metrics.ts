@@ -251,6 +251,19 @@ export class Metrics implements ServerObserver {
           }
         },
       });
+    new Counter({
+      name: 'fieldgate_server_crc_errors_total',
+      help: 'Requests dropped for a bad CRC, per server that takes RTU frames (frame: rtu, serial)',
+      labelNames: ['server'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of view.serverViews()) {
+          const n = v.server?.crcErrors?.();
+          if (n !== undefined) this.inc({ server: v.config.name }, n);
+        }
+      },
+    });
     bytes('fieldgate_received_bytes_total', 'Bytes received from clients, per server', (t) => t.bytesIn);
     bytes('fieldgate_sent_bytes_total', 'Bytes sent to clients, per server', (t) => t.bytesOut);
   }

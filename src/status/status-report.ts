@@ -12,6 +12,7 @@ import { bytes, duration, interval, pointValue, portRanges, textTable } from './
 const host = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
 function listenOf(s: ServerEntry): string {
+  if (s.serial) return `${s.serial.path} (${s.serial.state})`;
   const first = s.ports[0];
   if (!first) return '-';
   if (!s.pool && s.ports.length === 1) return `${host(first.address)}:${first.port}`;

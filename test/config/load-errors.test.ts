@@ -80,7 +80,7 @@ const EXPECTED: [string, string, string][] = [
   ['servers[0].keepAlive', 'keepAlive: ^1.5', '1.5 is not a duration'],
   ['servers[1].name', '- ^protocol: modbus\n    listen: 127', 'is required: unique name of this server'],
   ['servers[1].onBusy', 'onBusy: ^kick', '"kick" is not one of reject, replace, replace-same-client'],
-  ['devices[0].path', '- ^name: rs485', 'is required: serial port device'],
+  ['devices[0]', '- ^name: rs485', 'needs path: /dev/ttyUSB0 (a serial port), or host and port'],
   ['devices[0].parity', 'parity: ^mark', '"mark" is not one of none, even, odd'],
   ['devices[0].dataBits', 'dataBits: ^9', '9 is not a whole number in 5..8'],
   ['devices[0].stopBits', 'stopBits: ^1.5', '1.5 is not one of 1, 2'],

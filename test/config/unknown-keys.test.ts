@@ -24,7 +24,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n',
       'servers[0].idleTimout',
       '^idleTimout',
-      'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, readOnly, bank, device, units, maxInFlight, sendTimeout, keepAlive',
+      'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, serial, readOnly, bank, device, units, frame, maxInFlight, sendTimeout, keepAlive',
     ],
     [
       'a bank',

@@ -61,7 +61,7 @@ export async function startFaultSlave(
   return startPython(FAULT_SLAVE, [path, String(baud), String(unit), mode, String(ms)], 'fault slave');
 }
 
-async function startPython(script: string, args: string[], what: string): Promise<Proc & { lines(): string[] }> {
+export async function startPython(script: string, args: string[], what: string): Promise<Proc & { lines(): string[] }> {
   requireTool(PYTHON, 'python3-pymodbus');
   const child = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

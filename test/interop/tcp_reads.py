@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A pymodbus TCP client (Debian python3-pymodbus) reading and writing through fieldgate's routes.
 
-Usage: tcp_reads.py PORT UNIT
+Usage: tcp_reads.py PORT UNIT [rtu]
+With rtu, the client speaks RTU frames over TCP (unit + PDU + CRC, no MBAP), as to a serial device
+server.
 Reads holding 0..4 of UNIT, writes 4321 to holding 20 and reads it back, reads an address the slave
 does not have; prints one JSON object with what it saw.
 """
@@ -9,11 +11,13 @@ import json
 import sys
 
 from pymodbus.client import ModbusTcpClient
+from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 
 def main():
     port, unit = int(sys.argv[1]), int(sys.argv[2])
-    client = ModbusTcpClient("127.0.0.1", port=port, timeout=3)
+    framer = ModbusRtuFramer if sys.argv[3:4] == ["rtu"] else ModbusSocketFramer
+    client = ModbusTcpClient("127.0.0.1", port=port, timeout=3, framer=framer)
     assert client.connect(), "cannot connect"
     out = {"read": client.read_holding_registers(0, 5, slave=unit).registers}
     client.write_register(20, 4321, slave=unit)

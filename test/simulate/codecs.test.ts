@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRtuFrame } from '../../src/codec/rtu/frame.js';
 import { checkWriteReply, writeRequests } from '../../src/simulate/fc16.js';
-import { requestLength } from '../../src/simulate/rtu-request.js';
+import { requestLength } from '../../src/codec/rtu/request-framer.js';
 import { compileRequest, renderReply } from '../../src/simulate/templates.js';
 import { valueText } from '../../src/simulate/values.js';
 import { hex } from '../helpers/hex.js';

@@ -20,9 +20,13 @@ const COMMON = {
   type: choice(DEVICE_TYPES, { doc: `the kind of device: ${DEVICE_TYPES.join(', ')}`, required: true }),
 };
 
-function serialLine(baudRate: number, parity: (typeof PARITIES)[number]) {
+export function serialLine(
+  baudRate: number,
+  parity: (typeof PARITIES)[number],
+  pathDoc = 'serial port device, e.g. /dev/ttyUSB0',
+) {
   return {
-    path: text({ doc: 'serial port device, e.g. /dev/ttyUSB0', required: true, example: '/dev/ttyUSB0' }),
+    path: text({ doc: pathDoc, required: true, example: '/dev/ttyUSB0' }),
     baudRate: int({ doc: 'line speed in bits per second', min: 1, default: baudRate }),
     parity: choice(PARITIES, { doc: 'none | even | odd', default: parity }),
     dataBits: int({ doc: 'data bits, 5..8', min: 5, max: 8, default: 8 }) as Leaf<5 | 6 | 7 | 8, false>,
@@ -86,11 +90,23 @@ export const DEVICE_KEYS = {
   'modbus-rtu': {
     ...COMMON,
     ...serialLine(19200, 'even'),
+    path: text({
+      doc: 'serial port device, e.g. /dev/ttyUSB0 (or host and port for a serial device server)',
+      example: '/dev/ttyUSB0',
+    }),
+    host: host({
+      doc: 'a serial device server (Moxa NPort, USR-TCP232 in TCP server mode) that passes RTU frames to the bus: its IP address or name (with port; instead of path)',
+      example: '192.168.1.60',
+    }),
+    port: int({ doc: 'TCP port of the serial device server, 1..65535 (with host)', min: 1, max: 65535, example: 4001 }),
+    frameGap: duration({
+      doc: 'silence before each request: default t3.5 of baudRate on a serial port; over host/port, t3.5 of baudRate when baudRate is given, else 0 (the device server keeps the bus timing)',
+    }),
     ...queueing('500ms', 1),
     lateReplyGuard: duration({
       doc: 'after a timeout, how long the line must be quiet before the next request (a late reply meanwhile is dropped); 0 = t3.5 only (default 3 x timeout)',
     }),
-    reconnect: reconnect('open the port', '250ms', '5s'), // a Modbus master is back within 5 s
+    reconnect: reconnect('open the port (or connect to host:port)', '250ms', '5s'), // a Modbus master is back within 5 s
   },
   'modbus-tcp': {
     ...COMMON,

@@ -20,6 +20,28 @@ function laneRule(raw: Record<string, unknown>): Problem[] {
   return [];
 }
 
+/** A Modbus RTU bus is on a serial port (`path`) or behind a serial device server (`host` and `port`). */
+function rtuLineRule(raw: Record<string, unknown>): Problem[] {
+  if (raw.type !== 'modbus-rtu') return [];
+  const path = raw.path != null;
+  const host = raw.host != null;
+  const port = raw.port != null;
+  if (path && (host || port)) {
+    return [
+      problem(
+        [host ? 'host' : 'port'],
+        'give either path (a serial port) or host and port (a serial device server), not both',
+      ),
+    ];
+  }
+  if (path) return [];
+  if (host && !port) return [problem(['host'], 'needs port: N, the TCP port of the serial device server')];
+  if (port && !host) return [problem(['port'], 'needs host: the address of the serial device server')];
+  if (!host)
+    return [problem([], 'needs path: /dev/ttyUSB0 (a serial port), or host and port (a serial device server)')];
+  return [];
+}
+
 /** The first wait cannot be longer than the longest. */
 function reconnectRule(raw: Record<string, unknown>): Problem[] {
   const r = raw.reconnect;
@@ -30,13 +52,30 @@ function reconnectRule(raw: Record<string, unknown>): Problem[] {
   return [problem(['reconnect', 'min'], `${show(r.min)} is longer than reconnect.max (${show(r.max)})`)];
 }
 
-const rules = (raw: Record<string, unknown>): Problem[] => [...laneRule(raw), ...reconnectRule(raw)];
+const rules = (raw: Record<string, unknown>): Problem[] => [
+  ...laneRule(raw),
+  ...rtuLineRule(raw),
+  ...reconnectRule(raw),
+];
 const device = <T extends DeviceType>(type: T) => record({ doc: DOCS[type] }, DEVICE_KEYS[type], { rules });
+
+/**
+ * A Modbus RTU device's `frameGap` (ms): when left out, undefined means t3.5 of its line (a serial
+ * port, or a serial device server whose baudRate is given); behind a serial device server without a
+ * baudRate it is 0 (the device server keeps the bus timing).
+ */
+const rtuDevice = record({ doc: DOCS['modbus-rtu'] }, DEVICE_KEYS['modbus-rtu'], {
+  rules,
+  finish: (p, raw) => {
+    const serverTimed = p.frameGap === undefined && p.host !== undefined && raw.baudRate == null;
+    return serverTimed ? { ...p, frameGap: 0 } : p;
+  },
+});
 
 export const DEVICE = oneOf(
   { doc: 'a device fieldgate connects out to', by: 'type' },
   {
-    'modbus-rtu': device('modbus-rtu'),
+    'modbus-rtu': rtuDevice,
     'modbus-tcp': device('modbus-tcp'),
     tcp: device('tcp'),
     serial: device('serial'),
@@ -63,6 +102,8 @@ export const DEVICE = oneOf(
       case 'tcp':
       case 'serial':
         return { ...d, framing: d.framing ?? NO_FRAMING };
+      case 'modbus-rtu':
+        return d;
       default:
         return d;
     }

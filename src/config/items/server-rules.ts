@@ -42,6 +42,35 @@ export function listenRule(raw: Record<string, unknown>): Problem[] {
   return [];
 }
 
+/**
+ * A Modbus server listens (listen, or a pool under ports) or is an RTU slave on a serial port
+ * (serial): exactly one. What only a TCP server has does not go with serial.
+ */
+export function serialRule(raw: Record<string, unknown>): Problem[] {
+  if (raw.serial == null) {
+    return raw.listen == null
+      ? [problem([], 'needs listen: host:port, or serial: { path: ... } (an RTU slave on a serial port)')]
+      : [];
+  }
+  if (raw.listen != null) {
+    return [
+      problem(
+        ['serial'],
+        'give either listen (a TCP server) or serial (an RTU slave on a serial port), not both',
+        'key',
+      ),
+    ];
+  }
+  const tcpOnly = ['ports', 'frame', 'allow', 'onBusy', 'keepAlive'].filter((k) => raw[k] != null);
+  return tcpOnly.map((k) =>
+    problem(
+      [k],
+      `${k} is for servers that listen on TCP; a serial server has one line and no clients to tell apart`,
+      'key',
+    ),
+  );
+}
+
 function hasUnits(v: unknown): boolean {
   return isMapping(v) && Object.keys(v).length > 0;
 }

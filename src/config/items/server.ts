@@ -4,17 +4,19 @@
  * together (server-rules.ts). Every server has where it listens (one port or a pool), who may
  * connect and the bounds of its sessions; each protocol adds its own keys.
  */
-import { oneOf, record, type Infer, type Props } from '../declare/kit.js';
+import { optionalSection, oneOf, record, type Infer, type Props } from '../declare/kit.js';
 import { allow, as, bool, choice, duration, int, leaf, listen, name, size } from '../declare/leaves.js';
+import { serialLine } from './device-schemas.js';
 import { failed, isMapping, problem, show } from '../issues.js';
 import { FRAMING, NO_FRAMING } from './framing.js';
 import { POOL } from './pool.js';
 import { HANDLER } from './raw-handler.js';
-import { expandRange, fallbackRule, listenRule, rawPoolRule, serveRule } from './server-rules.js';
+import { expandRange, fallbackRule, listenRule, rawPoolRule, serialRule, serveRule } from './server-rules.js';
 import { UNIT_MAP } from './units.js';
 
 export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
 export const PROTOCOLS = ['modbus', 'raw'] as const;
+export const MODBUS_FRAMES = ['mbap', 'rtu'] as const;
 
 const COMMON = {
   name: name({
@@ -73,10 +75,27 @@ function place<P extends Props<typeof COMMON>>(p: P, raw: Record<string, unknown
   return { ...rest, host, ...where, maxClients };
 }
 
+/** A Modbus server that is an RTU slave on a serial port (an HMI on RS-485 reads its banks). */
+const SERIAL = optionalSection(
+  'instead of listen: be an RTU slave on this serial port, serving the banks and routes of units (t3.5 framing, broadcast writes executed without a reply, other units ignored)',
+  serialLine(19200, 'even', 'serial port the server answers on as an RTU slave, e.g. /dev/ttyUSB1'),
+);
+
+/** A serial server in the shape every server has: no address, no port, one "session" (the line). */
+function placeSerial<P extends Omit<Props<typeof COMMON>, 'listen'>>(p: P, serial: NonNullable<Infer<typeof SERIAL>>) {
+  const { protocol: _protocol, ...rest } = p;
+  return { ...rest, host: '', port: undefined as number | undefined, serial, maxClients: 1 };
+}
+
 export const MODBUS_SERVER = record(
-  { doc: 'a Modbus TCP server (protocol: modbus)' },
+  { doc: 'a Modbus TCP server (protocol: modbus), or an RTU slave on a serial port (serial:)' },
   {
     ...COMMON,
+    listen: listen({
+      doc: 'address to listen on: host:port (port 0 picks a free port; IPv6 as [::1]:1502), or the host alone when ports is given; or give serial: instead',
+      example: '0.0.0.0:502',
+    }),
+    serial: SERIAL,
     readOnly: bool({
       doc: 'true: only reads pass (FC 1, 2, 3, 4, 20, 43/14); every other function is answered with exception 01',
       default: false,
@@ -87,6 +106,9 @@ export const MODBUS_SERVER = record(
       example: 'rs485',
     }),
     units: UNIT_MAP,
+    frame: choice(MODBUS_FRAMES, {
+      doc: 'how requests come over TCP: mbap (Modbus TCP) | rtu (RTU frames with CRC over TCP, as clients of a serial device server send them); omit: mbap',
+    }),
     maxInFlight: int({
       doc: 'requests in flight per session before it stops reading, 1..256',
       min: 1,
@@ -98,12 +120,21 @@ export const MODBUS_SERVER = record(
   },
   {
     pre: expandRange,
-    rules: (raw) => [...listenRule(raw), ...serveRule(raw), ...fallbackRule(raw)],
-    finish: (p, raw) => ({
-      ...place(p, raw),
-      protocol: 'modbus' as const,
-      units: p.units ?? (new Map() as NonNullable<typeof p.units>),
-    }),
+    rules: (raw) => [
+      ...serialRule(raw),
+      ...(raw.serial != null ? [] : listenRule(raw)),
+      ...serveRule(raw),
+      ...fallbackRule(raw),
+    ],
+    finish: (p, raw) => {
+      const units = p.units ?? (new Map() as NonNullable<typeof p.units>);
+      const { serial, listen: where, ...rest } = p;
+      if (serial !== undefined) return { ...placeSerial(rest, serial), protocol: 'modbus' as const, units };
+      if (where === undefined)
+        throw new Error('internal: a modbus server with neither listen nor serial passed its rules');
+      const tcp = place({ ...rest, listen: where }, raw);
+      return { ...tcp, ...({} as { readonly serial?: undefined }), protocol: 'modbus' as const, units };
+    },
   },
 );
 

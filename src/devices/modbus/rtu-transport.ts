@@ -14,13 +14,16 @@
  *     for the turnaround after it;
  *   - the port is reopened with the device's backoff (ReconnectingLine, the one every outbound
  *     link uses).
+ * The line is a serial port, or a TCP connection to a serial device server (RTU over TCP: the same
+ * frames, the same rules; `opener` and `gapMs` say so).
  */
 import { BROADCAST_UNIT, encodeRtuFrame } from '../../codec/rtu/frame.js';
 import { RtuReplyMatcher } from '../../codec/rtu/reply-matcher.js';
+import type { Duplex } from 'node:stream';
 import { interFrameMs, transmitMs } from '../../codec/rtu/timing.js';
 import type { Logger } from '../../log.js';
 import type { Backoff } from '../../transport/backoff.js';
-import { ReconnectingLine, type LineState } from '../../transport/line.js';
+import { ReconnectingLine, type LineOpener, type LineState } from '../../transport/line.js';
 import {
   openSerialPort,
   serialOpener,
@@ -31,10 +34,18 @@ import {
 import type { ExchangeResult, ModbusMaster } from './master.js';
 import { waitUntil } from './wait-until.js';
 
+/** What the transport writes to: a serial port (with its fast paths), or a TCP socket. */
+export type RtuPort = Duplex & Partial<Pick<SerialPortLike, 'writeNow' | 'watchArrivals'>>;
+
 export interface RtuTransportOptions {
-  readonly line: SerialSettings;
+  /** The serial line's settings: its path (unless `opener` is given) and its timing. */
+  readonly line: Omit<SerialSettings, 'path'> & { readonly path?: string };
   readonly log: Logger;
   readonly open?: PortFactory;
+  /** Opens something other than the serial port at `line.path`: a TCP connection (RTU over TCP). */
+  readonly opener?: LineOpener<RtuPort>;
+  /** ms of silence before each frame; default t3.5 of `line`. */
+  readonly gapMs?: number;
   /** ms waited after a broadcast before the next frame (devices act on it meanwhile). */
   readonly turnaroundMs?: number;
   /** ms of silence that ends a reply whose length its function code does not tell. */
@@ -63,6 +74,11 @@ export const LATE_REPLY_GUARD_FACTOR = 3;
 /** ms the line is held at most for bytes the driver announced but the thread pool has not read yet. */
 const ANNOUNCED_WAIT_MS = 20;
 
+function serialLine(line: RtuTransportOptions['line'], open: PortFactory | undefined): LineOpener<RtuPort> {
+  if (line.path === undefined) throw new Error('internal: an RTU line needs a serial path or an opener');
+  return serialOpener({ ...line, path: line.path }, open ?? openSerialPort);
+}
+
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,8 +92,10 @@ export class RtuTransport implements ModbusMaster {
   /** Times the line was held for the late-reply guard after a timeout. */
   guards = 0;
   readonly gapMs: number;
-  private readonly port: ReconnectingLine<SerialPortLike>;
+  private readonly port: ReconnectingLine<RtuPort>;
   private readonly silenceMs: number;
+  /** What the line is, in messages: 'serial port' or 'connection'. */
+  private readonly what: string;
   private readonly turnaroundMs: number;
   /** performance.now() of the last byte seen on the line: received, or the end of our own frame. */
   private lastByteAt = 0;
@@ -93,10 +111,11 @@ export class RtuTransport implements ModbusMaster {
   private busy = false;
 
   constructor(private readonly o: RtuTransportOptions) {
-    this.gapMs = interFrameMs(o.line);
+    this.gapMs = o.gapMs ?? interFrameMs(o.line);
+    this.what = o.opener ? 'connection' : 'serial port';
     this.silenceMs = o.silenceMs ?? Math.max(this.gapMs, 10);
     this.turnaroundMs = o.turnaroundMs ?? DEFAULT_TURNAROUND_MS;
-    this.port = new ReconnectingLine(serialOpener(o.line, o.open ?? openSerialPort), o.backoff, o.log, {
+    this.port = new ReconnectingLine<RtuPort>(o.opener ?? serialLine(o.line, o.open), o.backoff, o.log, {
       data: (chunk) => this.onData(chunk),
       state: (state, error) => this.onState(state, error ?? undefined),
       drain: () => undefined,
@@ -127,10 +146,10 @@ export class RtuTransport implements ModbusMaster {
   /** Sends one request and waits for its reply (a broadcast: until it is on the bus). */
   async exchange(unit: number, pdu: Buffer, timeoutMs: number): Promise<ExchangeResult> {
     if (this.busy) return { kind: 'down', error: 'internal: exchange while another is in flight' };
-    if (this.port.state !== 'up') return { kind: 'down', error: 'serial port is not open' };
+    if (this.port.state !== 'up') return { kind: 'down', error: `${this.what} is not open` };
     this.busy = true;
     try {
-      if (!(await this.lineQuiet())) return { kind: 'down', error: 'serial port is not open' };
+      if (!(await this.lineQuiet())) return { kind: 'down', error: `${this.what} is not open` };
       return await this.send(unit, pdu, timeoutMs);
     } finally {
       this.busy = false;
@@ -210,9 +229,9 @@ export class RtuTransport implements ModbusMaster {
 
   /** Not sent: the port is closed and reopened later. */
   private writeFailed(err: Error): ExchangeResult {
-    this.o.log.warn({ error: err.message }, 'serial write failed');
+    this.o.log.warn({ error: err.message }, `${this.what} write failed`);
     this.port.drop(err.message);
-    return { kind: 'down', error: `serial write failed: ${err.message}` };
+    return { kind: 'down', error: `${this.what} write failed: ${err.message}` };
   }
 
   private onArrival(): void {
@@ -266,7 +285,7 @@ export class RtuTransport implements ModbusMaster {
 
   private onState(state: LineState, error?: string): void {
     if (state === 'up') this.watchArrivals();
-    else this.finish({ kind: 'lost', error: error ?? 'serial port closed' });
+    else this.finish({ kind: 'lost', error: error ?? `${this.what} closed` });
     this.o.onState?.(state, error);
   }
 
