@@ -2,12 +2,15 @@
  * A configured Modbus TCP server: its ports (one, or an Omron-style pool), its sessions, and how
  * their requests are routed. A pool port with its own `units` gets its own router: its unit map
  * takes precedence over the server's, so the port a PLC dials in on decides where its data lands.
+ * With `frame: rtu` unit 0 is a broadcast, as on an RTU bus: writes executed on every bank served,
+ * nothing answered (broadcast-request.ts, shared with the serial RTU slave).
  */
 import type net from 'node:net';
 import type { ModbusServerConfig, PoolPort } from '../config/types.js';
 import type { CloseReason } from '../transport/session-stream.js';
 import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import { SessionServer } from '../servers/session-server.js';
+import { withBroadcast } from './broadcast-request.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
 import { mbapFraming, rtuFraming } from './request-framing.js';
 import { ModbusSession } from './server-session.js';
@@ -53,7 +56,10 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
   private handlerFor(units: ModbusServerConfig['units']): RequestHandler {
     const { config, deps } = this;
     const router = new UnitRouter(units, config.bank, deps.banks, config.device);
-    return createRequestHandler(router, { readOnly: config.readOnly, identity: deps.identity, devices: deps.devices });
+    const { readOnly } = config;
+    const handler = createRequestHandler(router, { readOnly, identity: deps.identity, devices: deps.devices });
+    // RTU frames: unit 0 is a broadcast, as on a bus (broadcast-request.ts)
+    return config.frame === 'rtu' ? withBroadcast(router, handler, { readOnly, log: this.log }) : handler;
   }
 
   protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {

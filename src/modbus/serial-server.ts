@@ -8,12 +8,11 @@
  *     (an unknown function code) are dropped until the line is quiet;
  *   - a request for a unit the server does not serve is ignored (another slave's, as a slave must);
  *   - broadcast (unit 0) writes are executed on every bank the server serves (once per bank), never
- *     answered; a broadcast read is ignored;
+ *     answered; a broadcast read is ignored (broadcast-request.ts, shared with `frame: rtu` servers);
  *   - one request at a time (a master waits for its reply); a reply goes out no sooner than t3.5
  *     after the request's last byte; frames that come while a routed request is still out are dropped;
  *   - the port is reopened with backoff when it fails or goes away (ReconnectingLine).
  */
-import type { Bank } from '../bank/bank.js';
 import { MBAP_HEADER_LENGTH } from '../codec/mbap.js';
 import { BROADCAST_UNIT, encodeRtuFrame } from '../codec/rtu/frame.js';
 import { RtuRequestFramer } from '../codec/rtu/request-framer.js';
@@ -26,7 +25,7 @@ import { ReconnectingLine, type LineState } from '../transport/line.js';
 import { openSerialPort, serialOpener, type PortFactory, type SerialPortLike } from '../transport/serial-opener.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import type { GatewayServer, PortStatus, SerialLineStatus, ServerDeps } from '../servers/server.js';
-import { readOnlyAllows } from './read-only.js';
+import { createBroadcast, type Broadcast } from './broadcast-request.js';
 import { createRequestHandler, type Reply, type RequestHandler } from './request-handler.js';
 import { UnitRouter } from './unit-router.js';
 
@@ -44,8 +43,8 @@ export class ModbusSerialServer implements GatewayServer {
   private readonly framer = new RtuRequestFramer();
   private readonly router: UnitRouter;
   private readonly handler: RequestHandler;
-  /** One unit per bank the server serves: a broadcast write is executed there. */
-  private readonly bankUnits: number[];
+  /** Unit 0: a write executed on every bank served, never answered. */
+  private readonly broadcastWrite: Broadcast;
   private readonly gapMs: number;
   private readonly resyncMs: number;
   private stats: SessionStats;
@@ -74,7 +73,7 @@ export class ModbusSerialServer implements GatewayServer {
       identity: deps.identity,
       devices: deps.devices,
     });
-    this.bankUnits = this.unitPerBank();
+    this.broadcastWrite = createBroadcast(this.router, this.handler, { readOnly: config.readOnly, log: this.log });
     this.stats = this.freshStats();
     this.line = new ReconnectingLine(serialOpener(line, open), new Backoff(REOPEN), this.log, {
       data: (chunk) => this.onData(chunk),
@@ -126,18 +125,6 @@ export class ModbusSerialServer implements GatewayServer {
   private freshStats(): SessionStats {
     const id = this.deps.nextSessionId();
     return { id, remote: this.config.serial.path, since: new Date(), bytesIn: 0, bytesOut: 0, requests: 0 };
-  }
-
-  private unitPerBank(): number[] {
-    const seen = new Set<Bank>();
-    const units: number[] = [];
-    for (let unit = 1; unit <= 247; unit++) {
-      const route = this.router.resolve(unit);
-      if (route?.kind !== 'bank' || seen.has(route.bank)) continue;
-      seen.add(route.bank);
-      units.push(unit);
-    }
-    return units;
   }
 
   private onState(state: LineState): void {
@@ -212,20 +199,12 @@ export class ModbusSerialServer implements GatewayServer {
 
   /** A broadcast write is executed on every bank served (once each); nothing is sent back. */
   private broadcast(pdu: Buffer): void {
-    if (readOnlyAllows(pdu) || this.config.readOnly) {
+    if (!this.broadcastWrite(pdu)) {
       this.ignored++;
       return;
     }
     this.stats.requests++;
     this.broadcasts++;
-    for (const unit of this.bankUnits) {
-      try {
-        const result = this.handler(unit, pdu);
-        if (result instanceof Promise) result.catch(() => undefined);
-      } catch (err) {
-        this.log.error({ err, unit, fc: pdu[0] }, 'broadcast failed');
-      }
-    }
   }
 
   /** Sends the reply no sooner than t3.5 after the request's last byte. */

@@ -2,7 +2,9 @@
  * A Modbus server with `frame: rtu`: RTU frames (unit + PDU + CRC) over TCP, as a SCADA set up for a
  * serial device server sends them. Read and written by pymodbus' TCP client with its RTU framer (a
  * client fieldgate did not write); a frame with a bad CRC is dropped without a reply and counted in
- * /status and /metrics; a function code whose length cannot be told closes the session.
+ * /status and /metrics; a function code whose length cannot be told closes the session. Unit 0 is a
+ * broadcast, as on an RTU bus: a write is executed once on every bank the server serves and never
+ * answered, a read is ignored; the next request on the connection is answered as usual.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +28,14 @@ banks:
   plant:
     holding: 100
     values: { holding: { 0: [11, 12, 13, 14, 15] } }
+  line2:
+    holding: 100
 servers:
-  - { name: hmi, protocol: modbus, frame: rtu, listen: 127.0.0.1:0, units: { 1: { bank: plant } } }
+  - name: hmi
+    protocol: modbus
+    frame: rtu
+    listen: 127.0.0.1:0
+    units: { 1: { bank: plant }, 2: { bank: line2 }, 3: { bank: plant } }
 `);
   base = `http://127.0.0.1:${gw.gateway.statusPort}`;
 });
@@ -79,5 +87,33 @@ describe('frame: rtu (RTU over TCP server)', () => {
     await conn.closed;
     expect(conn.received()).toEqual(Buffer.alloc(0));
     expect(gw.captured.lines.some((l) => String(l.reason).includes('function code 65'))).toBe(true);
+  });
+
+  it('a broadcast write (unit 0) lands in every bank without a reply; the next request is answered', async () => {
+    const conn = await rawConnect(gw.port('hmi'));
+    try {
+      // FC16 to unit 0: holding 60..61 = 0x1234 0x5678; then, on the same connection, a read of unit 2
+      conn.socket.write(encodeRtuFrame(0, hex('10 003c 0002 04 1234 5678')));
+      conn.socket.write(encodeRtuFrame(2, hex('03 003c 0002')));
+      const reply = await conn.waitFor(9);
+      expect(reply).toEqual(encodeRtuFrame(2, hex('03 04 1234 5678')));
+      expect([...(gw.gateway.banks.get('plant')?.holding?.subarray(60, 62) ?? [])]).toEqual([0x1234, 0x5678]);
+      expect([...(gw.gateway.banks.get('line2')?.holding?.subarray(60, 62) ?? [])]).toEqual([0x1234, 0x5678]);
+    } finally {
+      conn.socket.destroy();
+    }
+  });
+
+  it('a broadcast read (unit 0) gets no reply; the next request is answered', async () => {
+    const conn = await rawConnect(gw.port('hmi'));
+    try {
+      conn.socket.write(
+        Buffer.concat([encodeRtuFrame(0, hex('03 0000 0002')), encodeRtuFrame(1, hex('03 0000 0001'))]),
+      );
+      const reply = await conn.waitFor(7);
+      expect(reply).toEqual(encodeRtuFrame(1, hex('03 02 000b')));
+    } finally {
+      conn.socket.destroy();
+    }
   });
 });
