@@ -473,7 +473,7 @@ function report(r) {
     ),
     `stream: ${fmtInt(s.streamFrames)} frames/s decoded with mqtt, ${fmtInt(s.streamFramesBare)} without (${fmtRatio(ratio(s.streamFrames, s.streamFramesBare))});` +
       ` daemon CPU ms per 10k frames ${f1(s.streamCpu10k)} / ${f1(s.streamCpu10kBare)}.`,
-    `  Each frame writes 13 points (${fmtInt(13 * s.streamFrames)} point writes/s); a DDATA carries the latest value of each point changed since the last one (one per event-loop turn).`,
+    `  Each frame writes 13 points (${fmtInt(13 * s.streamFrames)} point writes/s); every change is published (one DDATA per event-loop turn carries the changes of that turn, up to 1000 values each); publishing them takes CPU the decoder had.`,
     '',
     formatTable(
       [{ title: 'figure', align: 'left' }, { title: 'measured' }, { title: 'target' }, { title: '', align: 'left' }],
