@@ -15,27 +15,12 @@ import { closeClient, modbusClient } from '../helpers/clients.js';
 import { runCommand, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { until } from '../helpers/gateway.js';
 import { freePorts } from '../helpers/raw-peers.js';
+import { freeThePorts, substitute, tryItSteps } from '../helpers/try-it.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
 const HAS_MBPOLL = installed('mbpoll');
 const HAS_SOCAT = installed('socat');
-
-/** The command lines of an example's "Try it on one machine" paragraph (comments and `&` removed). */
-function tryItSteps(example: string): { line: string; background: boolean }[] {
-  const lines = readFileSync(join(ROOT, 'config/examples', example), 'utf8').split('\n');
-  const start = lines.findIndex((l) => l.startsWith('## Try it on one machine'));
-  expect(start, `${example} says how to try it`).toBeGreaterThanOrEqual(0);
-  const steps: { line: string; background: boolean }[] = [];
-  for (const l of lines.slice(start)) {
-    if (!l.startsWith('##')) break;
-    const m = /^## {3}(\S.*)$/.exec(l);
-    if (!m) continue;
-    const line = (m[1] as string).replace(/\s+#\s.*$/, '').trim();
-    steps.push({ line: line.replace(/\s*&$/, ''), background: line.endsWith('&') });
-  }
-  return steps;
-}
 
 type Child = Pick<Daemon, 'child' | 'exited'>;
 const children: Child[] = [];
@@ -55,17 +40,6 @@ interface Run {
   readonly dir: string;
   /** stdout of each mbpoll and `fieldgate status` step, by line. */
   readonly out: Map<string, string>;
-}
-
-function freeThePorts(text: string, run: Run): string {
-  let out = text;
-  for (const [from, to] of run.ports) out = out.replace(new RegExp(`\\b${from}\\b`, 'g'), String(to));
-  return out;
-}
-
-/** A step's command line: /tmp/ is this run's directory, the fixed ports free ones. */
-function substitute(line: string, run: Run): string {
-  return freeThePorts(line.replaceAll('/tmp/', `${run.dir}/`), run);
 }
 
 function mbpoll(args: string[]): Promise<{ code: number; stdout: string }> {
