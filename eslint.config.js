@@ -180,6 +180,21 @@ export default defineConfig(
     },
   },
   {
+    // console/: the web console, plain browser modules served as they are (no build step).
+    files: ['console/**/*.js'],
+    languageOptions: {
+      globals: {
+        ArrayBuffer: 'readonly',
+        DataView: 'readonly',
+        Element: 'readonly',
+        EventSource: 'readonly',
+        TextDecoder: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+      },
+    },
+  },
+  {
     // bin/fieldgate.js loads the build (dist/), which a fresh clone has only after `npm run build`.
     files: ['bin/**'],
     rules: { 'import-x/no-unresolved': 'off' },
