@@ -212,7 +212,7 @@ describe('web console against a stand-in gateway', () => {
     await page.click('#token-ok');
     await expect.poll(() => page.textContent('#gw-name')).toBe('canned-pi');
     await expect.poll(() => page.textContent('#gw-link')).toBe('live');
-    expect(await page.evaluate(() => sessionStorage.getItem('fieldgate.token'))).toBe(TOKEN);
+    expect(await page.evaluate("sessionStorage.getItem('fieldgate.token')")).toBe(TOKEN);
 
     // live: a value changed in the document appears without a reload
     gw.doc['banks'][0].points[1].value = 4321;
@@ -300,7 +300,7 @@ describe('web console against a stand-in gateway', () => {
     const color = await stale
       .locator('td')
       .first()
-      .evaluate((e) => getComputedStyle(e).color);
+      .evaluate((e) => (globalThis as any).getComputedStyle(e).color as string);
     expect(color).toBe('rgb(255, 123, 114)'); // --bad in the dark scheme
     expect(await page.locator('#polls tbody tr').nth(1).textContent()).toContain('fresh');
     expect(await page.locator('#devices tr', { hasText: 'rs485' }).textContent()).toContain('coalesced 4');
