@@ -37,7 +37,14 @@ const LAYERS = [
   {
     name: 'base',
     level: 0,
-    paths: ['src/errors.ts', 'src/version.ts', 'src/log.ts', 'src/log-limit.ts', 'src/config/types.ts'],
+    paths: [
+      'src/errors.ts',
+      'src/version.ts',
+      'src/log.ts',
+      'src/log-ring.ts',
+      'src/log-limit.ts',
+      'src/config/types.ts',
+    ],
   },
   { name: 'codec', level: 1, paths: ['src/codec'] },
   { name: 'transport', level: 2, paths: ['src/transport'] },
