@@ -162,7 +162,7 @@ function renderPools(doc) {
       const rows = (s.ports ?? []).map((p) => ({
         cls: p.session ? 'held' : '',
         cells: [
-          num(p.port),
+          esc(p.port),
           esc(p.client ?? 'any'),
           p.session ? `${badge('held', 'ok')} ${esc(p.session.remote)}` : badge('free', 'idle'),
           p.session ? esc(ago(p.session.since)) : '',

@@ -54,6 +54,7 @@ export async function launch(o: LaunchOptions = {}): Promise<Browser> {
     ...(o.httpCredentials ? { httpCredentials: o.httpCredentials } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
