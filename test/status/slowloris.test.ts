@@ -6,10 +6,10 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StatusHttpServer, type StatusLimits } from '../../src/status/http.js';
+import { fixedRoutes, StatusHttpServer, type StatusLimits } from '../../src/status/http.js';
 import { captureLogger, type CapturedLog } from '../helpers/log.js';
 
-const HEALTH = new Map([['/health', () => ({ status: 200, type: 'text/plain', body: 'ok\n' })]]);
+const HEALTH = fixedRoutes(new Map([['/health', () => ({ status: 200, type: 'text/plain', body: 'ok\n' })]]));
 
 interface Attacker {
   readonly socket: net.Socket;
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 async function listen(limits?: Partial<StatusLimits>): Promise<number> {
   captured = captureLogger('debug');
-  server = new StatusHttpServer(HEALTH, captured.log, limits);
+  server = new StatusHttpServer(HEALTH, captured.log, limits ? { limits } : {});
   await server.listen('127.0.0.1', 0);
   return server.port;
 }
