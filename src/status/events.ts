@@ -37,6 +37,14 @@ export const EVENT_LIMITS: Required<EventHubOptions> = {
 
 const PING = ': ping\n\n';
 
+const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-store',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+  'X-Content-Type-Options': 'nosniff',
+};
+
 interface Stream {
   readonly res: http.ServerResponse;
   readonly peer: string;
@@ -100,22 +108,18 @@ export class EventHub {
       res.end(body);
       return;
     }
+    if (req.method === 'HEAD') {
+      res.writeHead(200, SSE_HEADERS);
+      res.end();
+      return;
+    }
     const text = this.refresh();
     if (text === undefined) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end('internal error (logged)\n');
       return;
     }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
+    res.writeHead(200, SSE_HEADERS);
     req.socket.setNoDelay(true);
     const stream: Stream = { res, peer, sent: 0, idleTicks: 0 };
     this.open.add(stream);

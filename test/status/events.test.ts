@@ -172,6 +172,21 @@ describe('EventHub', () => {
     expect(await r.next()).toBe(': ping\n\n');
   });
 
+  it('answers a HEAD with the event-stream headers and no stream', async () => {
+    await start();
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port, path: '/events', method: 'HEAD', agent: false }, resolve)
+        .on('error', reject)
+        .end();
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(hub.streams).toBe(0);
+    expect(builds).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('refuses the 17th stream with 503 and a reason, and takes one again when a stream closes', async () => {
     await start();
     const rs: Reader[] = [];
