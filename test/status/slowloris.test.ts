@@ -90,6 +90,17 @@ describe('status endpoint: slowloris', () => {
     expect(attackers.filter((a) => !a.closed).length).toBeGreaterThan(0);
   }, 20_000);
 
+  it('50 slowloris connections: /health answers within the configured timeout + 1 s, and they are closed by then', async () => {
+    const port = await listen({ headersTimeoutMs: 1500 });
+    const t0 = Date.now();
+    await slowloris(port, 50);
+    const took = await healthBy(port, t0 + 1500 + 1000);
+    expect(took).toBeDefined();
+    const end = t0 + 1500 + 1000 + 1000; // slack for a loaded machine
+    while (attackers.some((a) => !a.closed) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(attackers.filter((a) => !a.closed)).toHaveLength(0);
+  }, 10_000);
+
   it('slowloris connections are closed within the header timeout + 1 s', async () => {
     const port = await listen({ headersTimeoutMs: 1000 });
     const t0 = Date.now();
