@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createRootLogger, deviceLogger, serverLogger, sessionLogger } from '../../src/log.js';
 import { LogRing, MAX_FIELDS, MAX_TEXT, recentWarnings, RING_CAPACITY } from '../../src/log-ring.js';
 import { buildDocument, type GatewayView } from '../../src/status/document.js';
+import { renderStatus } from '../../src/status/status-report.js';
 import { warningLine, warningsSection } from '../../src/status/warnings.js';
 
 function capture(): { lines: string[]; stream: { write(s: string): void } } {
@@ -210,6 +211,10 @@ describe('the status document and the report', () => {
     expect(lines[0]).toBe('WARNINGS (last 5 of 8)');
     expect(lines.slice(1).map((l) => l.split(/ {2,}/)[2])).toEqual(['w3', 'w4', 'w5', 'w6', 'w7']);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}warn {3}w3 {2}device=plc {2}why="a b"$/);
+    const doc = { ...buildDocument(VIEW, '0.1.0', undefined), warnings: ring.list() };
+    const report = renderStatus(doc);
+    expect(report).toContain(`\n\n${text}\n`);
+    expect(renderStatus({ ...doc, warnings: [] })).not.toContain('WARNINGS');
     const one = new LogRing();
     one.record(50, [{ note: 'n'.repeat(200) }, 'm'.repeat(200)]);
     const [entry] = one.list();
