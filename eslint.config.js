@@ -37,7 +37,14 @@ const LAYERS = [
   {
     name: 'base',
     level: 0,
-    paths: ['src/errors.ts', 'src/version.ts', 'src/log.ts', 'src/log-limit.ts', 'src/config/types.ts'],
+    paths: [
+      'src/errors.ts',
+      'src/version.ts',
+      'src/log.ts',
+      'src/log-ring.ts',
+      'src/log-limit.ts',
+      'src/config/types.ts',
+    ],
   },
   { name: 'codec', level: 1, paths: ['src/codec'] },
   { name: 'transport', level: 2, paths: ['src/transport'] },
@@ -177,6 +184,21 @@ export default defineConfig(
       ...tseslint.configs.disableTypeChecked.rules,
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // console/: the web console, plain browser modules served as they are (no build step).
+    files: ['console/**/*.js'],
+    languageOptions: {
+      globals: {
+        ArrayBuffer: 'readonly',
+        DataView: 'readonly',
+        Element: 'readonly',
+        EventSource: 'readonly',
+        TextDecoder: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+      },
     },
   },
   {

@@ -7,7 +7,7 @@
  *   fieldgate status [--url URL] print the running daemon's state (from its status endpoint)
  */
 import { fileURLToPath } from 'node:url';
-import { describeConfig } from './config/describe.js';
+import { configWarnings, describeConfig } from './config/describe.js';
 import { ConfigFile } from './config/config-file.js';
 import { formatIssue, loadConfigFileAsync } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
@@ -91,6 +91,7 @@ async function check(args: Args): Promise<number> {
   const config = await loadOrReport(args.config);
   if (!config) return EXIT_CONFIG;
   process.stdout.write(`${args.config}: valid\n\n${describeConfig(config)}\n`);
+  for (const warning of configWarnings(config)) process.stderr.write(`fieldgate: warning: ${warning}\n`);
   return EXIT_OK;
 }
 

@@ -5,19 +5,40 @@
  * connection refused, protocol error, started, stopping, stopped, reload applied, reload refused, ...
  * Setting `level` on the root (a reload does) applies at once to every child logger, existing or
  * new: pino children follow their parent's level unless given their own, and none is given one.
+ * Warn, error and fatal lines are also kept in a bounded ring (log-ring.ts: the last 50, shown in the
+ * status document) by a `logMethod` hook that children inherit; the JSON lines are not changed, and a
+ * line below warn costs the hook one comparison.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/types.js';
+import { recentWarnings, WARN_LEVEL, type LogRing } from './log-ring.js';
 
 export type { Logger } from 'pino';
 
-export function createRootLogger(level: LogLevel, gateway: string, destination?: DestinationStream): Logger {
+export function createRootLogger(
+  level: LogLevel,
+  gateway: string,
+  destination?: DestinationStream,
+  ring: LogRing = recentWarnings,
+): Logger {
   return pino(
     {
       level,
       base: { gateway },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method, levelValue) {
+          if (levelValue >= WARN_LEVEL) {
+            try {
+              ring.record(levelValue, args, this.bindings());
+            } catch {
+              // The ring is a convenience: the line itself is written whatever it holds.
+            }
+          }
+          method.apply(this, args);
+        },
+      },
     },
     destination ?? pino.destination({ fd: 1, sync: true }),
   );

@@ -4,6 +4,7 @@
  * reserved for which client, and where the data of a session on that port lands.
  */
 import { describeCommand } from '../commands/describe.js';
+import { isLoopback } from './items/status.js';
 import { showSize } from './size.js';
 import type {
   DeviceConfig,
@@ -15,6 +16,7 @@ import type {
   RawHandlerConfig,
   RawServerConfig,
   ServerConfig,
+  StatusConfig,
   UnitMap,
   UnitTarget,
 } from './types.js';
@@ -179,11 +181,7 @@ function describePoint(p: PointConfig): string {
 
 export function describeConfig(config: GatewayConfig): string {
   const lines = [`gateway ${config.gateway.name}, log level ${config.log.level}`];
-  lines.push(
-    config.status
-      ? `status endpoint http://${config.status.listen.host}:${config.status.listen.port}`
-      : 'status endpoint disabled',
-  );
+  lines.push(config.status ? describeStatus(config.status) : 'status endpoint disabled');
   lines.push('', `banks (${config.banks.size}):`);
   for (const bank of config.banks.values()) {
     const tables = Object.entries(bank.tables).map(([name, size]) => {
@@ -203,6 +201,27 @@ export function describeConfig(config: GatewayConfig): string {
   }
   if (config.mqtt) lines.push('', ...describeMqtt(config.mqtt));
   return lines.join('\n');
+}
+
+/** Where the endpoint listens, and who may use it. */
+function describeStatus(s: StatusConfig): string {
+  const scheme = s.tls ? 'https' : 'http';
+  const access = s.tokenFile !== undefined ? `token from ${s.tokenFile}` : 'open to anyone who reaches it';
+  return `status endpoint ${scheme}://${showEndpoint(s.listen)} (${access}; ${s.writes ? 'points may be written' : 'read-only'})`;
+}
+
+const showEndpoint = (e: { readonly host: string; readonly port: number }) =>
+  e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+
+/** What `fieldgate check` warns about: valid, but probably not meant. */
+export function configWarnings(config: GatewayConfig): string[] {
+  const warnings: string[] = [];
+  const s = config.status;
+  if (s && s.tokenFile === undefined && !isLoopback(s.listen.host))
+    warnings.push(
+      `status.listen: the status endpoint listens on ${showEndpoint(s.listen)}, beyond this machine, without a token: anyone on the network can read it; add status.tokenFile (or listen on 127.0.0.1)`,
+    );
+  return warnings;
 }
 
 /** The MQTT link: format and ids, brokers, banks, where the backlog waits. */

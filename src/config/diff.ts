@@ -45,7 +45,7 @@ export interface ReloadPlan {
   readonly polls: boolean;
   /** True when the `commands` list, or a profile one of them decodes replies with, differs. */
   readonly commands: boolean;
-  /** Set when the status endpoint moved, appeared or went away; `listen` undefined = disabled. */
+  /** Set when the status section changed (moved, appeared, went away, files, writes); `listen` undefined = off. */
   readonly status?: { readonly listen: Endpoint | undefined };
   /** True when the `mqtt` section differs (the MQTT session is opened again, with births). */
   readonly mqtt: boolean;
@@ -168,7 +168,7 @@ export function diffConfig(prev: GatewayConfig, next: GatewayConfig): ReloadPlan
   // changed device reconnects without restarting the servers that use it.
   const servers = diffList(prev.servers, next.servers, (s) => renamed || holdsTouched(s));
   const logLevel = prev.log.level !== next.log.level ? next.log.level : undefined;
-  const statusMoved = !sameValue(prev.status?.listen, next.status?.listen);
+  const statusMoved = !sameValue(prev.status, next.status);
   const polls = !sameValue(prev.polls, next.polls);
   const commands = commandsChanged(prev, next);
   const mqtt = !sameValue(prev.mqtt, next.mqtt);

@@ -3,7 +3,7 @@
  * sees of it: every default applied, durations in milliseconds, addresses parsed, maps built.
  */
 import { listOf, record, section } from './declare/kit.js';
-import { choice, endpoint, text } from './declare/leaves.js';
+import { choice, text } from './declare/leaves.js';
 import { show } from './issues.js';
 import { BANKS } from './items/bank.js';
 import { COMMAND, finishCommands } from './items/command.js';
@@ -11,6 +11,7 @@ import { DEVICE } from './items/device.js';
 import { finishMqtt, MQTT } from './items/mqtt.js';
 import { POLL } from './items/poll.js';
 import { SERVER } from './items/server.js';
+import { STATUS, statusRules } from './items/status.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -30,12 +31,7 @@ export const TOP = record(
     log: section('logging', {
       level: choice(LOG_LEVELS, { doc: `log level: ${LOG_LEVELS.join(' | ')}`, default: 'info' }),
     }),
-    status: section('the HTTP status endpoint', {
-      listen: endpoint({
-        doc: 'host:port of the HTTP status endpoint (GET /health, /status, /metrics); omit status to disable it',
-        example: '127.0.0.1:8081',
-      }),
-    }),
+    status: STATUS,
     banks: BANKS,
     servers: list(
       'listeners: a list of servers',
@@ -60,13 +56,14 @@ export const TOP = record(
     mqtt: MQTT,
   },
   {
+    rules: statusRules,
     finish: (p) => {
       const banks = p.banks ?? (new Map() as NonNullable<typeof p.banks>);
       return {
         gateway: p.gateway,
         log: p.log,
         /** HTTP status endpoint; undefined = disabled. */
-        ...(p.status.listen !== undefined ? { status: { listen: p.status.listen } } : {}),
+        ...(p.status.listen !== undefined ? { status: { ...p.status, listen: p.status.listen } } : {}),
         banks,
         servers: p.servers ?? [],
         devices: p.devices ?? [],

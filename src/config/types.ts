@@ -76,6 +76,9 @@ export type CommandFieldValue = Extract<CommandFramePart, { readonly value: unkn
 export type MqttConfig = NonNullable<Top['mqtt']>;
 export type MqttFormat = MqttConfig['format'];
 
+/** The status endpoint: where it listens, its token file, TLS files, whether points may be written. */
+export type StatusConfig = NonNullable<Top['status']>;
+
 export type GatewayConfig = Top & {
   /** Absolute path of the file this was loaded from (undefined when built in code). */
   readonly file?: string;

@@ -15,7 +15,7 @@ import type { CommandStatus } from '../commands/command.js';
 import type { RunningCommands } from '../commands/commands.js';
 import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from '../config/diff.js';
 import { formatIssue } from '../config/load.js';
-import type { ConfigIssue, Endpoint, GatewayConfig, LoadResult } from '../config/types.js';
+import type { ConfigIssue, GatewayConfig, LoadResult, StatusConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import { startPolls, type RunningPolls } from '../devices/polls/polls.js';
 import { DeviceSet } from './device-set.js';
@@ -135,7 +135,7 @@ export class Gateway implements GatewayView {
       await this.startCommands();
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.startMqtt();
-      await this.openStatus(this.current.status?.listen, true);
+      await this.openStatus(this.current.status, true);
     } catch (err) {
       // What failed to stop is logged; the start's own error is the one to report.
       await this.stopAll().catch(() => undefined);
@@ -339,7 +339,9 @@ export class Gateway implements GatewayView {
     );
     this.serverSet.sort(next.servers);
     await this.applyMqtt(plan);
-    if (plan.status) await this.openStatus(plan.status.listen, false);
+    // A changed status section opens the endpoint again; an unchanged one reads its token and certificate again.
+    if (plan.status) await this.openStatus(next.status, false);
+    else await this.status?.reloadFiles();
     const retried = retry.map((s) => s.name).filter((n) => !failed.includes(n));
     const summary = this.summarize(plan, retried, failed);
     this.log.info(
@@ -396,14 +398,20 @@ export class Gateway implements GatewayView {
     return this.status;
   }
 
-  private async openStatus(listen: Endpoint | undefined, failFast: boolean): Promise<void> {
-    if (!listen) return this.status?.close();
+  private async openStatus(config: StatusConfig | undefined, failFast: boolean): Promise<void> {
+    if (!config) return this.status?.close();
     const status = await this.loadStatus();
     try {
-      await status.open(listen);
+      await status.open(config);
     } catch (err) {
       if (failFast) throw err;
-      this.log.error({ err: errorText(err) }, 'status endpoint down: it could not be started on reload');
+      // Its files are read before the running listener is closed: a bad one keeps that listener.
+      this.log.error(
+        { err: errorText(err) },
+        status.port > 0
+          ? 'status endpoint: the new settings could not be applied; it runs as before'
+          : 'status endpoint down: it could not be started on reload',
+      );
     }
   }
 }

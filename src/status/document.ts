@@ -2,7 +2,7 @@
  * The status document (README, "The status document"), served as JSON at GET /status and printed by `fieldgate status`.
  * Built from a read-only view of the gateway, so it works for any GatewayServer (modbus or raw, one
  * port or a pool) and any DeviceLink. Additions to §2.3, all optional to readers: `startedAt`,
- * `config`, `reload`; per server `state`, `error`, `pool`, `totals`.
+ * `config`, `reload`, `warnings`; per server `state`, `error`, `pool`, `totals`.
  */
 import type { Bank } from '../bank/bank.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
@@ -14,6 +14,7 @@ import type { GatewayServer, PortStatus, SerialLineStatus } from '../servers/ser
 import type { SessionStats } from '../transport/session-stream.js';
 import { bankEntries, type BankEntry } from './points.js';
 import type { ServerTotals, Totals } from './totals.js';
+import { warningEntries, type WarningEntry } from './warnings.js';
 
 /** One configured server: running, or down with the reason (a port that could not be bound on reload). */
 export interface ServerView {
@@ -111,6 +112,8 @@ export interface StatusDocument {
   readonly commands: CommandStatus[];
   /** The northbound MQTT link (Sparkplug B or JSON); null when the config has no `mqtt:`. */
   readonly mqtt: MqttStatus | null;
+  /** The last warn, error and fatal log lines (at most 50), newest last. */
+  readonly warnings: WarningEntry[];
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -200,6 +203,7 @@ export function buildDocument(
     banks: view.banks ? bankEntries(view.banks, now.getTime()) : [],
     commands: view.commandStatus?.() ?? [],
     mqtt: view.mqttStatus?.() ?? null,
+    warnings: warningEntries(),
   };
 }
 

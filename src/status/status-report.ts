@@ -8,6 +8,7 @@ import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
 import type { BankEntry, PointEntry } from './points.js';
 import { bytes, duration, interval, pointValue, portRanges, textTable } from './text-table.js';
+import { warningsSection } from './warnings.js';
 
 const host = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
@@ -293,6 +294,7 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     pollsTable(doc.devices, now),
     pointsTable(doc.banks),
     mqttTable(doc.mqtt),
+    warningsSection(doc.warnings),
   ];
   return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;
 }

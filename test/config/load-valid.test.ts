@@ -95,7 +95,7 @@ const EXPECTED: GatewayConfig = {
   file: 'full.yaml',
   gateway: { name: 'line3-pi' },
   log: { level: 'debug' },
-  status: { listen: { host: '127.0.0.1', port: 8081 } },
+  status: { listen: { host: '127.0.0.1', port: 8081 }, writes: false },
   banks: new Map([
     [
       'plant',

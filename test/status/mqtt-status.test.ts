@@ -50,6 +50,7 @@ function doc(mqtt: MqttStatus | null): StatusDocument {
     banks: [],
     commands: [],
     mqtt,
+    warnings: [],
   };
 }
 

@@ -6,10 +6,10 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StatusHttpServer, type StatusLimits } from '../../src/status/http.js';
+import { fixedRoutes, StatusHttpServer, type StatusLimits } from '../../src/status/http.js';
 import { captureLogger, type CapturedLog } from '../helpers/log.js';
 
-const HEALTH = new Map([['/health', () => ({ status: 200, type: 'text/plain', body: 'ok\n' })]]);
+const HEALTH = fixedRoutes(new Map([['/health', () => ({ status: 200, type: 'text/plain', body: 'ok\n' })]]));
 
 interface Attacker {
   readonly socket: net.Socket;
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 async function listen(limits?: Partial<StatusLimits>): Promise<number> {
   captured = captureLogger('debug');
-  server = new StatusHttpServer(HEALTH, captured.log, limits);
+  server = new StatusHttpServer(HEALTH, captured.log, limits ? { limits } : {});
   await server.listen('127.0.0.1', 0);
   return server.port;
 }
@@ -89,6 +89,17 @@ describe('status endpoint: slowloris', () => {
     expect(took).toBeDefined();
     expect(attackers.filter((a) => !a.closed).length).toBeGreaterThan(0);
   }, 20_000);
+
+  it('50 slowloris connections: /health answers within the configured timeout + 1 s, and they are closed by then', async () => {
+    const port = await listen({ headersTimeoutMs: 1500 });
+    const t0 = Date.now();
+    await slowloris(port, 50);
+    const took = await healthBy(port, t0 + 1500 + 1000);
+    expect(took).toBeDefined();
+    const end = t0 + 1500 + 1000 + 1000; // slack for a loaded machine
+    while (attackers.some((a) => !a.closed) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(attackers.filter((a) => !a.closed)).toHaveLength(0);
+  }, 10_000);
 
   it('slowloris connections are closed within the header timeout + 1 s', async () => {
     const port = await listen({ headersTimeoutMs: 1000 });

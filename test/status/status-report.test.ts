@@ -27,6 +27,7 @@ function doc(devices: ModbusDeviceStatus[], points: PointEntry[] = []): StatusDo
     banks: points.length > 0 ? [{ name: 'meters', points }] : [],
     commands: [],
     mqtt: null,
+    warnings: [],
   };
 }
 
