@@ -1,15 +1,18 @@
 /*
  * fieldgate web console: renders the status document (README, "The status document") live.
  * Plain DOM, no build step, no framework: every section is re-rendered from the latest document
- * (at most 2 per second, /events), so the page holds no state but the user's choices (pages,
- * grid table, format) and the token (sessionStorage). Nothing is fetched from anywhere but the
- * gateway that served the page.
+ * (at most 2 per second, /events, and only when something but the clock changed), so the page holds
+ * no state but the user's choices (pages, grid table, format) and the token (sessionStorage).
+ * Uptime and ages are computed here from `startedAt` / `updatedAt` / ISO times and the gateway's
+ * clock (the event's `serverTime`, or `startedAt` + `uptimeSeconds` from /status), and re-rendered
+ * every second. Nothing is fetched from anywhere but the gateway that served the page.
  */
 
 const TOKEN_KEY = 'fieldgate.token';
 const PAGE_ROWS = 100;
 const GRID_COUNT = 100;
 const POLL_MS = 2000;
+const CLOCK_MS = 1000;
 const WRITABLE = new Set(['holding', 'coils']);
 
 const $ = (id) => document.getElementById(id);
@@ -21,15 +24,35 @@ const num = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
 const ui = {
   doc: null,
   pages: new Map(), // table key -> page index
-  /** false once the gateway said writes are off (403/405 on a write, or the document says so). */
+  /** false once the gateway refused a write because writes are off (403/405); else the document's `console.writes`. */
   writes: true,
   gridKey: '',
+  /** The gateway's clock minus this browser's (ms), from the last document. */
+  skew: 0,
 };
 
+/** The gateway's clock now (ms): ages are measured against it, not the browser's. */
+const serverNow = () => Date.now() + ui.skew;
+
+/** The gateway's clock when the document was built: its serverTime (events), else startedAt + uptime (/status). */
+function learnClock(doc) {
+  const at =
+    typeof doc.serverTime === 'number'
+      ? doc.serverTime
+      : Date.parse(doc.startedAt ?? '') + (doc.uptimeSeconds ?? NaN) * 1000;
+  if (Number.isFinite(at)) ui.skew = at - Date.now();
+}
+
+/** Seconds since an ISO time, on the gateway's clock; null for none. */
+function secondsSince(iso) {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? Math.max(0, (serverNow() - t) / 1000) : null;
+}
+
 function ago(iso) {
-  if (!iso) return 'never';
-  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  return duration(s) + ' ago';
+  const s = secondsSince(iso);
+  return s === null ? 'never' : duration(s) + ' ago';
 }
 
 function duration(s) {
@@ -91,7 +114,7 @@ function problems(doc) {
 function renderHeader(doc) {
   $('gw-name').textContent = doc.gateway;
   $('gw-version').textContent = `fieldgate ${doc.version}`;
-  $('gw-uptime').textContent = `up ${duration(doc.uptimeSeconds ?? 0)}`;
+  $('gw-uptime').textContent = `up ${duration(secondsSince(doc.startedAt) ?? doc.uptimeSeconds ?? 0)}`;
   document.title = `${doc.gateway} · fieldgate`;
   const p = problems(doc);
   const health = $('gw-health');
@@ -276,17 +299,18 @@ function fmtValue(v) {
 function renderBanks(doc) {
   const banks = doc.banks ?? [];
   show('banks', banks.length > 0);
-  const writes = ui.writes && doc.writes !== false && doc.status?.writes !== false;
+  // set buttons only where the gateway says it takes writes (status.writes: true with a token)
+  const writes = ui.writes && doc.console?.writes === true;
   const html = banks
     .map((b) => {
       const rows = b.points.map((p) => ({
-        cls: p.ageSeconds === null ? 'idle' : '',
+        cls: p.updatedAt ? '' : 'idle',
         cells: [
           esc(p.name),
           esc(`${p.table}[${p.address}]`),
           esc(p.type),
           `<span class="value">${esc(fmtValue(p.value))}</span>`,
-          esc(p.ageSeconds === null ? 'never' : `${duration(p.ageSeconds)} ago`),
+          esc(ago(p.updatedAt)),
           writes && WRITABLE.has(p.table)
             ? `<button class="set" data-bank="${esc(b.name)}" data-point="${esc(p.name)}" data-table="${esc(p.table)}" data-type="${esc(p.type)}">set</button>`
             : '',
@@ -459,8 +483,16 @@ async function refreshGrid() {
 
 /* ---- the document ---- */
 
+/** A new document: learn the gateway's clock, render it all, read the register grid again. */
 function render(doc) {
   ui.doc = doc;
+  learnClock(doc);
+  renderSections(doc);
+  void refreshGrid();
+}
+
+/** Every section from `doc`; also every second, so ages and uptime move between documents. */
+function renderSections(doc) {
   renderHeader(doc);
   renderServers(doc);
   renderPools(doc);
@@ -472,7 +504,6 @@ function render(doc) {
   renderMqtt(doc);
   renderCommands(doc);
   renderWarnings(doc);
-  void refreshGrid();
 }
 
 function setLink(text, kind) {
@@ -694,7 +725,7 @@ document.addEventListener('click', (e) => {
   const pageBtn = target?.closest('.pager button');
   if (pageBtn) {
     ui.pages.set(pageBtn.parentElement.dataset.key, Number(pageBtn.dataset.page));
-    if (ui.doc) render(ui.doc);
+    if (ui.doc) renderSections(ui.doc);
     return;
   }
   const setBtn = target?.closest('button.set');
@@ -719,5 +750,9 @@ const step = (d) => {
 };
 $('grid-prev').addEventListener('click', () => step(-GRID_COUNT));
 $('grid-next').addEventListener('click', () => step(GRID_COUNT));
+
+setInterval(() => {
+  if (ui.doc) renderSections(ui.doc);
+}, CLOCK_MS);
 
 connect();

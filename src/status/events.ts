@@ -2,10 +2,13 @@
  * GET /events: the status document as server-sent events, one stream per open console page.
  *
  * One shared timer runs while at least one stream is open: every `intervalMs` (500 ms) it builds the
- * document once and serializes it once; every stream whose last sent document differs gets
- * `event: status` with that JSON (so at most 2 events a second, and none while nothing changes). A
- * new stream gets the document at once. A stream sent nothing for `heartbeatMs` (15 s) gets a
- * `: ping` comment, which keeps proxies and NAT from closing it.
+ * document once and serializes it once without the fields that move only with the clock
+ * (`uptimeSeconds`, every point's `ageSeconds`). When that differs from the last one, the full
+ * document plus `serverTime` (ms since the epoch when it was built, so the page can age values
+ * itself) is serialized once and sent as `event: status` to every stream (so at most 2 events a
+ * second, and none while only the clock moves). A new stream gets the document at once. A stream
+ * sent nothing for `heartbeatMs` (15 s) gets a `: ping` comment, which keeps proxies and NAT from
+ * closing it.
  *
  * Bounded: at most `maxStreams` (16) streams (past it: 503 with the reason); a stream whose unsent
  * output exceeds `maxBufferedBytes` (512 KiB: a tab that stopped reading) is closed, counted and
@@ -45,6 +48,21 @@ const SSE_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+/** An event's data: the status document and when it was built (ms since the epoch). */
+export type StatusEvent = StatusDocument & { readonly serverTime: number };
+
+/**
+ * The document without what moves only with the clock (uptime, points' ages): what decides whether
+ * an event is sent. Everything else is compared as served.
+ */
+export function withoutClock(doc: StatusDocument): unknown {
+  const { uptimeSeconds: _uptime, banks, ...rest } = doc;
+  return {
+    ...rest,
+    banks: banks.map((b) => ({ ...b, points: b.points.map(({ ageSeconds: _age, ...p }) => p) })),
+  };
+}
+
 interface Stream {
   readonly res: http.ServerResponse;
   readonly peer: string;
@@ -59,7 +77,9 @@ export class EventHub {
   private readonly limits: Required<EventHubOptions>;
   private readonly logLimit: LogLimit;
   private timer: NodeJS.Timeout | undefined;
-  /** The last serialized event and its version (bumped whenever the text changes). */
+  /** The last document without its clock fields, serialized: a new one gets a new version. */
+  private key = '';
+  /** The last serialized event (the full document and its serverTime) and its version. */
   private text = '';
   private version = 0;
   private droppedCount = 0;
@@ -113,7 +133,7 @@ export class EventHub {
       res.end();
       return;
     }
-    const text = this.refresh();
+    const text = this.refresh(true);
     if (text === undefined) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end('internal error (logged)\n');
@@ -150,20 +170,30 @@ export class EventHub {
     return true;
   }
 
-  /** Builds and serializes the document once; a new text gets a new version. Undefined when it failed. */
-  private refresh(): string | undefined {
-    let text: string;
+  /**
+   * Builds the document once and serializes it without its clock fields; when that changed (or
+   * `fresh`: a new stream wants the current serverTime) the event text is made again, and a change
+   * gets a new version. Undefined when it failed.
+   */
+  private refresh(fresh = false): string | undefined {
     try {
-      text = `event: status\ndata: ${JSON.stringify(this.document())}\n\n`;
+      const serverTime = Date.now();
+      const doc = this.document();
+      const key = JSON.stringify(withoutClock(doc));
+      const changed = key !== this.key;
+      if (changed || fresh) {
+        const event: StatusEvent = { ...doc, serverTime };
+        this.text = `event: status\ndata: ${JSON.stringify(event)}\n\n`;
+      }
+      if (changed) {
+        this.key = key;
+        this.version++;
+      }
     } catch (err) {
       this.logLimit.hit('event stream: the status document failed', { reason: String(err) });
       return undefined;
     }
-    if (text !== this.text) {
-      this.text = text;
-      this.version++;
-    }
-    return text;
+    return this.text;
   }
 
   private tick(): void {

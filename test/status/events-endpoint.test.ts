@@ -58,7 +58,10 @@ describe('GET /events on the status endpoint', () => {
     res.on('end', () => (ended = true));
     await until(() => docs.length >= 1, 5000, 'the first event');
     const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as Json;
-    expect(Object.keys(docs[0] ?? {}).sort()).toEqual(Object.keys(status).sort());
+    // the keys of GET /status, and the time the event was built
+    expect(Object.keys(docs[0] ?? {}).sort()).toEqual([...Object.keys(status), 'serverTime'].sort());
+    expect(status['serverTime']).toBeUndefined();
+    expect(docs[0]?.['serverTime']).toBeTypeOf('number');
     expect(docs[0]?.['warnings']).toEqual([
       expect.objectContaining({ level: 'warn', msg: 'device down', device: 'plc' }),
     ]);

@@ -1,23 +1,32 @@
 /**
  * GET /events (EventHub) over a real loopback HTTP server: the document at once, coalesced to one
  * event per interval, nothing while it is unchanged, the heartbeat, the stream limit (503), a client
- * that stops reading dropped and counted, close() ending every stream and stopping the timer. The
- * hub's interval timer is faked (setInterval only), sockets are real.
+ * that stops reading dropped and counted, close() ending every stream and stopping the timer; a
+ * document whose only changes are the clock's (uptime, points' ages) sends nothing, every event carries
+ * `serverTime`. The hub's interval timer is faked (setInterval only), sockets are real.
  */
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StatusDocument } from '../../src/status/document.js';
-import { EventHub, type EventHubOptions } from '../../src/status/events.js';
+import { Bank } from '../../src/bank/bank.js';
+import { buildDocument, type GatewayView, type StatusDocument } from '../../src/status/document.js';
+import { EventHub, withoutClock, type EventHubOptions } from '../../src/status/events.js';
 import { until } from '../helpers/gateway.js';
 import { captureLogger, type CapturedLog } from '../helpers/log.js';
 
-/** A stand-in document: the hub only builds and serializes it. */
+/**
+ * A stand-in document: the hub only builds and serializes it. Its uptime and its point's age move on
+ * every build, as a real one's do with the clock; `n` and `pad` are the rest of the document.
+ */
 let state: { n: number; pad: string };
 let builds = 0;
 const document = () => {
   builds++;
-  return state as unknown as StatusDocument;
+  return {
+    ...state,
+    uptimeSeconds: 100 + builds / 2,
+    banks: [{ name: 'line', points: [{ name: 'speed', value: state.n, ageSeconds: builds / 2 }] }],
+  } as unknown as StatusDocument;
 };
 
 /** An EventSource-like reader: the blocks of the stream (events and comments), in order. */
@@ -68,10 +77,15 @@ class Reader {
   }
 
   /** The next block as a status event's document. */
-  async event(): Promise<{ n: number }> {
+  async event(): Promise<{ n: number; pad: string; serverTime: number; uptimeSeconds: number }> {
     const block = await this.next();
     expect(block.startsWith('event: status\ndata: ')).toBe(true);
-    return JSON.parse(block.slice('event: status\ndata: '.length)) as { n: number };
+    return JSON.parse(block.slice('event: status\ndata: '.length)) as {
+      n: number;
+      pad: string;
+      serverTime: number;
+      uptimeSeconds: number;
+    };
   }
 
   close(): void {
@@ -124,7 +138,7 @@ describe('EventHub', () => {
     expect(r.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(r.headers['cache-control']).toMatch(/no-cache/);
     expect(r.headers['x-accel-buffering']).toBe('no');
-    expect(await r.event()).toEqual({ n: 0, pad: '' });
+    expect(await r.event()).toMatchObject({ n: 0, pad: '' });
     expect(hub.streams).toBe(1);
     expect(vi.getTimerCount()).toBe(1);
 
@@ -139,6 +153,90 @@ describe('EventHub', () => {
     expect(await r.event()).toMatchObject({ n: 10 });
     expect(await r.event()).toMatchObject({ n: 11 });
     expect(r.blocks).toHaveLength(3);
+  });
+
+  it('sends nothing while only the clock moves (uptime, ages); an event carries the full document and serverTime', async () => {
+    await start();
+    const r = await open();
+    const before = Date.now();
+    const first = await r.event();
+    expect(first).toMatchObject({ n: 0, uptimeSeconds: 100.5 });
+    expect(first.serverTime).toBeGreaterThanOrEqual(before - 1000);
+    expect(first.serverTime).toBeLessThanOrEqual(Date.now());
+    builds = 0;
+    // Five ticks: five builds, each with another uptime and age, and no event, no ping.
+    vi.advanceTimersByTime(2500);
+    expect(builds).toBe(5);
+    // A change (a point written): one event, the whole document with the clock fields as built.
+    state = { n: 1, pad: '' };
+    vi.advanceTimersByTime(500);
+    const next = await r.event();
+    expect(next).toMatchObject({ n: 1, uptimeSeconds: 103, banks: [{ points: [{ value: 1, ageSeconds: 3 }] }] });
+    expect(next.serverTime).toBeGreaterThanOrEqual(first.serverTime);
+    // Nothing was written in between: the two events are all the stream got.
+    expect(r.blocks).toHaveLength(2);
+    // A page opened later gets the document at once with its own serverTime.
+    const late = await open();
+    expect(await late.event()).toMatchObject({ n: 1 });
+    vi.advanceTimersByTime(1500);
+    state = { n: 2, pad: '' };
+    vi.advanceTimersByTime(500);
+    expect(await r.event()).toMatchObject({ n: 2 });
+    expect(await late.event()).toMatchObject({ n: 2 });
+    expect(r.blocks).toHaveLength(3);
+    expect(late.blocks).toHaveLength(2);
+  });
+
+  it('withoutClock leaves out uptimeSeconds and every ageSeconds, and keeps everything else', () => {
+    const doc = {
+      gateway: 'gw',
+      uptimeSeconds: 12.3,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      banks: [
+        {
+          name: 'b',
+          points: [{ name: 'p', value: 7, updatedAt: '2026-01-01T00:00:01.000Z', ageSeconds: 1.5 }],
+        },
+      ],
+      warnings: [],
+    } as unknown as StatusDocument;
+    expect(withoutClock(doc)).toEqual({
+      gateway: 'gw',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      banks: [{ name: 'b', points: [{ name: 'p', value: 7, updatedAt: '2026-01-01T00:00:01.000Z' }] }],
+      warnings: [],
+    });
+    // the document itself is not changed
+    expect(doc.uptimeSeconds).toBe(12.3);
+    expect(doc.banks[0]?.points[0]?.ageSeconds).toBe(1.5);
+  });
+
+  it('a real document built 10 s later is the same without its clock fields; a point write changes it', () => {
+    const bank = new Bank({
+      name: 'line',
+      tables: { holding: 4 },
+      values: {},
+      points: [{ name: 'speed', table: 'holding', address: 0, type: 'uint16', order: 'ABCD', scale: 1, offset: 0 }],
+    });
+    const t0 = new Date('2026-01-01T10:00:00Z');
+    bank.point('speed')?.set(5, t0.getTime() - 1000);
+    const view: GatewayView = {
+      name: 'gw',
+      startedAt: new Date(t0.getTime() - 60_000),
+      configFile: undefined,
+      reloads: { applied: 0, refused: 0, last: null },
+      serverViews: () => [],
+      deviceLinks: () => [],
+      banks: new Map([['line', bank]]),
+    };
+    const a = buildDocument(view, '0.1.0', undefined, t0);
+    const b = buildDocument(view, '0.1.0', undefined, new Date(t0.getTime() + 10_000));
+    expect([a.uptimeSeconds, b.uptimeSeconds]).toEqual([60, 70]);
+    expect([a.banks[0]?.points[0]?.ageSeconds, b.banks[0]?.points[0]?.ageSeconds]).toEqual([1, 11]);
+    expect(JSON.stringify(withoutClock(b))).toBe(JSON.stringify(withoutClock(a)));
+    bank.point('speed')?.set(6, t0.getTime() + 10_000);
+    const c = buildDocument(view, '0.1.0', undefined, new Date(t0.getTime() + 10_000));
+    expect(JSON.stringify(withoutClock(c))).not.toBe(JSON.stringify(withoutClock(b)));
   });
 
   it('builds and serializes the document once per interval however many streams are open', async () => {
