@@ -2,7 +2,7 @@
  * The status document (README, "The status document"), served as JSON at GET /status and printed by `fieldgate status`.
  * Built from a read-only view of the gateway, so it works for any GatewayServer (modbus or raw, one
  * port or a pool) and any DeviceLink. Additions to §2.3, all optional to readers: `startedAt`,
- * `config`, `reload`, `warnings`; per server `state`, `error`, `pool`, `totals`.
+ * `config`, `reload`, `warnings`, `console`; per server `state`, `error`, `pool`, `totals`.
  */
 import type { Bank } from '../bank/bank.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
@@ -93,6 +93,12 @@ export interface ServerEntry {
   readonly retry?: { readonly attempts: number; readonly since: string; readonly nextAttemptAt: string };
 }
 
+/** What the web console may do on this endpoint. */
+export interface ConsoleEntry {
+  /** POST /banks/<bank>/points/<point> is accepted (`status.writes: true` with a token). */
+  readonly writes: boolean;
+}
+
 export interface StatusDocument {
   readonly gateway: string;
   readonly version: string;
@@ -114,6 +120,11 @@ export interface StatusDocument {
   readonly mqtt: MqttStatus | null;
   /** The last warn, error and fatal log lines (at most 50), newest last. */
   readonly warnings: WarningEntry[];
+  /**
+   * What the web console may do here (the page shows set buttons only when `writes` is true). Always
+   * built; optional to readers (a document from an older daemon has none).
+   */
+  readonly console?: ConsoleEntry;
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -185,6 +196,7 @@ export function buildDocument(
   version: string,
   totals: Totals | undefined,
   now = new Date(),
+  console: ConsoleEntry = { writes: false },
 ): StatusDocument {
   const last = view.reloads.last;
   return {
@@ -204,6 +216,7 @@ export function buildDocument(
     commands: view.commandStatus?.() ?? [],
     mqtt: view.mqttStatus?.() ?? null,
     warnings: warningEntries(),
+    console: { writes: console.writes },
   };
 }
 

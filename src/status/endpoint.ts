@@ -13,6 +13,7 @@ import type { ServerObserver } from '../servers/observer.js';
 import { VERSION } from '../version.js';
 import { StatusAccess } from './access.js';
 import { buildDocument, healthProblems, type GatewayView, type StatusDocument } from './document.js';
+import { defineConsoleMetrics } from './console-metrics.js';
 import { EventHub } from './events.js';
 import { StatusHttpServer, type Reply, type Route, type StatusLimits } from './http.js';
 import { Metrics } from './metrics.js';
@@ -52,9 +53,10 @@ export class StatusEndpoint {
       banks: () => view.banks,
       identity: () => deviceIdentity(view.name),
       log,
-      writes: () => this.config?.writes === true && this.access !== undefined,
+      writes: () => this.writes,
     });
     this.events = new EventHub(() => this.document(), log);
+    defineConsoleMetrics(this.metrics.registry, this.events);
     this.routes = new Map<string, Route>([
       ['/health', { open: true, answer: () => this.health() }],
       ['/status', { answer: () => this.json(this.document(), 2) }],
@@ -77,7 +79,12 @@ export class StatusEndpoint {
   }
 
   document(): StatusDocument {
-    return buildDocument(this.view, VERSION, this.totals);
+    return buildDocument(this.view, VERSION, this.totals, new Date(), { writes: this.writes });
+  }
+
+  /** Point writes are accepted: `writes: true` and a token. */
+  private get writes(): boolean {
+    return this.config?.writes === true && this.access !== undefined;
   }
 
   /**

@@ -3,7 +3,9 @@
  * console's files as they are, a canned status document, /events, /status, the register reads and
  * the point writes. What the daemon cannot be made to show on demand is checked here: the token form
  * (Bearer, kept for the session), a refused write's reason, float32 in four word orders, 1,000 points
- * paged, the poll fallback when /events refuses, a phone-width screenshot in dark mode.
+ * paged, the poll fallback when /events refuses, a phone-width screenshot in dark mode, no set button
+ * when the document says writes are off, and ages and uptime measured on the gateway's clock (two
+ * hours behind the browser's here) and ticking between documents.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +16,10 @@ import { launch, type Browser } from './browser.js';
 const CONSOLE = new URL('../../console/', import.meta.url);
 const TOKEN = 'canned-secret';
 const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
+/** The stand-in gateway's clock: two hours behind this machine's (a board without a real-time clock). */
+const SKEW_MS = -2 * 3600_000;
+const gwNow = () => Date.now() + SKEW_MS;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 interface Stand {
   base: string;
@@ -29,7 +35,7 @@ function baseDoc(points: number): Record<string, any> {
     gateway: 'canned-pi',
     version: '0.1.0',
     uptimeSeconds: 3725,
-    startedAt: new Date().toISOString(),
+    startedAt: iso(gwNow() - 3725_000),
     servers: [
       {
         name: 'scada',
@@ -85,7 +91,7 @@ function baseDoc(points: number): Record<string, any> {
             count: 4,
             into: 'plant.holding[4]',
             every: 1000,
-            lastSuccess: new Date().toISOString(),
+            lastSuccess: iso(gwNow()),
             lastError: null,
             latencyMs: 21,
             stale: false,
@@ -102,14 +108,16 @@ function baseDoc(points: number): Record<string, any> {
           address: i,
           type: 'uint16',
           value: i,
-          updatedAt: null,
-          ageSeconds: null,
+          // p0 was updated 90 s ago (gateway time), the rest never
+          updatedAt: i === 0 ? iso(gwNow() - 90_000) : null,
+          ageSeconds: i === 0 ? 90 : null,
         })),
       },
     ],
     commands: [],
     mqtt: null,
-    warnings: [{ time: new Date().toISOString(), level: 'warn', msg: 'device rs485: timeout', device: 'rs485' }],
+    warnings: [{ time: iso(gwNow()), level: 'warn', msg: 'device rs485: timeout', device: 'rs485' }],
+    console: { writes: true },
   };
 }
 
@@ -131,11 +139,13 @@ async function stand(o: { points: number; token: boolean; events: boolean }): Pr
       return;
     }
     if (o.token && req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { error: 'token needed' });
-    if (url.pathname === '/status') return json(200, doc);
+    // as the daemon: /status has the uptime now, an event has the serverTime it was built at
+    const live = () => ({ ...doc, uptimeSeconds: (gwNow() - Date.parse(doc['startedAt'] as string)) / 1000 });
+    if (url.pathname === '/status') return json(200, live());
     if (url.pathname === '/events') {
       if (!o.events) return json(503, { error: 'too many streams' });
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
-      res.write(`event: status\ndata: ${JSON.stringify(doc)}\n\n`);
+      res.write(`event: status\ndata: ${JSON.stringify({ ...live(), serverTime: gwNow() })}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
@@ -175,7 +185,8 @@ async function stand(o: { points: number; token: boolean; events: boolean }): Pr
     holding,
     writes,
     push: () => {
-      for (const s of streams) s.write(`event: status\ndata: ${JSON.stringify(doc)}\n\n`);
+      const event = { ...doc, uptimeSeconds: (gwNow() - Date.parse(doc['startedAt'] as string)) / 1000 };
+      for (const s of streams) s.write(`event: status\ndata: ${JSON.stringify({ ...event, serverTime: gwNow() })}\n\n`);
     },
     close: async () => {
       for (const s of streams) s.destroy();
@@ -213,6 +224,15 @@ describe('web console against a stand-in gateway', () => {
     await expect.poll(() => page.textContent('#gw-name')).toBe('canned-pi');
     await expect.poll(() => page.textContent('#gw-link')).toBe('live');
     expect(await page.evaluate("sessionStorage.getItem('fieldgate.token')")).toBe(TOKEN);
+
+    // ages and uptime on the gateway's clock (2 h behind the browser's), moving without a new event
+    const p0age = () => page.textContent('#banks tbody tr:first-child td:nth-child(5)');
+    expect(await p0age()).toMatch(/^1 min 3\d s ago$/);
+    expect(await page.textContent('#gw-uptime')).toBe('up 1 h 2 min');
+    const first = await p0age();
+    await expect.poll(p0age, { timeout: 5000 }).not.toBe(first);
+    expect(await p0age()).toMatch(/^1 min 3\d s ago$/);
+    expect(await page.textContent('#banks tbody tr:nth-child(2) td:nth-child(5)')).toBe('never');
 
     // live: a value changed in the document appears without a reload
     gw.doc['banks'][0].points[1].value = 4321;
@@ -278,14 +298,19 @@ describe('web console against a stand-in gateway', () => {
     onlyGateway(browser, gw.base);
   });
 
-  it('1,000 points are paged by 100; /events refused: polls /status; a stale poll is red and says so (phone, dark)', async () => {
+  it('1,000 points are paged by 100; /events refused: polls /status; a stale poll is red and says so (phone, dark); writes off: no set button', async () => {
     gw = await stand({ points: 1000, token: false, events: false });
+    gw.doc['console'] = { writes: false };
     browser = await launch({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const { page } = browser;
     await page.goto(gw.base + '/');
     await expect.poll(() => page.textContent('#gw-link')).toBe('polling every 2 s');
     await page.locator('#banks .pager', { hasText: 'rows 1–100 of 1000' }).waitFor();
     expect(await page.locator('#banks tbody tr').count()).toBe(100);
+    // the document says writes are off: no set button on a holding point
+    expect(await page.locator('#banks button.set').count()).toBe(0);
+    // /status has no serverTime: the gateway's clock from startedAt + uptimeSeconds
+    expect(await page.textContent('#banks tbody tr:first-child td:nth-child(5)')).toMatch(/^1 min 3\d s ago$/);
     await page.click('#banks .pager button[data-page="1"]');
     await page.locator('#banks .pager', { hasText: 'rows 101–200 of 1000' }).waitFor();
     expect(await page.textContent('#banks tbody tr:first-child td:first-child')).toBe('p100');
