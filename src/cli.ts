@@ -4,7 +4,8 @@
  *
  *   fieldgate run    [-c FILE]   run the daemon
  *   fieldgate check  [-c FILE]   validate a config and print what it would run
- *   fieldgate status [--url URL] print the running daemon's state (from its status endpoint)
+ *   fieldgate status [-c FILE] [--url URL] [--json] [--watch [SECONDS]]
+ *                                print the running daemon's state (from its status endpoint)
  */
 import { fileURLToPath } from 'node:url';
 import { configWarnings, describeConfig } from './config/describe.js';
@@ -23,25 +24,33 @@ const USAGE = `fieldgate ${VERSION}: Modbus TCP / RTU and raw TCP gateway
 usage:
   fieldgate run    [-c FILE]    run the daemon
   fieldgate check  [-c FILE]    validate a config file and print what it would run
-  fieldgate status [--url URL]  show the running daemon's servers, sessions and devices
+  fieldgate status [-c FILE] [--url URL] [--json] [--watch [SECONDS]]
+                                show the running daemon's servers, sessions, devices, polls, commands,
+                                decoding, MQTT and warnings; --json: the document as it came;
+                                --watch: redraw every SECONDS (default 2) until Ctrl-C
   fieldgate simulate PROFILE (--connect HOST:PORT | --listen [HOST:]PORT | --serial PATH) [--every D] [--count N]
                                 play the field hardware a profile describes (fieldgate simulate --help)
   fieldgate --version
 
 FILE defaults to $FIELDGATE_CONFIG, else the embedded demo config (config/fieldgate.yaml).
-URL defaults to FILE's status.listen, else http://127.0.0.1:8081.
+URL defaults to FILE's status.listen (its tokenFile and tls are used too).
 Signals to fieldgate run: SIGTERM/SIGINT stop, SIGHUP reloads the configuration file.
-Exit codes: 0 clean stop, 78 invalid configuration, 1 any other failure, 64 bad command line.`;
+Exit codes: 0 clean stop, 78 invalid configuration (for status: unreadable, or no status.listen),
+1 any other failure, 64 bad command line.`;
 
 const STOP_DEADLINE_MS = 5000;
 /** ms the last systemd notifications (STOPPING=1) get to go out before the process exits. */
 const NOTIFY_FLUSH_MS = 1000;
-const DEFAULT_STATUS_URL = 'http://127.0.0.1:8081';
 
 interface Args {
   readonly command: string;
   readonly config: string;
+  /** -c/--config was given (not $FIELDGATE_CONFIG or the demo). */
+  readonly configGiven: boolean;
   readonly url?: string;
+  readonly json: boolean;
+  /** --watch [SECONDS]: the seconds given, '' when none. */
+  readonly watch?: string;
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -59,6 +68,8 @@ function parseArgs(argv: readonly string[]): Args {
   let command: string | undefined;
   let config: string | undefined;
   let url: string | undefined;
+  let watch: string | undefined;
+  let json = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (flag: string) => {
@@ -70,12 +81,26 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg.startsWith('--config=')) config = once('--config', config, arg.slice('--config='.length));
     else if (arg === '--url') url = once(arg, url, value(arg));
     else if (arg.startsWith('--url=')) url = once('--url', url, arg.slice('--url='.length));
+    else if (arg === '--json') json = true;
+    else if (arg === '--watch') {
+      const next = argv[i + 1];
+      watch = once(arg, watch, next !== undefined && /^\d/.test(next) ? (argv[++i] as string) : '');
+    } else if (arg.startsWith('--watch=')) watch = once('--watch', watch, arg.slice('--watch='.length));
     else if (arg === '-h' || arg === '--help') command = 'help';
     else if (arg === '-v' || arg === '--version') command = 'version';
     else if (!arg.startsWith('-') && command === undefined) command = arg;
     else throw new FieldgateError('FG_ERR_USAGE', `unexpected argument "${arg}"`);
   }
-  return { command: command ?? 'help', config: config ?? defaultConfigPath(), ...(url ? { url } : {}) };
+  if ((json || watch !== undefined) && command !== 'status')
+    throw new FieldgateError('FG_ERR_USAGE', `${json ? '--json' : '--watch'} is an option of fieldgate status`);
+  return {
+    command: command ?? 'help',
+    config: config ?? defaultConfigPath(),
+    configGiven: config !== undefined,
+    json,
+    ...(url ? { url } : {}),
+    ...(watch !== undefined ? { watch } : {}),
+  };
 }
 
 /** Loads and validates (without blocking: config-file.ts); on failure prints every problem and returns undefined. */
@@ -158,21 +183,42 @@ async function run(args: Args): Promise<number> {
   return code;
 }
 
-/** --url, else the config's status.listen (a wildcard host means this machine), else the default. */
-async function statusUrlFor(args: Args): Promise<string> {
-  if (args.url) return args.url;
-  const loaded = await loadConfigFileAsync(args.config);
-  const listen = loaded.ok ? loaded.config.status?.listen : undefined;
-  if (!listen) return DEFAULT_STATUS_URL;
-  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${listen.port}`;
-}
-
+/** `fieldgate status`: once, or redrawn in place with --watch until Ctrl-C (SIGINT ends it, exit 0). */
 async function status(args: Args): Promise<number> {
-  const { fetchStatus } = await import('./status/status-client.js');
+  const { fetchStatusText } = await import('./status/status-client.js');
   const { renderStatus } = await import('./status/status-report.js');
-  const doc = await fetchStatus(await statusUrlFor(args));
-  process.stdout.write(renderStatus(doc));
+  const { statusTarget } = await import('./status/status-target.js');
+  const { watchIntervalMs, watchStatus } = await import('./status/status-watch.js');
+  const intervalMs = args.watch !== undefined ? watchIntervalMs(args.watch || undefined) : 0;
+  const target = await statusTarget(args);
+  const frame = async () => {
+    const got = await fetchStatusText(target);
+    return args.json ? (got.body.endsWith('\n') ? got.body : `${got.body}\n`) : renderStatus(got.doc);
+  };
+  if (args.watch === undefined) {
+    process.stdout.write(await frame());
+    return EXIT_OK;
+  }
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let done = false;
+  process.once('SIGINT', () => {
+    done = true;
+    stop();
+  });
+  // Ctrl-C ends the watch at once, even during a read (the process exits; nothing is left to close).
+  await Promise.race([
+    watchStatus({
+      frame,
+      write: (text) => {
+        if (!done) process.stdout.write(text);
+      },
+      sleep: (ms) => Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), stopped]),
+      intervalMs,
+      stopped: () => done,
+    }),
+    stopped,
+  ]);
   return EXIT_OK;
 }
 

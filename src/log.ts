@@ -1,5 +1,6 @@
 /**
- * Logging: one pino root writing JSON lines to stdout (journald keeps them), and child loggers that
+ * Logging: one pino root writing JSON lines to stdout (under systemd each with its `<N>` priority, on
+ * a terminal as readable lines: log-output.ts), and child loggers that
  * carry who is speaking: { server }, { server, session, peer }, { device }.
  * Event names are the `msg` of each line and are stable: listening, session opened, session closed,
  * connection refused, protocol error, started, stopping, stopped, reload applied, reload refused, ...
@@ -11,6 +12,7 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/types.js';
+import { stdoutDestination } from './log-output.js';
 import { recentWarnings, WARN_LEVEL, type LogRing } from './log-ring.js';
 
 export type { Logger } from 'pino';
@@ -40,7 +42,7 @@ export function createRootLogger(
         },
       },
     },
-    destination ?? pino.destination({ fd: 1, sync: true }),
+    destination ?? stdoutDestination(),
   );
 }
 

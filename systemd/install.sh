@@ -12,6 +12,7 @@
 #   - installs /etc/fieldgate/fieldgate.yaml from the demo config, ONLY if there is none: a
 #     configuration that exists is never touched;
 #   - creates /var/lib/fieldgate (recordings), owned by fieldgate;
+#   - installs the man pages fieldgate(8) and fieldgate.yaml(5) under /usr/local/share/man;
 #   - installs /etc/systemd/system/fieldgate.service, enables it, and starts it unless it runs
 #     already (an upgrade is applied by `systemctl restart fieldgate`, when the line allows it).
 #
@@ -99,6 +100,15 @@ install_state_dir() {
   if real; then chown -R fieldgate:fieldgate "$DESTDIR$STATE"; fi
 }
 
+install_man() {
+  local page section
+  for page in fieldgate.8 fieldgate.yaml.5; do
+    section="${page##*.}"
+    mkdir -p "$DESTDIR$MAN/man$section"
+    install -m 0644 "$SRC/man/$page" "$DESTDIR$MAN/man$section/$page"
+  done
+}
+
 install_unit() {
   mkdir -p "$(dirname "$DESTDIR$UNIT")"
   install -m 0644 "$SRC/systemd/fieldgate.service" "$DESTDIR$UNIT"
@@ -124,6 +134,7 @@ main() {
   install_app
   install_config
   install_state_dir
+  install_man
   install_unit
   cat <<EOF
 install.sh: done. Installed under ${DESTDIR:-/}:
@@ -131,6 +142,7 @@ install.sh: done. Installed under ${DESTDIR:-/}:
   $COMMAND          the command (fieldgate check, fieldgate status)
   $ETC/fieldgate.yaml    the configuration
   $STATE                 recordings
+  $MAN/man8/fieldgate.8, man5/fieldgate.yaml.5   man fieldgate, man fieldgate.yaml
   $UNIT
 Check it:
   systemctl status fieldgate             is it running? (STATUS: servers, sessions, devices up)

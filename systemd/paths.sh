@@ -7,6 +7,7 @@ ETC=/etc/fieldgate
 STATE=/var/lib/fieldgate
 UNIT=/etc/systemd/system/fieldgate.service
 COMMAND=/usr/local/bin/fieldgate
+MAN=/usr/local/share/man
 
 say() { printf '%s: %s\n' "$(basename "$0")" "$*"; }
 die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }

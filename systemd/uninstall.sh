@@ -35,6 +35,8 @@ if [ -f "$DESTDIR$COMMAND" ] && grep -q 'installed by systemd/install.sh' "$DEST
   rm -f "$DESTDIR$COMMAND"
 fi
 
+rm -f "$DESTDIR$MAN/man8/fieldgate.8" "$DESTDIR$MAN/man5/fieldgate.yaml.5"
+
 if real && id -u fieldgate >/dev/null 2>&1; then userdel fieldgate; say "removed the user fieldgate"; fi
 if real && getent group fieldgate >/dev/null; then groupdel fieldgate 2>/dev/null || true; fi
 

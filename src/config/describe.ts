@@ -3,6 +3,7 @@
  * can compare with the site drawing. A port pool is printed as its allocation table: which port is
  * reserved for which client, and where the data of a session on that port lands.
  */
+import { existsSync } from 'node:fs';
 import { describeCommand } from '../commands/describe.js';
 import { isLoopback } from './items/status.js';
 import { showSize } from './size.js';
@@ -155,20 +156,45 @@ function decodeNote(d: { readonly profile: string; readonly bank: string } | und
   return d ? `, decoded with profile ${d.profile} into bank ${d.bank}` : '';
 }
 
+/** "/dev/ttyUSB0 19200 8E1 (parity even)": path, speed, data bits, parity, stop bits. */
+function line(d: {
+  readonly path?: string | undefined;
+  readonly baudRate: number;
+  readonly dataBits: number;
+  readonly parity: string;
+  readonly stopBits: number;
+}): string {
+  return `${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits} (${d.dataBits} data bits, parity ${d.parity}, ${d.stopBits} stop bit${d.stopBits > 1 ? 's' : ''})`;
+}
+
+const hostPort = (host: string, port: number | string) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** What a Modbus master waits and retries: the same words for RTU and TCP devices. */
+function queueing(d: { readonly timeout: number; readonly retries: number; readonly queue: number }): string {
+  return `timeout ${duration(d.timeout)}, retries ${d.retries}, queue ${d.queue}`;
+}
+
+function rtuTiming(d: Extract<DeviceConfig, { readonly type: 'modbus-rtu' }>): string {
+  const gap = d.frameGap !== undefined ? `frameGap ${duration(d.frameGap)}` : 'frameGap t3.5';
+  const guard =
+    d.lateReplyGuard !== undefined ? `lateReplyGuard ${duration(d.lateReplyGuard)}` : 'lateReplyGuard 3 x timeout';
+  return `${queueing(d)}, ${gap}, ${guard}`;
+}
+
 function describeDevice(d: DeviceConfig): string {
   switch (d.type) {
     case 'tcp':
-      return `  ${d.name}: tcp to ${d.host}:${d.port}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
+      return `  ${d.name}: tcp to ${hostPort(d.host, d.port)}, connectTimeout ${duration(d.connectTimeout)}, keepAlive ${duration(d.keepAlive)}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
     case 'serial':
-      return `  ${d.name}: serial ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
+      return `  ${d.name}: serial ${line(d)}, framing ${describeFraming(d.framing)}${decodeNote(d.decode)}`;
     case 'modbus-rtu':
       return d.host !== undefined
-        ? `  ${d.name}: modbus-rtu over TCP to ${d.host}:${d.port} (a serial device server)`
-        : `  ${d.name}: modbus-rtu on ${d.path} ${d.baudRate} ${d.dataBits}${d.parity[0]?.toUpperCase()}${d.stopBits}`;
+        ? `  ${d.name}: modbus-rtu over TCP to ${hostPort(d.host, d.port ?? '?')} (a serial device server), ${rtuTiming(d)}`
+        : `  ${d.name}: modbus-rtu on ${line(d)}, ${rtuTiming(d)}`;
+    case 'modbus-tcp':
+      return `  ${d.name}: modbus-tcp to ${hostPort(d.host, d.ports.join(','))}, unit ${d.unit}, ${queueing(d)}, maxInFlight ${d.maxInFlight}`;
     case 'simulator':
       return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
-    default:
-      return `  ${d.name}: ${d.type}`;
   }
 }
 
@@ -213,14 +239,67 @@ function describeStatus(s: StatusConfig): string {
 const showEndpoint = (e: { readonly host: string; readonly port: number }) =>
   e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 
-/** What `fieldgate check` warns about: valid, but probably not meant. */
-export function configWarnings(config: GatewayConfig): string[] {
+/** Beyond this machine: not loopback (a wildcard 0.0.0.0 / :: is every interface). */
+const beyondLoopback = (host: string) => !isLoopback(host);
+
+/** Serial paths that do not exist here (a USB adapter unplugged, a typo, another board's name). */
+function serialWarnings(config: GatewayConfig, exists: (path: string) => boolean): string[] {
+  const warnings: string[] = [];
+  const missing = (key: string, owner: string, path: string) =>
+    `${key}: ${owner} uses the serial port ${path}, which does not exist on this machine (unplugged, or another name? ls /dev/serial/by-id/); it will be opened again and again until it appears`;
+  config.devices.forEach((d, i) => {
+    const path = d.type === 'serial' || d.type === 'modbus-rtu' ? d.path : undefined;
+    if (path !== undefined && !exists(path)) warnings.push(missing(`devices[${i}].path`, `device ${d.name}`, path));
+  });
+  config.servers.forEach((s, i) => {
+    const serial = s.protocol === 'modbus' ? s.serial : undefined;
+    if (serial && !exists(serial.path))
+      warnings.push(missing(`servers[${i}].serial.path`, `server ${s.name}`, serial.path));
+  });
+  return warnings;
+}
+
+/** Modbus servers anyone on the network may use: beyond loopback, no allow, a port not reserved for a client. */
+function openServerWarnings(config: GatewayConfig): string[] {
+  const warnings: string[] = [];
+  config.servers.forEach((s, i) => {
+    if (s.protocol !== 'modbus' || s.serial || s.allow || !beyondLoopback(s.host)) return;
+    if (s.ports && s.ports.every((p) => p.client !== undefined)) return;
+    warnings.push(
+      `servers[${i}].allow: the Modbus server ${s.name} listens on ${s.host}, beyond this machine, with no allow list: any host on the network can read and write its registers; add allow: [ADDRESS or CIDR, ...] (or listen on 127.0.0.1)`,
+    );
+  });
+  return warnings;
+}
+
+/** A pool with two ports reserved for one client: the client holds one of them, the other waits for nothing. */
+function poolClientWarnings(config: GatewayConfig): string[] {
+  const warnings: string[] = [];
+  config.servers.forEach((s, i) => {
+    const byClient = new Map<string, number[]>();
+    for (const p of s.ports ?? [])
+      if (p.client !== undefined) byClient.set(p.client, [...(byClient.get(p.client) ?? []), p.port]);
+    for (const [client, ports] of byClient)
+      if (ports.length > 1)
+        warnings.push(
+          `servers[${i}].ports: the pool of ${s.name} reserves ports ${ports.join(', ')} for the same client ${client}: one client address per port is meant (a typo in an address?); with onBusy ${s.onBusy} its sessions on these ports are not told apart by address`,
+        );
+  });
+  return warnings;
+}
+
+/**
+ * What `fieldgate check` warns about: valid, but probably not meant. The one list of warnings
+ * (printed on stderr; check still exits 0). `exists` is the file test (a fake in tests).
+ */
+export function configWarnings(config: GatewayConfig, exists: (path: string) => boolean = existsSync): string[] {
   const warnings: string[] = [];
   const s = config.status;
-  if (s && s.tokenFile === undefined && !isLoopback(s.listen.host))
+  if (s && s.tokenFile === undefined && beyondLoopback(s.listen.host))
     warnings.push(
       `status.listen: the status endpoint listens on ${showEndpoint(s.listen)}, beyond this machine, without a token: anyone on the network can read it; add status.tokenFile (or listen on 127.0.0.1)`,
     );
+  warnings.push(...openServerWarnings(config), ...poolClientWarnings(config), ...serialWarnings(config, exists));
   return warnings;
 }
 

@@ -140,7 +140,9 @@ export class StatusHttpServer {
     this.refusals = new LogLimit(log, { sourceField: 'client' });
     // With TLS, 'connection' is the TCP socket (before the handshake): the cap counts those too.
     this.server.on('connection', (socket: net.Socket) => this.admit(socket));
-    this.server.on('error', (err) => log.error({ err }, 'status endpoint error'));
+    this.server.on('error', (err: NodeJS.ErrnoException) =>
+      log.error({ error: err.message, code: err.code ?? null }, 'status endpoint error'),
+    );
     this.server.on('clientError', (_err, socket) => socket.destroy());
     if (options.tls) this.server.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
   }

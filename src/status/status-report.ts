@@ -1,7 +1,10 @@
 /**
  * What `fieldgate status` prints: the status document as tables a plant engineer reads at a glance:
- * servers, port pools (which client holds which port), sessions, devices, polls, points and the MQTT link.
+ * servers, port pools (which client holds which port), sessions, devices, polls, commands, decoding,
+ * points, the MQTT link and the last warnings. Sections a daemon's document lacks are left out.
  */
+import type { DecodeCounters } from '../bank/frame-decoder.js';
+import type { CommandStatus } from '../commands/command.js';
 import type { DeviceStatus } from '../devices/device.js';
 import type { PollStatus } from '../devices/modbus/modbus-status.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
@@ -199,6 +202,68 @@ function pollsTable(devices: readonly DeviceStatus[], now: Date): string | undef
   ].join('\n');
 }
 
+/** Each command (a bank write sending a frame to a device) and its counters. */
+function commandsTable(commands: readonly CommandStatus[] | undefined): string | undefined {
+  if (!commands || commands.length === 0) return undefined;
+  const rows = commands.map((c) => [
+    c.name,
+    c.device,
+    String(c.triggers),
+    String(c.sent),
+    String(c.replies),
+    String(c.refused),
+    String(c.timeouts),
+    String(c.dropped),
+    String(c.failed),
+    String(c.queued),
+    c.pending ? 'yes' : 'no',
+  ]);
+  const n = (title: string) => ({ title, right: true });
+  return [
+    'COMMANDS',
+    textTable(
+      [
+        { title: 'NAME' },
+        { title: 'DEVICE' },
+        n('TRIGGERS'),
+        n('SENT'),
+        n('REPLIES'),
+        n('REFUSED'),
+        n('TIMEOUTS'),
+        n('DROPPED'),
+        n('FAILED'),
+        n('QUEUED'),
+        { title: 'WAITING' },
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function decodedOf(d: DeviceStatus): DecodeCounters | undefined {
+  const v = (d as { decoded?: unknown }).decoded;
+  return typeof v === 'object' && v !== null ? (v as DecodeCounters) : undefined;
+}
+
+/** Frames decoded into banks: per raw server with a decode handler and per raw device with decode:. */
+function decodingTable(doc: StatusDocument): string | undefined {
+  const rows: string[][] = [];
+  for (const s of doc.servers)
+    if (s.decoded) rows.push(['server', s.name, String(s.decoded.stored), String(s.decoded.refused)]);
+  for (const d of doc.devices) {
+    const c = decodedOf(d);
+    if (c) rows.push(['device', d.name, String(c.stored), String(c.refused)]);
+  }
+  if (rows.length === 0) return undefined;
+  return [
+    'DECODING',
+    textTable(
+      [{ title: 'FROM' }, { title: 'NAME' }, { title: 'STORED', right: true }, { title: 'REFUSED', right: true }],
+      rows,
+    ),
+  ].join('\n');
+}
+
 function header(doc: StatusDocument): string[] {
   const lines = [
     `fieldgate ${doc.version} "${doc.gateway}": up ${duration(doc.uptimeSeconds)}${doc.config ? `, config ${doc.config}` : ''}`,
@@ -292,6 +357,8 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     sessionsTable(doc.servers, now),
     devicesTable(doc.devices),
     pollsTable(doc.devices, now),
+    commandsTable(doc.commands),
+    decodingTable(doc),
     pointsTable(doc.banks),
     mqttTable(doc.mqtt),
     warningsSection(doc.warnings),

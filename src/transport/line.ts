@@ -6,9 +6,15 @@
  * Modbus RTU transport.
  *
  *   state: connecting (an attempt is under way) -> up -> down (with the error) -> connecting ...
+ *
+ * A line that stays down is a persistent condition (log-limit.ts `Condition`): `device down` (warn)
+ * when it goes down or the first attempt fails, `device down (repeated)` (warn, at most once a minute:
+ * failed attempts, last error) while it stays down, each attempt at debug (`device still down`), and
+ * `device up` when it is back (with `attempts` and `forSeconds` when it had been down).
  */
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { Condition } from '../log-limit.js';
 import type { Backoff } from './backoff.js';
 import { retainQueued } from './read-buffer.js';
 
@@ -42,13 +48,20 @@ export class ReconnectingLine<S extends Duplex = Duplex> {
   private stream: S | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private readonly down: Condition;
 
   constructor(
     private readonly opener: LineOpener<S>,
     private readonly backoff: Backoff,
     private readonly log: Logger,
     private readonly events: LineEvents,
-  ) {}
+  ) {
+    this.down = new Condition(log, 'device down', {
+      context: { target: opener.target },
+      reasonField: 'error',
+      endMessage: 'device up',
+    });
+  }
 
   get state(): LineState {
     return this.current;
@@ -77,6 +90,7 @@ export class ReconnectingLine<S extends Duplex = Duplex> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.down.stop();
     const stream = this.stream;
     this.stream = undefined;
     this.setState('down', null);
@@ -137,9 +151,10 @@ export class ReconnectingLine<S extends Duplex = Duplex> {
     if (this.stream !== stream) return;
     if (err) return this.lost(stream, err.message);
     if (this.stopped) return;
+    const attempts = this.backoff.attempts;
     this.backoff.reset();
     this.error = null;
-    this.log.info({ target: this.opener.target }, 'device up');
+    if (!this.down.end({ attempts })) this.log.info({ target: this.opener.target }, 'device up');
     this.setState('up', null);
   }
 
@@ -153,10 +168,8 @@ export class ReconnectingLine<S extends Duplex = Duplex> {
   private retry(reason: string): void {
     if (this.stopped) return;
     const wait = this.backoff.next();
-    const first = this.current === 'up' || this.backoff.attempts === 1;
-    const fields = { target: this.opener.target, error: reason, retryMs: wait, attempts: this.backoff.attempts };
-    if (first) this.log.warn(fields, 'device down');
-    else this.log.debug(fields, 'device still down');
+    const fields = { error: reason, retryMs: wait, attempts: this.backoff.attempts };
+    if (!this.down.hit(fields)) this.log.debug({ target: this.opener.target, ...fields }, 'device still down');
     this.setState('down', reason);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.open(), wait);

@@ -136,7 +136,8 @@ export class PortPool implements PortSet {
     const port = slot.pool.port;
     const previous = slot.holder;
     if (previous) {
-      this.log.warn(
+      // routine pool churn (a client reconnecting takes its port back), not a problem: info
+      this.log.info(
         { port, peer: remote, previous: previous.stats.remote, session: previous.stats.id, onBusy: this.onBusy },
         'port session replaced',
       );

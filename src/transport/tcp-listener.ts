@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { FieldgateError } from '../errors.js';
-import { LogLimit } from '../log-limit.js';
+import { CONDITION_WINDOW_MS, LogLimit } from '../log-limit.js';
 import { withReadBuffer } from './accepted-socket.js';
 import { plainAddress, type AllowCheck } from './allow-list.js';
 
@@ -45,12 +45,20 @@ const BIND_HINTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A server's refusal log: `connection refused` (peer, port, why) for the first refusal of each source
- * address per window, then `connection refused (repeated)` (address, count, lastReason, seconds) when
- * the window closes; at most LOG_MAX_SOURCES addresses at once, the rest counted as `others`.
+ * A server's refusal log: a client refused again and again (past `maxClients`, a pool port held or
+ * reserved, not allowed) is a persistent condition: `connection refused` (peer, port, why) for the
+ * first refusal of each source address, then `connection refused (repeated)` (address, count,
+ * lastReason, seconds) at most once a minute while refusals go on, and `connection refused ended`
+ * (address, count, forSeconds) after a quiet minute; at most LOG_MAX_SOURCES addresses at once, the
+ * rest counted as `others`.
  */
 export function refusalLog(log: Logger): LogLimit {
-  return new LogLimit(log, { reasonField: 'why', sourceField: 'address' });
+  return new LogLimit(log, {
+    reasonField: 'why',
+    sourceField: 'address',
+    windowMs: CONDITION_WINDOW_MS,
+    endMessage: 'connection refused ended',
+  });
 }
 
 export function remoteOf(socket: net.Socket): string {
@@ -70,7 +78,10 @@ export class TcpListener {
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) =>
       this.accept(socket),
     );
-    this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
+    // a listener's error is the system's (EMFILE, ...), not a bug: its message and code, no stack
+    this.server.on('error', (err: NodeJS.ErrnoException) =>
+      options.log.error({ error: err.message, code: err.code ?? null }, 'listener error'),
+    );
   }
 
   /** The bound port (useful when the config asked for port 0). */

@@ -231,6 +231,8 @@ servers:
         '      7002  any allowed',
       ].join('\n'),
     );
-    expect(out).toContain('  cam: tcp to 10.0.0.5:3000, framing line, delimiter "\\r\\n", max 4096 bytes');
+    expect(out).toContain(
+      '  cam: tcp to 10.0.0.5:3000, connectTimeout 5s, keepAlive 30s, framing line, delimiter "\\r\\n", max 4096 bytes',
+    );
   });
 });

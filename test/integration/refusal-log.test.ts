@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { LOG_WINDOW_MS } from '../../src/log-limit.js';
+import { CONDITION_WINDOW_MS as LOG_WINDOW_MS } from '../../src/log-limit.js';
 import { Totals } from '../../src/status/totals.js';
 import { until } from '../helpers/gateway.js';
 import { captureLogger, type CapturedLog } from '../helpers/log.js';

@@ -75,6 +75,16 @@ describe('install.sh into a throwaway root', () => {
     expect(readFileSync(command, 'utf8')).toContain('FIELDGATE_CONFIG:=/etc/fieldgate/fieldgate.yaml');
   });
 
+  it('installs both man pages, as in the checkout', () => {
+    for (const [section, page] of [
+      ['8', 'fieldgate.8'],
+      ['5', 'fieldgate.yaml.5'],
+    ] as const)
+      expect(readFileSync(join(root, `usr/local/share/man/man${section}`, page), 'utf8'), page).toBe(
+        readFileSync(join(REPO, 'man', page), 'utf8'),
+      );
+  });
+
   it('installs a valid config with the status endpoint on 127.0.0.1', () => {
     const conf = join(root, 'etc/fieldgate/fieldgate.yaml');
     const r = spawnSync(join(root, 'opt/fieldgate/bin/fieldgate.js'), ['check', '-c', conf], { encoding: 'utf8' });
@@ -138,7 +148,13 @@ describe('uninstall.sh', () => {
     const conf = readFileSync(join(root, 'etc/fieldgate/fieldgate.yaml'), 'utf8');
     const r = sh('uninstall.sh', root);
     expect(r.code, r.out).toBe(0);
-    for (const gone of ['opt/fieldgate', 'etc/systemd/system/fieldgate.service', 'usr/local/bin/fieldgate'])
+    for (const gone of [
+      'opt/fieldgate',
+      'etc/systemd/system/fieldgate.service',
+      'usr/local/bin/fieldgate',
+      'usr/local/share/man/man8/fieldgate.8',
+      'usr/local/share/man/man5/fieldgate.yaml.5',
+    ])
       expect(existsSync(join(root, gone)), gone).toBe(false);
     expect(readFileSync(join(root, 'etc/fieldgate/fieldgate.yaml'), 'utf8')).toBe(conf);
     expect(existsSync(join(root, 'var/lib/fieldgate'))).toBe(true);

@@ -28,6 +28,7 @@ import type { ExchangeResult, ModbusMaster } from './master.js';
 import type { ModbusDeviceStatus, PollStatusSource } from './modbus-status.js';
 import { isRetriableRead } from './read-retry.js';
 import { isDataReply, readKey, ReplyCache, UnitEpochs, type ReadKey } from './read-sharing.js';
+import { OfflineLog } from './offline-log.js';
 import { UnitHealth } from './unit-health.js';
 
 export type ModbusDeviceConfig = ModbusRtuDeviceConfig | ModbusTcpDeviceConfig;
@@ -69,6 +70,7 @@ export class ModbusLink implements DeviceLink {
   readonly kind = 'modbus' as const;
   private readonly queue: FairQueue<Job>;
   private readonly health = new UnitHealth();
+  private readonly offlineLog: OfflineLog;
   private requests = 0;
   private timeouts = 0;
   /** Answers given from another asker's read, and from the cache. */
@@ -93,6 +95,7 @@ export class ModbusLink implements DeviceLink {
   ) {
     this.name = config.name;
     this.queue = new FairQueue<Job>(config.queue);
+    this.offlineLog = new OfflineLog(log);
   }
 
   async start(): Promise<void> {
@@ -103,6 +106,7 @@ export class ModbusLink implements DeviceLink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.expiry);
+    this.offlineLog.stop();
     this.failQueued(ExceptionCode.GatewayPathUnavailable);
     await this.master.stop();
   }
@@ -308,7 +312,7 @@ export class ModbusLink implements DeviceLink {
       job.sentAt = Date.now();
       last = await this.master.exchange(unit, pdu, this.config.timeout);
       if (last.kind === 'reply') {
-        this.health.answered(unit);
+        this.answered(unit);
         return last.pdu;
       }
       if (last.kind === 'sent') {
@@ -325,14 +329,16 @@ export class ModbusLink implements DeviceLink {
       this.lastError = last.error;
       if (!sent) return encodeException(fc, ExceptionCode.GatewayPathUnavailable);
     }
-    if (heard) this.health.answered(unit);
+    if (heard) this.answered(unit);
     else if (last.kind === 'timeout' && this.health.timedOut(unit)) {
-      this.log.warn(
-        { unit, timeouts: this.timeouts },
-        'unit offline: it keeps timing out; its requests answer 0B for a while',
-      );
+      this.offlineLog.offline(unit, { timeouts: this.timeouts, reason: this.lastError });
     }
     return encodeException(fc, ExceptionCode.GatewayTargetFailed);
+  }
+
+  private answered(unit: number): void {
+    this.health.answered(unit);
+    this.offlineLog.answered(unit);
   }
 
   private noteFailure(unit: number, fc: number, result: ExchangeResult, attempt: number): void {
