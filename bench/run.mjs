@@ -15,8 +15,9 @@ import * as rawBridge from './raw-bridge.mjs';
 import * as startup from './startup.mjs';
 import * as decode from './decode.mjs';
 import * as mqtt from './mqtt.mjs';
+import * as consoleStreams from './console.mjs';
 
-const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode, mqtt];
+const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode, mqtt, consoleStreams];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
