@@ -1,16 +1,17 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Removes what systemd/install.sh installed: stops and disables the service, removes the unit,
-# /opt/fieldgate, the command /usr/local/bin/fieldgate and the user fieldgate. Run it as root:
+# /opt/fieldgate and every release in /opt/fieldgate-releases, the command /usr/local/bin/fieldgate,
+# the man pages and the user fieldgate. Run it as root:
 #
 #   sudo /opt/fieldgate/systemd/uninstall.sh            keeps /etc/fieldgate and /var/lib/fieldgate
 #   sudo /opt/fieldgate/systemd/uninstall.sh --purge    also removes /var/lib/fieldgate (recordings)
 #
 # /etc/fieldgate (your configuration) is always kept. Running it again is safe. DESTDIR=/some/dir
 # removes the tree installed there by `DESTDIR=/some/dir install.sh` (no systemctl, no userdel).
-set -euo pipefail
+set -eu
 
-# shellcheck source=paths.sh
-source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+# shellcheck source=systemd/paths.sh
+. "$(dirname "$0")/paths.sh"
 
 purge=0
 case "${1:-}" in
@@ -20,16 +21,16 @@ case "${1:-}" in
 esac
 if real && [ "$(id -u)" -ne 0 ]; then die "run it as root (sudo $0)"; fi
 
-if real && [ -d /run/systemd/system ]; then
-  systemctl disable --now --quiet fieldgate.service 2>/dev/null || true
+if systemd_here; then
+  "$SYSTEMCTL" disable --now --quiet fieldgate.service 2>/dev/null || true
 fi
 rm -f "$DESTDIR$UNIT"
-if real && [ -d /run/systemd/system ]; then
-  systemctl daemon-reload
-  systemctl reset-failed fieldgate.service 2>/dev/null || true
+if systemd_here; then
+  "$SYSTEMCTL" daemon-reload
+  "$SYSTEMCTL" reset-failed fieldgate.service 2>/dev/null || true
 fi
 
-rm -rf "$DESTDIR$APP" "$DESTDIR$APP.new" "$DESTDIR$APP.old"
+rm -rf "$DESTDIR$APP" "$DESTDIR$APP.swap" "$DESTDIR$APP.new" "$DESTDIR$APP.old" "$DESTDIR$RELEASES"
 # only our own wrapper, never another program of that name
 if [ -f "$DESTDIR$COMMAND" ] && grep -q 'installed by systemd/install.sh' "$DESTDIR$COMMAND"; then
   rm -f "$DESTDIR$COMMAND"

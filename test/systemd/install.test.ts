@@ -24,7 +24,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const UNIT_SOURCE = join(REPO, 'systemd', 'fieldgate.service');
 
 function sh(script: string, destdir: string, args: string[] = []) {
-  const r = spawnSync('bash', [join(REPO, 'systemd', script), ...args], {
+  const r = spawnSync('sh', [join(REPO, 'systemd', script), ...args], {
     env: { ...process.env, DESTDIR: destdir },
     encoding: 'utf8',
     timeout: 180_000,
@@ -150,6 +150,7 @@ describe('uninstall.sh', () => {
     expect(r.code, r.out).toBe(0);
     for (const gone of [
       'opt/fieldgate',
+      'opt/fieldgate-releases',
       'etc/systemd/system/fieldgate.service',
       'usr/local/bin/fieldgate',
       'usr/local/share/man/man8/fieldgate.8',
