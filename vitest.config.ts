@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm test`: codec, session, integration and system tests. The interop suite (Debian tools: peers,
-// mosquitto, chromium for the web console, dpkg-deb and lintian for the packages) has its own config: vitest.interop.config.ts, run by
-// `npm run test:interop`.
+// mosquitto, chromium for the web console, dpkg-deb and lintian for the packages) has its own
+// config: vitest.interop.config.ts, run by `npm run test:interop`.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
