@@ -59,7 +59,7 @@ export class BankPoint {
     } else if (typeof value === 'number' && c.type !== 'string') {
       const error = this.setNumber((value - c.offset) / c.scale);
       if (error !== undefined) return error;
-      held = this.stored * c.scale + c.offset; // what get() would decode, without decoding
+      if (this.sink !== undefined) held = this.stored * c.scale + c.offset; // what get() would decode
     } else {
       const words = encodePoint(c, value);
       if (typeof words === 'string') return words;
