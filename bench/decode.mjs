@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { ensureBuilt } from './lib/build.mjs';
+import { fpgaBankYaml } from './lib/fpga-bank.mjs';
 import { runLoadgen } from './lib/loadgen.mjs';
 import { freePort } from './lib/net.mjs';
 import { startProcess, stopProcess } from './lib/proc.mjs';
@@ -31,22 +32,10 @@ const SENTINEL = 0xfffffff0; // seq of the last frame: its arrival in the bank p
 const TARGET = 100000;
 
 function yaml(ports) {
-  const ch = [1, 2, 3, 4, 5, 6, 7, 8]
-    .map((n) => `      - { name: ch${n}, table: holding, address: ${n + 1}, type: int16, scale: 0.01 }`)
-    .join('\n');
   return `gateway: { name: bench }
 log: { level: info }
 banks:
-  b:
-    holding: 16
-    coils: 8
-    points:
-      - { name: seq, table: holding, address: 0, type: uint32 }
-${ch}
-      - { name: board_temp, table: holding, address: 10, type: int16, scale: 0.1 }
-      - { name: running, table: coils, address: 0, type: bool }
-      - { name: fault, table: coils, address: 1, type: bool }
-      - { name: overtemp, table: coils, address: 2, type: bool }
+${fpgaBankYaml('b')}
 servers:
   - { name: decode, protocol: raw, listen: "127.0.0.1:${ports.decode}", idleTimeout: 0, handler: { decode: fpga-telemetry, bank: b } }
   - { name: sink, protocol: raw, listen: "127.0.0.1:${ports.sink}", idleTimeout: 0, handler: hub }

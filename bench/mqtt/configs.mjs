@@ -1,4 +1,5 @@
 // The fieldgate configurations of the mqtt section (YAML text).
+import { fpgaBankYaml } from '../lib/fpga-bank.mjs';
 
 /** The mqtt: section (Sparkplug B, QoS 0) publishing `bank`, its backlog in `dir`. */
 function mqttYaml(mqtt, bank) {
@@ -33,23 +34,11 @@ ${mqttYaml(mqtt, 'big')}`;
 
 /** Bank `b` fed by a raw server decoding fpga-telemetry frames (as bench/decode.mjs), published. */
 export function streamYaml({ name, rawPort, statusPort, mqtt }) {
-  const ch = [1, 2, 3, 4, 5, 6, 7, 8]
-    .map((n) => `      - { name: ch${n}, table: holding, address: ${n + 1}, type: int16, scale: 0.01 }`)
-    .join('\n');
   return `gateway: { name: ${name} }
 log: { level: warn }
 status: { listen: "127.0.0.1:${statusPort}" }
 banks:
-  b:
-    holding: 16
-    coils: 8
-    points:
-      - { name: seq, table: holding, address: 0, type: uint32 }
-${ch}
-      - { name: board_temp, table: holding, address: 10, type: int16, scale: 0.1 }
-      - { name: running, table: coils, address: 0, type: bool }
-      - { name: fault, table: coils, address: 1, type: bool }
-      - { name: overtemp, table: coils, address: 2, type: bool }
+${fpgaBankYaml('b')}
 servers:
   - { name: decode, protocol: raw, listen: "127.0.0.1:${rawPort}", idleTimeout: 0, handler: { decode: fpga-telemetry, bank: b } }
 ${mqttYaml(mqtt, 'b')}`;
