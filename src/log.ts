@@ -4,6 +4,8 @@
  * carry who is speaking: { server }, { server, session, peer }, { device }.
  * Event names are the `msg` of each line and are stable: listening, session opened, session closed,
  * connection refused, protocol error, started, stopping, stopped, reload applied, reload refused, ...
+ * A session's routine lines (opened, closed, pool port allocated/released/replaced) go to debug for a
+ * source that connects again and again, summed up once a minute (transport/connection-churn.ts).
  * Setting `level` on the root (a reload does) applies at once to every child logger, existing or
  * new: pino children follow their parent's level unless given their own, and none is given one.
  * Warn, error and fatal lines are also kept in a bounded ring (log-ring.ts: the last 50, shown in the

@@ -12,6 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { IdleDeadline } from '../transport/idle-deadline.js';
+import type { RoutineLevel } from '../transport/connection-churn.js';
 import type { CloseReason, SessionStats, SessionStream } from '../transport/session-stream.js';
 
 export interface LifecycleOptions {
@@ -22,6 +23,10 @@ export interface LifecycleOptions {
   readonly idleTimeout: number;
   /** ms */
   readonly sendTimeout: number;
+  /** Level of its routine lines (opened, closed): debug for a churning source (connection-churn.ts); default info */
+  readonly routine?: RoutineLevel;
+  /** Told when the session closed (the churn summary's last reason). */
+  readonly onRoutineClose?: (reason: CloseReason) => void;
 }
 
 /** How the protocol names its own things in the shared log lines. */
@@ -67,6 +72,11 @@ export abstract class SessionLifecycle {
 
   get id(): number {
     return this.life.id;
+  }
+
+  /** The level of this session's routine lines. */
+  get routine(): RoutineLevel {
+    return this.life.routine ?? 'info';
   }
 
   /** Closes at once (unsent output is dropped). */
@@ -179,10 +189,11 @@ export abstract class SessionLifecycle {
     const reason = this.closeReason ?? 'peer-closed';
     this.gone();
     const { bytesIn, bytesOut, requests, since } = this.stats;
-    this.life.log.info(
+    this.life.log[this.routine](
       { reason, bytesIn, bytesOut, [this.words.count]: requests, durationMs: Date.now() - since.getTime() },
       'session closed',
     );
+    this.life.onRoutineClose?.(reason);
     this.reportClosed(reason);
   }
 }

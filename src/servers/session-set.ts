@@ -5,6 +5,7 @@
  */
 import { sessionLogger, type Logger } from '../log.js';
 import type { ServerCommon } from '../config/types.js';
+import { ConnectionChurn, type RoutineLevel } from '../transport/connection-churn.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
 import type { ServerObserver } from './observer.js';
 import type { ServerDeps } from './server.js';
@@ -13,6 +14,7 @@ import type { LifecycleOptions } from './session-lifecycle.js';
 /** A session as its server's set sees it (servers/session-lifecycle.ts). */
 export interface SetMember {
   readonly stats: SessionStats;
+  readonly routine: RoutineLevel;
   shutdown(reason: CloseReason, graceMs: number): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export class SessionSet<S extends SetMember> {
   private readonly observer: ServerObserver;
 
   private readonly server: string;
+  /** Routine lines of sources that connect again and again go to debug, summed up once a minute. */
+  private readonly churn: ConnectionChurn;
 
   constructor(
     private readonly config: Pick<ServerCommon, 'name' | 'idleTimeout' | 'sendTimeout'>,
@@ -29,6 +33,7 @@ export class SessionSet<S extends SetMember> {
   ) {
     this.server = config.name;
     this.observer = deps.observer;
+    this.churn = new ConnectionChurn(log);
   }
 
   get size(): number {
@@ -48,14 +53,17 @@ export class SessionSet<S extends SetMember> {
   next(remote: string): LifecycleOptions {
     const id = this.deps.nextSessionId();
     const { idleTimeout, sendTimeout } = this.config;
-    return { id, remote, log: sessionLogger(this.log, id, remote), idleTimeout, sendTimeout };
+    const routine = this.churn.opened(remote);
+    const onRoutineClose = (reason: CloseReason) => this.churn.closed(routine, reason, remote);
+    const log = sessionLogger(this.log, id, remote);
+    return { id, remote, log, idleTimeout, sendTimeout, routine, onRoutineClose };
   }
 
   /** Adds a session that was just opened on `port`, counts it and logs it. */
   opened(session: S, log: Logger, port: number | undefined): S {
     this.sessions.add(session);
     this.observer.sessionOpened(this.server);
-    log.info({ port }, 'session opened');
+    log[session.routine]({ port }, 'session opened');
     return session;
   }
 
@@ -69,6 +77,7 @@ export class SessionSet<S extends SetMember> {
   /** Stops accepting (closes the ports) and shuts every session down, together. */
   async stop(ports: { close(): Promise<void> }, reason: CloseReason, graceMs: number): Promise<void> {
     await Promise.all([ports.close(), ...[...this.sessions].map((s) => s.shutdown(reason, graceMs))]);
+    this.churn.stop();
   }
 
   /** Every open session's counters (copies). */

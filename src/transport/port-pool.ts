@@ -135,23 +135,23 @@ export class PortPool implements PortSet {
   private accept(slot: Slot, socket: net.Socket, remote: string): void {
     const port = slot.pool.port;
     const previous = slot.holder;
-    if (previous) {
-      // routine pool churn (a client reconnecting takes its port back), not a problem: info
-      this.log.info(
-        { port, peer: remote, previous: previous.stats.remote, session: previous.stats.id, onBusy: this.onBusy },
-        'port session replaced',
-      );
-      previous.close('replaced');
-    }
+    previous?.close('replaced');
     const holder = this.deps.open(socket, remote, slot.pool);
     slot.holder = holder;
     slot.holderAddress = plainAddress(socket.remoteAddress ?? '');
-    this.log.info({ port, peer: remote, session: holder.stats.id, client: slot.pool.client ?? null }, 'port allocated');
+    // routine pool churn (a client reconnecting takes its port back), not a problem: info, or debug
+    // for a source that keeps doing it (connection-churn.ts)
+    const log = this.log[holder.routine].bind(this.log);
+    if (previous) {
+      const { remote: was, id } = previous.stats;
+      log({ port, peer: remote, previous: was, session: id, onBusy: this.onBusy }, 'port session replaced');
+    }
+    log({ port, peer: remote, session: holder.stats.id, client: slot.pool.client ?? null }, 'port allocated');
     socket.once('close', () => {
       if (slot.holder !== holder) return;
       slot.holder = undefined;
       slot.holderAddress = undefined;
-      this.log.info({ port, peer: remote, session: holder.stats.id }, 'port released');
+      this.log[holder.routine]({ port, peer: remote, session: holder.stats.id }, 'port released');
     });
   }
 }

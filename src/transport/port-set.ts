@@ -2,11 +2,14 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { PoolPort, ServerCommon } from '../config/types.js';
+import type { RoutineLevel } from './connection-churn.js';
 import type { CloseReason, SessionStats } from './session-stream.js';
 
 /** A session as the port layer sees it: its counters, and how to end it (a replaced pool session). */
 export interface PortHolder {
   readonly stats: SessionStats;
+  /** The level of its routine lines (port allocated, released, replaced): connection-churn.ts. */
+  readonly routine: RoutineLevel;
   close(reason: CloseReason): void;
 }
 
