@@ -300,6 +300,92 @@ describe('the maintainer scripts under a fake root (DPKG_ROOT, stub commands)', 
   });
 });
 
+describe('dpkg itself, in a throwaway root (dpkg --root, maintainer scripts run with DPKG_ROOT)', () => {
+  // dpkg installs, upgrades, removes and purges the package into a temporary root with its own
+  // database; the maintainer scripts run outside a chroot (--force-script-chrootless) with DPKG_ROOT
+  // set, and every command that would change this machine is a stub that logs its arguments.
+  let root = '';
+  let stubs = '';
+  let log = '';
+  beforeAll(() => {
+    root = temp('fg-dpkgroot-');
+    for (const d of ['var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers', 'run/systemd/system'])
+      mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, 'var/lib/dpkg/status'), '');
+    writeFileSync(join(root, 'var/lib/dpkg/available'), '');
+    stubs = temp('fg-dpkgstubs-');
+    log = join(stubs, 'calls.log');
+    for (const cmd of ['addgroup', 'adduser', 'deluser', 'delgroup', 'systemctl', 'chown']) {
+      writeFileSync(join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >>"$STUB_LOG"\n`);
+      chmodSync(join(stubs, cmd), 0o755);
+    }
+    writeFileSync(
+      join(stubs, 'getent'),
+      '#!/bin/sh\nfor n in $FAKE_NAMES; do [ "$n" = "$2" ] && exit 0; done\nexit 2\n',
+    );
+    chmodSync(join(stubs, 'getent'), 0o755);
+  });
+
+  function dpkg(args: string[], names: string) {
+    if (!root.startsWith(tmpdir())) throw new Error('not a temporary root');
+    writeFileSync(log, '');
+    const env = { ...process.env, PATH: `${stubs}:/usr/sbin:/usr/bin:/sbin:/bin`, STUB_LOG: log, FAKE_NAMES: names };
+    const base = [`--root=${root}`, '--force-not-root', '--force-depends', '--force-script-chrootless'];
+    const r = run('dpkg', [...base, '--log=/dev/null', ...args], { env, timeout: 120_000 });
+    return { ...r, calls: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+  }
+  const query = (format: string) =>
+    run('dpkg-query', [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', `-f=${format}`, 'fieldgate']).stdout;
+
+  it('installs: files in place, the config a registered conffile, the user made, the service enabled and started', () => {
+    const r = dpkg(['-i', deb(HOST)], '');
+    expect(r.code, r.out).toBe(0);
+    expect(query('${Status} ${Version}')).toBe(`install ok installed ${PKG.version}`);
+    expect(query('${Conffiles}')).toMatch(/^ \/etc\/fieldgate\/fieldgate\.yaml [0-9a-f]{32}$/);
+    for (const f of ['usr/bin/fieldgate', 'usr/lib/fieldgate/dist/cli.js', 'etc/fieldgate/fieldgate.yaml'])
+      expect(existsSync(join(root, f)), f).toBe(true);
+    expect(r.calls).toContain(
+      'adduser --system --quiet --ingroup fieldgate --home /var/lib/fieldgate --no-create-home --shell /usr/sbin/nologin --gecos fieldgate gateway fieldgate',
+    );
+    expect(r.calls.slice(-2)).toEqual([
+      'systemctl enable --quiet fieldgate.service',
+      'systemctl start fieldgate.service',
+    ]);
+    expect(statSync(join(root, 'etc/fieldgate/fieldgate.yaml')).mode & 0o777).toBe(0o640);
+  }, 130_000);
+
+  it('upgrades: the edited config kept, the service try-restarted, not stopped', () => {
+    const conf = join(root, 'etc/fieldgate/fieldgate.yaml');
+    const edited = `${readFileSync(conf, 'utf8')}# edited on site\n`;
+    writeFileSync(conf, edited);
+    const r = dpkg(['--force-confold', '-i', deb(HOST)], 'fieldgate dialout');
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toBe(edited);
+    expect(r.calls).toContain('systemctl try-restart fieldgate.service');
+    expect(r.calls).not.toContain('systemctl stop fieldgate.service');
+  }, 130_000);
+
+  it('remove keeps the config and the state; purge removes them and the user', () => {
+    mkdirSync(join(root, 'var/lib/fieldgate'), { recursive: true });
+    writeFileSync(join(root, 'var/lib/fieldgate/bdseq'), '7');
+    const removed = dpkg(['-r', 'fieldgate'], 'fieldgate');
+    expect(removed.code, removed.out).toBe(0);
+    expect(removed.calls.slice(0, 2)).toEqual([
+      'systemctl stop fieldgate.service',
+      'systemctl disable --quiet fieldgate.service',
+    ]);
+    expect(existsSync(join(root, 'usr/lib/fieldgate/dist/cli.js'))).toBe(false);
+    expect(existsSync(join(root, 'etc/fieldgate/fieldgate.yaml'))).toBe(true);
+    expect(existsSync(join(root, 'var/lib/fieldgate/bdseq'))).toBe(true);
+    const purged = dpkg(['-P', 'fieldgate'], 'fieldgate');
+    expect(purged.code, purged.out).toBe(0);
+    expect(existsSync(join(root, 'etc/fieldgate/fieldgate.yaml'))).toBe(false);
+    expect(existsSync(join(root, 'var/lib/fieldgate'))).toBe(false);
+    expect(purged.calls).toContain('deluser --system --quiet fieldgate');
+    expect(query('${Status}')).not.toContain('installed');
+  }, 130_000);
+});
+
 describe('the tarball', () => {
   const list = () => run('tar', ['tzf', tgz()]).stdout.split('\n');
 
