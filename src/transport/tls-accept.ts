@@ -117,9 +117,12 @@ export class TlsAcceptor {
       return;
     }
     if (this.requestCert && !socket.authorized) {
-      const why = socket.authorizationError;
+      // Node's type says Error; at run time it is the OpenSSL code as a string (CERT_HAS_EXPIRED, ...)
+      const why = socket.authorizationError as Error | string | null | undefined;
+      // (without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT: say what happened)
+      const none = socket.getPeerX509Certificate() === undefined;
       socket.destroy();
-      end.refused('tls-certificate', why ? describe(why) : 'no certificate');
+      end.refused('tls-certificate', none ? 'no client certificate' : certificateProblem(why));
       return;
     }
     end.secure(socket, peerOf(socket, this.requestCert));
@@ -139,6 +142,25 @@ export class TlsAcceptor {
 
 function describe(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
-  const reason = (err as { reason?: string }).reason;
-  return [code, reason ?? err.message.split('\n')[0]].filter(Boolean).join(': ');
+  const reason = (err as { reason?: string }).reason ?? String(err.message ?? '').split('\n')[0];
+  return [code, reason].filter(Boolean).join(': ') || 'handshake failed';
+}
+
+const CERT_WORDS: Readonly<Record<string, string>> = {
+  CERT_HAS_EXPIRED: 'the client certificate has expired',
+  CERT_NOT_YET_VALID: 'the client certificate is not yet valid',
+  UNABLE_TO_GET_ISSUER_CERT: 'the client certificate is not signed by ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the client certificate is not signed by ca',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the client certificate is not signed by ca',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the client certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the client certificate chain ends in a CA other than ca',
+  CERT_SIGNATURE_FAILURE: 'the client certificate signature does not verify',
+};
+
+/** Why a client certificate was not accepted, as one readable phrase with the OpenSSL code. */
+function certificateProblem(why: Error | string | null | undefined): string {
+  if (why === null || why === undefined || why === '') return 'no client certificate';
+  const code = typeof why === 'string' ? why : ((why as NodeJS.ErrnoException).code ?? why.message);
+  const words = CERT_WORDS[code];
+  return words ? `${code}: ${words}` : code;
 }
