@@ -45,7 +45,7 @@ def main():
                 ctx.maximum_version = ssl.TLSVersion.TLSv1_1
             if cert != "-":
                 ctx.load_cert_chain(cert, key)
-            sock = ctx.wrap_socket(raw, server_hostname="localhost")
+            sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
             out["protocol"] = sock.version()
             subject = dict(x[0] for x in sock.getpeercert()["subject"])
             out["peer"] = "CN=" + subject.get("commonName", "?")
