@@ -90,6 +90,7 @@ servers:
     onBusy: reject
     bank: plant
     ${tlsBlock}
+  - { name: single, protocol: modbus, listen: "127.0.0.1:0", bank: plant, maxClients: 1, keepAlive: 2s, ${tlsBlock} }
   - { name: fenced, protocol: modbus, listen: "127.0.0.1:0", bank: plant, allow: [10.9.9.9], ${tlsBlock} }
   - { name: echo, protocol: raw, listen: "127.0.0.1:0", handler: echo, tls: { cert: ${serverFiles.cert}, key: ${serverFiles.key} } }
 `;
@@ -272,6 +273,35 @@ describe('pools and raw servers over TLS', () => {
     }
   });
 
+  it('maxClients holds over TLS (checked once the handshake is done), and the session has TCP keepalive', async () => {
+    const port = gw.port('single');
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port,
+      ca: await readText(pki.ca),
+      cert: await readText(c.operator!.cert),
+      key: await readText(c.operator!.key),
+      servername: 'localhost',
+    });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    try {
+      await until(() => gw.gateway.findServer('single')?.sessionCount === 1, 3000, 'session');
+      const r = await mbap(port, c.viewer, READ_0_3);
+      expect(r.closed).toBe(true);
+      expect(r.replies).toEqual([]);
+      await until(() => refusals('max-clients').length > 0, 3000, 'max-clients refusal');
+      const ss = await run('/usr/bin/ss', [
+        '-tnoH',
+        'state',
+        'established',
+        `( sport = :${port} and dport = :${socket.localPort} )`,
+      ]);
+      expect(ss.stdout).toMatch(/timer:\(keepalive,/);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('a raw server without ca: echo over TLS, no client certificate asked', async () => {
     const r = await mbap(gw.port('echo'), undefined, '7:0102030405');
     expect(r.error).toBeNull();
@@ -326,5 +356,13 @@ describe('certificate rotation on reload', () => {
     expect(outcome.summary).toMatch(/cannot be used/);
     const r = await mbap(gw.port('secure'), c.operator, READ_0_3);
     expect(r.peer).toBe('CN=fieldgate-rotated');
+  });
+});
+
+describe('start', () => {
+  it('a certificate file that cannot be read stops the start, naming the file', async () => {
+    const missing = join(pki.dir, 'missing.pem');
+    const bad = yaml.replace(`cert: ${serverFiles.cert}, key`, `cert: ${missing}, key`).replace(/^status:.*$/m, '');
+    await expect(startGateway(bad)).rejects.toThrow(missing);
   });
 });
