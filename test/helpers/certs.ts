@@ -29,8 +29,8 @@ export interface TestCerts {
   readonly client: CertPair;
 }
 
-// A config of its own, so nothing depends on the system's openssl.cnf.
-const CONFIG = `[req]
+// A config of its own, so nothing depends on the system's openssl.cnf (pki.ts adds its CA sections).
+export const CONFIG = `[req]
 distinguished_name = dn
 prompt = no
 [dn]

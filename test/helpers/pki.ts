@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newKey, openssl, type CertPair } from './certs.js';
+import { CONFIG, newKey, openssl, type CertPair } from './certs.js';
 
 export type { CertPair } from './certs.js';
 
@@ -47,16 +47,7 @@ export async function makePki(cn = 'fieldgate-test-ca'): Promise<Pki> {
   writeFileSync(p('serial'), '01\n');
   writeFileSync(
     p('ca.cnf'),
-    `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ca]
+    `${CONFIG}[ca]
 default_ca = own
 [own]
 database = ${p('index.txt')}

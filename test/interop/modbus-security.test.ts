@@ -141,15 +141,7 @@ describe('roles (Python ssl client speaking MBAP)', () => {
       ]),
     );
     // a session held open while the document is built
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port: gw.port('secure'),
-      ca: await readText(pki.ca),
-      cert: await readText(c.viewer!.cert),
-      key: await readText(c.viewer!.key),
-      servername: 'localhost',
-    });
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const socket = await tlsSession(gw.port('secure'), c.viewer!);
     try {
       await until(() => (gw.gateway.findServer('secure')?.sessionCount ?? 0) > 0, 3000, 'session open');
       const doc = gw.gateway.statusDocument();
@@ -160,6 +152,20 @@ describe('roles (Python ssl client speaking MBAP)', () => {
     }
   });
 });
+
+/** A TLS session held open by Node's own client (a session that outlives a request). */
+async function tlsSession(port: number, who: CertPair): Promise<tls.TLSSocket> {
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    ca: await readText(pki.ca),
+    cert: await readText(who.cert),
+    key: await readText(who.key),
+    servername: 'localhost',
+  });
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  return socket;
+}
 
 async function readText(path: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
@@ -252,15 +258,7 @@ describe('pymodbus TLS client', () => {
 describe('pools and raw servers over TLS', () => {
   it('a pool port holds one TLS client; a second one is refused (onBusy: reject)', async () => {
     const [first] = poolPorts as [number, number];
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port: first,
-      ca: await readText(pki.ca),
-      cert: await readText(c.operator!.cert),
-      key: await readText(c.operator!.key),
-      servername: 'localhost',
-    });
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const socket = await tlsSession(first, c.operator!);
     try {
       await until(() => gw.gateway.findServer('pool')?.sessionCount === 1, 3000, 'pool session');
       const r = await mbap(first, c.viewer, READ_0_3);
@@ -275,15 +273,7 @@ describe('pools and raw servers over TLS', () => {
 
   it('maxClients holds over TLS (checked once the handshake is done), and the session has TCP keepalive', async () => {
     const port = gw.port('single');
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port,
-      ca: await readText(pki.ca),
-      cert: await readText(c.operator!.cert),
-      key: await readText(c.operator!.key),
-      servername: 'localhost',
-    });
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const socket = await tlsSession(port, c.operator!);
     try {
       await until(() => gw.gateway.findServer('single')?.sessionCount === 1, 3000, 'session');
       const r = await mbap(port, c.viewer, READ_0_3);
@@ -311,15 +301,7 @@ describe('pools and raw servers over TLS', () => {
 
 describe('certificate rotation on reload', () => {
   it('a new certificate: new connections see it, a session open before keeps working', async () => {
-    const held = tls.connect({
-      host: '127.0.0.1',
-      port: gw.port('secure'),
-      ca: await readText(pki.ca),
-      cert: await readText(c.operator!.cert),
-      key: await readText(c.operator!.key),
-      servername: 'localhost',
-    });
-    await new Promise((resolve) => held.once('secureConnect', resolve));
+    const held = await tlsSession(gw.port('secure'), c.operator!);
     const oldSerial = held.getPeerX509Certificate()?.serialNumber;
     expect(oldSerial).toMatch(/^[0-9A-F]+$/);
     const rotated = await pki.issue('rotated', { cn: 'fieldgate-rotated', server: true });
