@@ -123,10 +123,12 @@ export class TcpListener {
    * Stops accepting (and logs the refusals its own refusal log still counts); open sockets are the caller's to close.
    */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
+    const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
+    this.options.tls?.close(); // handshakes in progress are connections the close would wait for
+    await closed;
     if (this.ownRefusals) this.refusals.stop();
   }
 
@@ -158,6 +160,7 @@ export class TcpListener {
   private admitted(accepted: net.Socket, remote: string, address: string, peer?: TlsPeer): void {
     if (peer) {
       accepted.on('error', () => undefined);
+      if (!this.server.listening) return void accepted.destroy(); // its handshake ended after close()
       const why = this.options.admit(address);
       if (why) return this.refuse(accepted, remote, address, why);
     }

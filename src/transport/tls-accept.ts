@@ -104,6 +104,13 @@ export class TlsAcceptor {
     this.server.emit('connection', raw);
   }
 
+  /** The server stops: handshakes in progress are dropped (not refusals: nothing is logged). */
+  close(): void {
+    const raws = [...this.pending.keys()];
+    this.pending.clear();
+    for (const raw of raws) raw.destroy();
+  }
+
   /** New connections use these files (a reload); sessions open keep theirs. */
   replace(material: TlsMaterial): void {
     this.server.setSecureContext(secureOptions(material));

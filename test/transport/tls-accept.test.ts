@@ -143,3 +143,21 @@ describe('TLS acceptor', () => {
     expect(acceptor.handshakes).toBe(0);
   });
 });
+
+describe('TLS acceptor close', () => {
+  it('drops the handshakes in progress without calling them refusals', async () => {
+    const outcomes: Outcome[] = [];
+    const waiters: (() => void)[] = [];
+    const acceptor = new TlsAcceptor(material);
+    const port = await listen(acceptor, outcomes, waiters);
+    const raw = net.connect(port, '127.0.0.1');
+    open.push(raw);
+    const deadline = Date.now() + 5000;
+    while (acceptor.handshakes < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    const ended = new Promise((resolve) => raw.once('close', resolve));
+    acceptor.close();
+    expect(acceptor.handshakes).toBe(0);
+    await ended; // the server side was destroyed: the client sees the close
+    expect(outcomes).toEqual([]);
+  });
+});
