@@ -8,9 +8,12 @@
  *     not finish within HANDSHAKE_TIMEOUT_MS closes that connection; the listener logs and counts it
  *     as a refusal (`tls-handshake`, `tls-certificate`);
  *   - at most PENDING_MAX handshakes at once per acceptor (past it: refused, `tls-pending`);
- *   - `replace` swaps the certificate, key and CA for new connections (reload); sessions open stay.
+ *   - `replace` swaps the certificate, key and CA for new connections (reload), and the session
+ *     ticket keys (no resumption across a reload); sessions open stay. Resuming a session (TLS
+ *     tickets) keeps the client certificate verified in its full handshake, with its role.
  * The peer's identity (subject, serial, Modbus role from codec/x509/role.ts) goes with the socket.
  */
+import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { isDerError } from '../codec/x509/der.js';
@@ -111,9 +114,14 @@ export class TlsAcceptor {
     for (const raw of raws) raw.destroy();
   }
 
-  /** New connections use these files (a reload); sessions open keep theirs. */
+  /**
+   * New connections use these files (a reload); sessions open keep theirs. The session ticket keys
+   * change too: a client cannot resume a TLS session verified against the files before the reload,
+   * it makes a full handshake against the new CA.
+   */
   replace(material: TlsMaterial): void {
     this.server.setSecureContext(secureOptions(material));
+    this.server.setTicketKeys(randomBytes(48));
     this.requestCert = material.ca !== undefined;
   }
 
