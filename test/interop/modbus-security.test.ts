@@ -92,6 +92,7 @@ servers:
     ${tlsBlock}
   - { name: single, protocol: modbus, listen: "127.0.0.1:0", bank: plant, maxClients: 1, keepAlive: 2s, ${tlsBlock} }
   - { name: fenced, protocol: modbus, listen: "127.0.0.1:0", bank: plant, allow: [10.9.9.9], ${tlsBlock} }
+  - { name: echo-mtls, protocol: raw, listen: "127.0.0.1:0", handler: echo, ${tlsBlock} }
   - { name: echo, protocol: raw, listen: "127.0.0.1:0", handler: echo, tls: { cert: ${serverFiles.cert}, key: ${serverFiles.key} } }
 `;
   gw = await startGateway(yaml);
@@ -296,6 +297,22 @@ describe('pools and raw servers over TLS', () => {
     const r = await mbap(gw.port('echo'), undefined, '7:0102030405');
     expect(r.error).toBeNull();
     expect(r.replies).toEqual(['0102030405']);
+    const opened = gw.captured.events('session opened').filter((l) => l.server === 'echo');
+    expect(opened.at(-1)).toMatchObject({
+      tls: expect.stringMatching(/^TLSv1\.[23]$/) as string,
+      subject: null,
+      role: null,
+    });
+  });
+
+  it('a raw server with ca: a client certificate is required, its subject logged', async () => {
+    const ok = await mbap(gw.port('echo-mtls'), c.viewer, '7:0a0b');
+    expect(ok.replies).toEqual(['0a0b']);
+    const opened = gw.captured.events('session opened').filter((l) => l.server === 'echo-mtls');
+    expect(opened.at(-1)).toMatchObject({ subject: 'CN=hmi1', role: 'Viewer' });
+    const refused = await mbap(gw.port('echo-mtls'), undefined, '7:0a0b');
+    expect(refused.replies).toEqual([]);
+    expect(refused.closed).toBe(true);
   });
 });
 
