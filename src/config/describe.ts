@@ -259,11 +259,14 @@ function serialWarnings(config: GatewayConfig, exists: (path: string) => boolean
   return warnings;
 }
 
-/** Modbus servers anyone on the network may use: beyond loopback, no allow, a port not reserved for a client. */
+/**
+ * Modbus servers anyone on the network may use: beyond loopback, no allow, a port not reserved for a
+ * client, no client certificates (Modbus/TCP Security: `tls` with `ca`).
+ */
 function openServerWarnings(config: GatewayConfig): string[] {
   const warnings: string[] = [];
   config.servers.forEach((s, i) => {
-    if (s.protocol !== 'modbus' || s.serial || s.allow || !beyondLoopback(s.host)) return;
+    if (s.protocol !== 'modbus' || s.serial || s.allow || s.tls?.ca || !beyondLoopback(s.host)) return;
     if (s.ports && s.ports.every((p) => p.client !== undefined)) return;
     warnings.push(
       `servers[${i}].allow: the Modbus server ${s.name} listens on ${s.host}, beyond this machine, with no allow list: any host on the network can read and write its registers; add allow: [ADDRESS or CIDR, ...] (or listen on 127.0.0.1)`,

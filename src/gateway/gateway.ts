@@ -28,6 +28,7 @@ import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { Northbound } from '../mqtt/northbound.js';
 import { bankAlive } from './bank-sources.js';
+import { ServerTlsFiles } from './server-tls-files.js';
 import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from '../status/document.js';
 import type { StatusEndpoint } from '../status/endpoint.js';
 import { ObserverHub } from '../status/observer-hub.js';
@@ -60,6 +61,8 @@ export class Gateway implements GatewayView {
   };
   private readonly serverSet: ServerSet;
   private readonly deviceSet: DeviceSet;
+  /** The certificates of servers with `tls:`, read at start and on every reload. */
+  private readonly tlsFiles = new ServerTlsFiles();
   private current: GatewayConfig;
   private readonly log: Logger;
   private readonly hub = new ObserverHub();
@@ -133,6 +136,7 @@ export class Gateway implements GatewayView {
       await this.deviceSet.start(this.current.devices, this.current.profiles, true);
       this.startPolls();
       await this.startCommands();
+      await this.tlsFiles.load(this.current.servers);
       await this.serverSet.start(this.current.servers, this.serverDeps(), true);
       await this.startMqtt();
       await this.openStatus(this.current.status, true);
@@ -166,7 +170,11 @@ export class Gateway implements GatewayView {
     return this.serialize(async () => {
       if (!loaded.ok) return this.refuse(loaded.issues);
       if (!this.started) return this.refuse([], 'the gateway is not running');
+      const tls = await this.tlsFiles.read(loaded.config.servers);
+      if (tls instanceof Error)
+        return this.refuse([], `${tls.message}; the running configuration and certificates stay`);
       try {
+        this.tlsFiles.keep(tls);
         return await this.apply(loaded.config);
       } catch (err) {
         this.log.error({ err }, 'reload failed part-way; what could not be applied is down (see the status)');
@@ -203,6 +211,7 @@ export class Gateway implements GatewayView {
       log: this.log,
       observer: this.hub,
       nextSessionId: () => ++this.sessionSeq,
+      tls: (server) => this.tlsFiles.get(server),
     };
   }
 
@@ -332,11 +341,9 @@ export class Gateway implements GatewayView {
     await this.deviceSet.start([...plan.devices.changed, ...plan.devices.added], next.profiles, false);
     if (restartPolls) this.startPolls();
     if (restartCommands) await this.startCommands();
-    const failed = await this.serverSet.start(
-      [...plan.servers.changed, ...plan.servers.added, ...retry],
-      this.serverDeps(),
-      false,
-    );
+    const built = [...plan.servers.changed, ...plan.servers.added, ...retry];
+    const failed = await this.serverSet.start(built, this.serverDeps(), false);
+    this.tlsFiles.renew(this.serverSet.running, new Set(built.map((s) => s.name)), this.log);
     this.serverSet.sort(next.servers);
     await this.applyMqtt(plan);
     // A changed status section opens the endpoint again; an unchanged one reads its token and certificate again.

@@ -12,6 +12,8 @@ import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import { SessionServer } from '../servers/session-server.js';
 import { withBroadcast } from './broadcast-request.js';
 import { createRequestHandler, type RequestHandler } from './request-handler.js';
+import { handlerForRole } from './role-rights.js';
+import type { TlsPeer } from '../transport/tls-accept.js';
 import { mbapFraming, rtuFraming } from './request-framing.js';
 import { ModbusSession } from './server-session.js';
 import { UnitRouter } from './unit-router.js';
@@ -62,18 +64,22 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
     return config.frame === 'rtu' ? withBroadcast(router, handler, { readOnly, log: this.log }) : handler;
   }
 
-  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined): ModbusSession {
+  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined, peer?: TlsPeer): ModbusSession {
     const life = this.sessions.next(remote);
     const { observer } = this.deps;
     const name = this.config.name;
     const session = new ModbusSession(socket, {
       ...life,
-      handler: (pool && this.portHandlers.get(pool.port)) ?? this.handler,
+      handler: handlerForRole(
+        (pool && this.portHandlers.get(pool.port)) ?? this.handler,
+        this.config.roles,
+        peer?.role ?? null,
+      ),
       framing: this.config.frame === 'rtu' ? rtuFraming(() => this.crcDropped++) : mbapFraming(),
       maxInFlight: this.config.maxInFlight,
       onClose: (s, reason) => this.sessions.closed(s, reason),
       onReply: (fc, exception, seconds) => observer.request(name, fc, exception, seconds),
     });
-    return this.sessions.opened(session, life.log, pool?.port ?? socket.localPort);
+    return this.sessions.opened(session, life.log, pool?.port ?? socket.localPort, peer);
   }
 }

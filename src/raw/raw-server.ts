@@ -10,6 +10,7 @@ import type { Framing, PoolPort, RawServerConfig } from '../config/types.js';
 import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import { SessionServer } from '../servers/session-server.js';
 import type { CloseReason } from '../transport/session-stream.js';
+import type { TlsPeer } from '../transport/tls-accept.js';
 import type { RawHandler } from './handler.js';
 import { createRawHandler } from './handlers/index.js';
 import { RawSession } from './raw-session.js';
@@ -51,7 +52,7 @@ export class RawServer extends SessionServer<RawSession> implements GatewayServe
     return this.handler.decoded?.();
   }
 
-  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined): RawSession {
+  protected open(socket: net.Socket, remote: string, pool: PoolPort | undefined, peer?: TlsPeer): RawSession {
     const life = this.sessions.next(remote);
     const session = new RawSession(socket, {
       ...life,
@@ -65,7 +66,7 @@ export class RawServer extends SessionServer<RawSession> implements GatewayServe
         this.handler.closed(s);
       },
     });
-    this.sessions.opened(session, life.log, pool?.port ?? socket.localPort);
+    this.sessions.opened(session, life.log, pool?.port ?? socket.localPort, peer);
     this.handler.opened(session);
     return session;
   }

@@ -10,6 +10,7 @@ import type { DeviceLink } from '../devices/device.js';
 import type { Logger } from '../log.js';
 import type { PortStatus } from '../transport/port-set.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+import type { TlsMaterial } from '../transport/tls-accept.js';
 import type { ServerObserver } from './observer.js';
 
 export type { PortStatus };
@@ -25,6 +26,8 @@ export interface ServerDeps {
   readonly observer: ServerObserver;
   /** Session ids are unique across the gateway. */
   readonly nextSessionId: () => number;
+  /** The certificate, key and CA of a server with `tls:`, read and checked by the gateway. */
+  readonly tls?: (server: string) => TlsMaterial | undefined;
 }
 
 /** A Modbus server that is an RTU slave on a serial port: its line, besides what every server shows. */
@@ -57,4 +60,6 @@ export interface GatewayServer {
   crcErrors?(): number | undefined;
   /** A serial server (RTU slave): its line. */
   serialLine?(): SerialLineStatus;
+  /** A server with `tls:`: new connections use these files (a reload); sessions open keep theirs. */
+  reloadTls?(material: TlsMaterial): void;
 }

@@ -8,6 +8,7 @@ import type { PoolPort, ServerCommon } from '../config/types.js';
 import { serverLogger, type Logger } from '../log.js';
 import type { PortHolder } from '../transport/port-set.js';
 import { createPorts, type PortSet } from '../transport/ports.js';
+import { TlsAcceptor, type TlsMaterial, type TlsPeer } from '../transport/tls-accept.js';
 import type { SessionStats } from '../transport/session-stream.js';
 import type { PortStatus, ServerDeps } from './server.js';
 import { SessionSet, type SetMember } from './session-set.js';
@@ -17,17 +18,26 @@ export abstract class SessionServer<S extends SetMember & PortHolder> {
   protected readonly log: Logger;
   protected readonly sessions: SessionSet<S>;
   protected readonly listeners: PortSet;
+  /** `tls:` servers: the handshake on every port, its files replaced on reload. */
+  private readonly tls: TlsAcceptor | undefined;
 
   /** `readBuffers`: read connections into reused buffers (tcp-listener.ts): raw servers. */
   constructor(config: ServerCommon, deps: ServerDeps, readBuffers = false) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);
     this.sessions = new SessionSet(config, this.log, deps);
+    this.tls = tlsAcceptor(config, deps);
     this.listeners = createPorts(config, {
       ...this.sessions.portDeps(),
       ...(readBuffers ? { readBuffers } : {}),
-      open: (socket, remote, pool) => this.open(socket, remote, pool),
+      ...(this.tls ? { tls: this.tls } : {}),
+      open: (socket, remote, pool, peer) => this.open(socket, remote, pool, peer),
     });
+  }
+
+  /** New connections use these files; sessions open keep theirs. */
+  reloadTls(material: TlsMaterial): void {
+    this.tls?.replace(material);
   }
 
   get sessionCount(): number {
@@ -44,6 +54,13 @@ export abstract class SessionServer<S extends SetMember & PortHolder> {
     return this.listeners.table();
   }
 
-  /** Builds the session for an accepted connection; `pool` is the pool port it came in on. */
-  protected abstract open(socket: net.Socket, remote: string, pool: PoolPort | undefined): S;
+  /** Builds the session for an accepted connection; `pool` is the pool port it came in on; `peer` on TLS. */
+  protected abstract open(socket: net.Socket, remote: string, pool: PoolPort | undefined, peer?: TlsPeer): S;
+}
+
+function tlsAcceptor(config: ServerCommon, deps: ServerDeps): TlsAcceptor | undefined {
+  if (!config.tls) return undefined;
+  const material = deps.tls?.(config.name);
+  if (!material) throw new Error(`internal: server "${config.name}" has tls: but its files were not read`);
+  return new TlsAcceptor(material);
 }

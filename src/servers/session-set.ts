@@ -7,6 +7,7 @@ import { sessionLogger, type Logger } from '../log.js';
 import type { ServerCommon } from '../config/types.js';
 import { ConnectionChurn, type RoutineLevel } from '../transport/connection-churn.js';
 import type { CloseReason, SessionStats } from '../transport/session-stream.js';
+import type { TlsPeer } from '../transport/tls-accept.js';
 import type { ServerObserver } from './observer.js';
 import type { ServerDeps } from './server.js';
 import type { LifecycleOptions } from './session-lifecycle.js';
@@ -59,11 +60,22 @@ export class SessionSet<S extends SetMember> {
     return { id, remote, log, idleTimeout, sendTimeout, routine, onRoutineClose };
   }
 
-  /** Adds a session that was just opened on `port`, counts it and logs it. */
-  opened(session: S, log: Logger, port: number | undefined): S {
+  /**
+   * Adds a session that was just opened on `port`, counts it and logs it; on TLS with the client
+   * certificate's subject and role (and why a role extension could not be read).
+   */
+  opened(session: S, log: Logger, port: number | undefined, peer?: TlsPeer): S {
     this.sessions.add(session);
     this.observer.sessionOpened(this.server);
-    log[session.routine]({ port }, 'session opened');
+    const level = session.routine;
+    if (!peer) {
+      log[level]({ port }, 'session opened');
+      return session;
+    }
+    const { subject, role, roleError } = peer;
+    session.stats.tls = { subject, role };
+    const bad = roleError !== undefined ? { roleError } : {};
+    log[level]({ port, tls: peer.protocol, subject, serial: peer.serial, role, ...bad }, 'session opened');
     return session;
   }
 

@@ -63,6 +63,8 @@ export interface SessionEntry {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly requests: number;
+  /** TLS sessions: the client certificate's subject and Modbus role (null: none). */
+  readonly tls?: { readonly subject: string | null; readonly role: string | null };
 }
 
 export interface PortEntry {
@@ -135,6 +137,7 @@ export function sessionEntry(s: SessionStats): SessionEntry {
     bytesIn: s.bytesIn,
     bytesOut: s.bytesOut,
     requests: s.requests,
+    ...(s.tls ? { tls: { subject: s.tls.subject, role: s.tls.role } } : {}),
   };
 }
 

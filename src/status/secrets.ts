@@ -4,30 +4,16 @@
  * open and on every reload. A certificate is checked (parsed, key matching) before it is used, so
  * a bad file on reload is refused and the running one stays.
  */
-import tls from 'node:tls';
 import { readFileText } from '../config/read-file.js';
+import { readTls as readTlsFiles, type TlsMaterial } from '../config/read-tls.js';
 import type { StatusConfig } from '../config/types.js';
 import { FieldgateError } from '../errors.js';
 
-export interface TlsMaterial {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { TlsMaterial } from '../config/read-tls.js';
 
 /** The certificate and key of `files`, checked; or the error naming what is wrong. */
-export async function readTls(files: NonNullable<StatusConfig['tls']>): Promise<TlsMaterial | FieldgateError> {
-  const [cert, key] = await Promise.all([readFileText(files.cert), readFileText(files.key)]);
-  if (!cert.ok) return cert.error;
-  if (!key.ok) return key.error;
-  try {
-    tls.createSecureContext({ cert: cert.text, key: key.text });
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return new FieldgateError('FG_ERR_START', `status.tls: ${files.cert} / ${files.key} cannot be used: ${why}`, [], {
-      cause: err,
-    });
-  }
-  return { cert: cert.text, key: key.text };
+export function readTls(files: NonNullable<StatusConfig['tls']>): Promise<TlsMaterial | FieldgateError> {
+  return readTlsFiles(files, 'status.tls');
 }
 
 /** The token in `path` (one trailing newline, CRLF or LF, removed); an empty one is refused. */

@@ -100,7 +100,8 @@ function sessionsTable(servers: readonly ServerEntry[], now: Date): string {
     s.sessions.map((x: SessionEntry) => [
       s.name,
       `#${x.id}`,
-      x.remote,
+      // TLS sessions: who the certificate says the client is
+      x.tls ? `${x.remote} ${x.tls.subject ?? '-'} role=${x.tls.role ?? '(none)'}` : x.remote,
       age(x.since, now),
       String(x.requests),
       bytes(x.bytesIn),

@@ -19,6 +19,7 @@ import { allowList, plainAddress } from './allow-list.js';
 import { FLAP_REPLACEMENTS, FLAP_WINDOW_MS, FlapGuard } from './port-flapping.js';
 import type { ListenConfig, PortHolder, PortSet, PortsDeps, PortStatus } from './port-set.js';
 import { refusalLog, TcpListener } from './tcp-listener.js';
+import type { TlsPeer } from './tls-accept.js';
 
 interface Slot {
   readonly pool: PoolPort;
@@ -73,10 +74,11 @@ export class PortPool implements PortSet {
           admit: (address) => this.admit(slot, address),
           onRefused: deps.onRefused,
           refusals: this.refusals,
-          onConnection: (socket, remote) => this.accept(slot, socket, remote),
+          onConnection: (socket, remote, peer) => this.accept(slot, socket, remote, peer),
           keepAlive: config.keepAlive,
           owner: `server "${config.name}" (pool port ${pool.port})`,
           readBuffers: deps.readBuffers ?? false,
+          ...(deps.tls ? { tls: deps.tls } : {}),
         }),
       };
       return slot;
@@ -132,11 +134,11 @@ export class PortPool implements PortSet {
     return this.deps.sessionCount() >= this.config.maxClients ? 'max-clients' : undefined;
   }
 
-  private accept(slot: Slot, socket: net.Socket, remote: string): void {
+  private accept(slot: Slot, socket: net.Socket, remote: string, peer?: TlsPeer): void {
     const port = slot.pool.port;
     const previous = slot.holder;
     previous?.close('replaced');
-    const holder = this.deps.open(socket, remote, slot.pool);
+    const holder = this.deps.open(socket, remote, slot.pool, peer);
     slot.holder = holder;
     slot.holderAddress = plainAddress(socket.remoteAddress ?? '');
     // routine pool churn (a client reconnecting takes its port back), not a problem: info, or debug

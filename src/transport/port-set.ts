@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { PoolPort, ServerCommon } from '../config/types.js';
 import type { RoutineLevel } from './connection-churn.js';
 import type { CloseReason, SessionStats } from './session-stream.js';
+import type { TlsAcceptor, TlsPeer } from './tls-accept.js';
 
 /** A session as the port layer sees it: its counters, and how to end it (a replaced pool session). */
 export interface PortHolder {
@@ -37,8 +38,10 @@ export interface PortsDeps {
   readonly onRefused?: (why: string) => void;
   /** Read connections into reused buffers (tcp-listener.ts): raw servers. */
   readonly readBuffers?: boolean;
-  /** Builds the session for an accepted connection; `pool` is the pool port it came in on. */
-  readonly open: (socket: net.Socket, remote: string, pool: PoolPort | undefined) => PortHolder;
+  /** TLS on every port (tls-accept.ts). */
+  readonly tls?: TlsAcceptor;
+  /** Builds the session for an accepted connection; `pool` is the pool port it came in on; `peer` on TLS. */
+  readonly open: (socket: net.Socket, remote: string, pool: PoolPort | undefined, peer?: TlsPeer) => PortHolder;
 }
 
 export interface PortSet {

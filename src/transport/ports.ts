@@ -27,10 +27,11 @@ class SinglePort implements PortSet {
       allow: allowList(config.allow),
       admit: () => (deps.sessionCount() >= config.maxClients ? 'max-clients' : undefined),
       onRefused: deps.onRefused,
-      onConnection: (socket, remote) => deps.open(socket, remote, undefined),
+      onConnection: (socket, remote, peer) => deps.open(socket, remote, undefined, peer),
       keepAlive: config.keepAlive,
       owner: `server "${config.name}"`,
       readBuffers: deps.readBuffers ?? false,
+      ...(deps.tls ? { tls: deps.tls } : {}),
     });
   }
 

@@ -38,4 +38,6 @@ export interface SessionStats {
   bytesIn: number;
   bytesOut: number;
   requests: number;
+  /** TLS sessions: the client certificate's subject and Modbus role (null: none). */
+  tls?: { readonly subject: string | null; readonly role: string | null };
 }

@@ -10,6 +10,7 @@ import { FieldgateError } from '../errors.js';
 import { CONDITION_WINDOW_MS, LogLimit } from '../log-limit.js';
 import { withReadBuffer } from './accepted-socket.js';
 import { plainAddress, type AllowCheck } from './allow-list.js';
+import type { TlsAcceptor, TlsPeer } from './tls-accept.js';
 
 export interface ListenerOptions {
   readonly host: string;
@@ -18,7 +19,8 @@ export interface ListenerOptions {
   readonly allow: AllowCheck;
   /** Called for each connection that passes `allow`; returns why it is refused, or undefined. */
   readonly admit: (remoteAddress: string) => string | undefined;
-  readonly onConnection: (socket: net.Socket, remote: string) => void;
+  /** `peer`: who the client is, on a TLS port. */
+  readonly onConnection: (socket: net.Socket, remote: string, peer?: TlsPeer) => void;
   /** Told about every refused connection (for metrics). */
   readonly onRefused?: (why: string) => void;
   /**
@@ -35,6 +37,11 @@ export interface ListenerOptions {
    * servers), whose frames are handled within the read. Modbus sessions keep Node's own buffers.
    */
   readonly readBuffers?: boolean;
+  /**
+   * TLS (tls-accept.ts): an allowed connection is handshaken first; `admit` runs once it is secure
+   * (a pool port's holder is replaced only for a client that passed the handshake).
+   */
+  readonly tls?: TlsAcceptor;
 }
 
 const BIND_HINTS: Readonly<Record<string, string>> = {
@@ -74,7 +81,7 @@ export class TcpListener {
   constructor(private readonly options: ListenerOptions) {
     this.ownRefusals = options.refusals === undefined;
     this.refusals = options.refusals ?? refusalLog(options.log);
-    const pauseOnConnect = options.readBuffers ?? false;
+    const pauseOnConnect = (options.readBuffers ?? false) && !options.tls;
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) =>
       this.accept(socket),
     );
@@ -116,10 +123,12 @@ export class TcpListener {
    * Stops accepting (and logs the refusals its own refusal log still counts); open sockets are the caller's to close.
    */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
+    const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
+    this.options.tls?.close(); // handshakes in progress are connections the close would wait for
+    await closed;
     if (this.ownRefusals) this.refusals.stop();
   }
 
@@ -128,16 +137,37 @@ export class TcpListener {
     const address = accepted.remoteAddress ?? '';
     const ignoreErrors = () => undefined; // a reset before the session attaches must not crash
     accepted.on('error', ignoreErrors);
-    const why = this.options.allow(address) ? this.options.admit(address) : 'not-allowed';
-    if (why) {
-      this.refusals.hit('connection refused', { peer: remote, port: this.port, why }, undefined, plainAddress(address));
-      this.options.onRefused?.(why);
-      accepted.destroy();
+    const allowed = this.options.allow(address);
+    if (allowed && this.options.tls) {
+      this.options.tls.handshake(accepted, {
+        secure: (socket, peer) => this.admitted(socket, remote, address, peer),
+        refused: (why, error) => this.refuse(accepted, remote, address, why, error),
+      });
       return;
     }
-    const socket = this.options.readBuffers ? withReadBuffer(accepted, this.server, true, this.options.log) : accepted;
-    if (socket !== accepted) socket.on('error', ignoreErrors);
+    const why = allowed ? this.options.admit(address) : 'not-allowed';
+    if (why) return this.refuse(accepted, remote, address, why);
+    this.admitted(accepted, remote, address);
+  }
+
+  private refuse(accepted: net.Socket, remote: string, address: string, why: string, error?: string): void {
+    const fields = { peer: remote, port: this.port, why, ...(error !== undefined ? { error } : {}) };
+    this.refusals.hit('connection refused', fields, undefined, plainAddress(address));
+    this.options.onRefused?.(why);
+    accepted.destroy();
+  }
+
+  private admitted(accepted: net.Socket, remote: string, address: string, peer?: TlsPeer): void {
+    if (peer) {
+      accepted.on('error', () => undefined);
+      if (!this.server.listening) return void accepted.destroy(); // its handshake ended after close()
+      const why = this.options.admit(address);
+      if (why) return this.refuse(accepted, remote, address, why);
+    }
+    const buffered = this.options.readBuffers && !peer;
+    const socket = buffered ? withReadBuffer(accepted, this.server, true, this.options.log) : accepted;
+    if (socket !== accepted) socket.on('error', () => undefined);
     if (this.options.keepAlive > 0) socket.setKeepAlive(true, this.options.keepAlive);
-    this.options.onConnection(socket, remote);
+    this.options.onConnection(socket, remote, peer);
   }
 }

@@ -83,6 +83,10 @@ servers:
     expect(warn(pool('{}'))).toEqual([
       expect.stringMatching(/^servers\[0\]\.allow: the Modbus server p listens on 0\.0\.0\.0/),
     ]);
+    // Modbus/TCP Security: only clients with a certificate signed by ca get in
+    expect(
+      warn('  - { name: s, protocol: modbus, listen: 0.0.0.0:802, bank: b, tls: { cert: c, key: k, ca: a } }\n'),
+    ).toEqual([]);
     // Raw servers are not Modbus: no open-server warning.
     expect(warn('  - { name: r, protocol: raw, listen: 0.0.0.0:7000, handler: echo }\n')).toEqual([]);
   });

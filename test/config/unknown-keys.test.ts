@@ -24,7 +24,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       'banks:\n  plant: { holding: 1 }\nservers:\n' + GOOD_SERVER + '    idleTimout: 5s\n',
       'servers[0].idleTimout',
       '^idleTimout',
-      'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, serial, readOnly, bank, device, units, frame, maxInFlight, sendTimeout, keepAlive',
+      'unknown key (did you mean idleTimeout?); allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, tls, serial, readOnly, bank, device, units, roles, frame, maxInFlight, sendTimeout, keepAlive',
     ],
     [
       'a bank',
@@ -111,7 +111,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       [
         'servers[0].bank',
         expect.stringMatching(
-          /^unknown key; allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, sendTimeout, keepAlive, framing, handler, sendQueue$/,
+          /^unknown key; allowed here: name, protocol, listen, ports, onBusy, maxClients, idleTimeout, allow, tls, sendTimeout, keepAlive, framing, handler, sendQueue$/,
         ),
       ],
       ['servers[1].framing', expect.stringMatching(/^unknown key; allowed here: name, protocol,/)],

@@ -29,8 +29,8 @@ export interface TestCerts {
   readonly client: CertPair;
 }
 
-// A config of its own, so nothing depends on the system's openssl.cnf.
-const CONFIG = `[req]
+// A config of its own, so nothing depends on the system's openssl.cnf (pki.ts adds its CA sections).
+export const CONFIG = `[req]
 distinguished_name = dn
 prompt = no
 [dn]
@@ -52,7 +52,7 @@ extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `;
 
-async function openssl(args: readonly string[]): Promise<void> {
+export async function openssl(args: readonly string[]): Promise<void> {
   try {
     await run(OPENSSL, args, { timeout: 10_000 });
   } catch (err) {
@@ -61,7 +61,7 @@ async function openssl(args: readonly string[]): Promise<void> {
   }
 }
 
-const newKey = (path: string) =>
+export const newKey = (path: string) =>
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
 
 export async function makeCerts(days = 2): Promise<TestCerts> {

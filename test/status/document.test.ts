@@ -226,6 +226,16 @@ describe('fieldgate status tables', () => {
     expect(rows[2]).toMatch(/^presses\s+9603\s+any\s+free/);
   });
 
+  it("a TLS session: the certificate's subject and role beside the address", () => {
+    const doc = buildDocument(view([rs485, plc1]), '0.1.0', new Totals());
+    const [first, ...rest] = doc.servers;
+    if (!first?.sessions[0]) throw new Error('the fixture has a session on its first server');
+    const tls = { subject: 'CN=op1', role: 'Operator' };
+    const withTls = { ...first, sessions: [{ ...first.sessions[0], tls }] };
+    const out = renderStatus({ ...doc, servers: [withTls, ...rest] }, new Date('2026-01-01T10:05:00Z'));
+    expect(out).toMatch(/scada\s+#1\s+192\.168\.10\.5:50100 CN=op1 role=Operator\s+5m 0s/);
+  });
+
   it('sessions and devices', () => {
     expect(section('SESSIONS').split('\n')).toHaveLength(3 + 3);
     expect(section('SESSIONS')).toMatch(/scada\s+#1\s+192\.168\.10\.5:50100\s+5m 0s\s+40\s+480 B\s+1000 B/);

@@ -28,10 +28,11 @@ async function expectValid(file: string): Promise<string> {
 }
 
 describe('shipped configurations', () => {
-  it('config/examples holds the five site examples', () => {
+  it('config/examples holds the six site examples', () => {
     expect(examples).toEqual([
       'camera-trigger.yaml',
       'fpga-decoded.yaml',
+      'modbus-security.yaml',
       'omron-pool.yaml',
       'rs485-gateway.yaml',
       'sparkplug-fleet.yaml',

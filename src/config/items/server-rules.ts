@@ -61,7 +61,7 @@ export function serialRule(raw: Record<string, unknown>): Problem[] {
       ),
     ];
   }
-  const tcpOnly = ['ports', 'frame', 'allow', 'onBusy', 'keepAlive'].filter((k) => raw[k] != null);
+  const tcpOnly = ['ports', 'frame', 'allow', 'onBusy', 'keepAlive', 'tls'].filter((k) => raw[k] != null);
   return tcpOnly.map((k) =>
     problem(
       [k],

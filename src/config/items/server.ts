@@ -13,6 +13,7 @@ import { POOL } from './pool.js';
 import { HANDLER } from './raw-handler.js';
 import { expandRange, fallbackRule, listenRule, rawPoolRule, serialRule, serveRule } from './server-rules.js';
 import { UNIT_MAP } from './units.js';
+import { ROLES, SERVER_TLS, tlsRules } from './server-tls.js';
 
 export const ON_BUSY = ['reject', 'replace', 'replace-same-client'] as const;
 export const PROTOCOLS = ['modbus', 'raw'] as const;
@@ -54,6 +55,7 @@ const COMMON = {
     doc: 'client addresses or CIDR blocks allowed to connect (omit: everyone)',
     example: ['192.168.10.0/24', '127.0.0.1'],
   }),
+  tls: SERVER_TLS,
 };
 const keepAlive = duration({ doc: 'TCP keepalive idle time before the first probe; 0 = off', default: '30s' });
 
@@ -106,6 +108,7 @@ export const MODBUS_SERVER = record(
       example: 'rs485',
     }),
     units: UNIT_MAP,
+    roles: ROLES,
     frame: choice(MODBUS_FRAMES, {
       doc: 'how requests come over TCP: mbap (Modbus TCP) | rtu (RTU frames with CRC over TCP, as clients of a serial device server send them); omit: mbap',
     }),
@@ -125,6 +128,7 @@ export const MODBUS_SERVER = record(
       ...(raw.serial != null ? [] : listenRule(raw)),
       ...serveRule(raw),
       ...fallbackRule(raw),
+      ...tlsRules(raw, 'modbus'),
     ],
     finish: (p, raw) => {
       const units = p.units ?? (new Map() as NonNullable<typeof p.units>);
@@ -155,7 +159,7 @@ export const RAW_SERVER = record(
   },
   {
     pre: expandRange,
-    rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw)],
+    rules: (raw) => [...listenRule(raw), ...rawPoolRule(raw), ...tlsRules(raw, 'raw')],
     finish: (p, raw) => ({ ...place(p, raw), protocol: 'raw' as const, framing: p.framing ?? NO_FRAMING }),
   },
 );
