@@ -209,6 +209,16 @@ function percentile(hist, total, q) {
   return hist.length - 1;
 }
 
+/** Waits the warm-up, then counts (`counting(true)`) for the measured time; its length in seconds. */
+async function measuredWindow(o, counting) {
+  await new Promise((r) => setTimeout(r, o.warmupMs));
+  counting(true);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, o.durationMs));
+  counting(false);
+  return (performance.now() - t0) / 1000;
+}
+
 /** Closed loop, one request in flight per connection: { rps, p50_us, p99_us, requests, errors }. */
 async function loadRequests(o) {
   const sockets = await Promise.all(Array.from({ length: o.conns }, () => connectOnce(o)));
@@ -234,12 +244,7 @@ async function loadRequests(o) {
     }
   };
   const loops = sockets.map(loop);
-  await new Promise((r) => setTimeout(r, o.warmupMs));
-  counting = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, o.durationMs));
-  counting = false;
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await measuredWindow(o, (on) => (counting = on));
   stop = true;
   await Promise.all(loops);
   for (const s of sockets) s.destroy();
@@ -273,12 +278,7 @@ async function loadConnects(o) {
     }
   };
   const loops = Array.from({ length: HANDSHAKE_PARALLEL }, loop);
-  await new Promise((r) => setTimeout(r, o.warmupMs));
-  counting = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, o.durationMs));
-  counting = false;
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await measuredWindow(o, (on) => (counting = on));
   stop = true;
   await Promise.all(loops);
   return { cps: connects / seconds, connects, errors };

@@ -3,6 +3,7 @@
  * certificate of a file parsed (openssl made them: helpers/tls-certs.ts), expiry warnings 30 days
  * ahead, a file that cannot be read reported as such; `fieldgate check` prints them and warns.
  */
+import { configOf, load as loadText } from './helpers.js';
 import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,18 +16,12 @@ import {
   type CertificateEntry,
   type CertificateInfo,
 } from '../../src/config/certificates.js';
-import { loadConfigText } from '../../src/config/load.js';
-import type { GatewayConfig } from '../../src/config/types.js';
 import { runCommand, tempFile } from '../helpers/daemon.js';
 import { TestPki, type IssuedCert } from '../helpers/tls-certs.js';
 
 const DAY = 86_400_000;
 
-function load(text: string): GatewayConfig {
-  const r = loadConfigText(text, 'c.yaml');
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.config;
-}
+const load = (text: string) => configOf(loadText(text));
 
 let pki: TestPki;
 let ca: IssuedCert;

@@ -43,7 +43,8 @@ export interface CertOptions {
   readonly extensions?: Readonly<Record<string, string>>;
 }
 
-async function openssl(args: readonly string[]): Promise<void> {
+/** Runs the openssl command line; fails with its stderr. */
+export async function openssl(args: readonly string[]): Promise<void> {
   try {
     await run(OPENSSL, args, { timeout: 10_000 });
   } catch (err) {
@@ -65,73 +66,43 @@ export class TestPki {
 
   /** A self-signed CA certificate. */
   async ca(name: string, o: CertOptions = {}): Promise<IssuedCert> {
-    const p = this.files(name);
-    const subject = o.subject ?? `/CN=${name}`;
-    writeFileSync(
-      p.cnf,
-      config(
-        [
-          'basicConstraints = critical,CA:TRUE',
-          'keyUsage = critical,keyCertSign,cRLSign',
-          'subjectKeyIdentifier = hash',
-        ],
-        o,
-      ),
-    );
-    await newKey(p.key);
-    await openssl([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      p.key,
-      '-subj',
-      subject,
-      '-days',
-      String(o.days ?? 30),
-      '-config',
-      p.cnf,
-      '-extensions',
-      'ext',
-      '-out',
-      p.cert,
+    const ext = ['basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign,cRLSign'];
+    return this.make(name, o, [...ext, 'subjectKeyIdentifier = hash'], (p, subject) => [
+      ['req', '-x509', '-new', '-key', p.key, '-subj', subject, '-config', p.cnf],
     ]);
-    return { cert: p.cert, key: p.key, subject };
   }
 
   /** A leaf certificate signed by `issuer`. */
   async issue(name: string, issuer: IssuedCert, o: CertOptions = {}): Promise<IssuedCert> {
+    const ext = ['basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature'];
+    const serial = `0x${randomBytes(8).toString('hex')}`;
+    return this.make(name, o, [...ext, 'authorityKeyIdentifier = keyid'], (p, subject) => [
+      ['req', '-new', '-key', p.key, '-subj', subject, '-config', p.cnf, '-out', `${p.cert}.csr`],
+      ['x509', '-req', '-in', `${p.cert}.csr`, '-CA', issuer.cert, '-CAkey', issuer.key, '-set_serial', serial].concat([
+        '-extfile',
+        p.cnf,
+      ]),
+    ]);
+  }
+
+  /**
+   * A key, its config file, then `steps` (openssl argument lists); the last one makes the
+   * certificate and is given the validity, the extension section and the output file.
+   */
+  private async make(
+    name: string,
+    o: CertOptions,
+    ext: readonly string[],
+    steps: (p: { cert: string; key: string; cnf: string }, subject: string) => string[][],
+  ): Promise<IssuedCert> {
     const p = this.files(name);
     const subject = o.subject ?? `/CN=${name}`;
-    writeFileSync(
-      p.cnf,
-      config(
-        ['basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature', 'authorityKeyIdentifier = keyid'],
-        o,
-      ),
-    );
+    writeFileSync(p.cnf, config(ext, o));
     await newKey(p.key);
-    await openssl(['req', '-new', '-key', p.key, '-subj', subject, '-config', p.cnf, '-out', `${p.cert}.csr`]);
-    await openssl([
-      'x509',
-      '-req',
-      '-in',
-      `${p.cert}.csr`,
-      '-CA',
-      issuer.cert,
-      '-CAkey',
-      issuer.key,
-      '-set_serial',
-      `0x${randomBytes(8).toString('hex')}`,
-      '-days',
-      String(o.days ?? 30),
-      '-extfile',
-      p.cnf,
-      '-extensions',
-      'ext',
-      '-out',
-      p.cert,
-    ]);
+    const all = steps(p, subject);
+    const last = all.pop() ?? [];
+    for (const step of all) await openssl(step);
+    await openssl([...last, '-days', String(o.days ?? 30), '-extensions', 'ext', '-out', p.cert]);
     return { cert: p.cert, key: p.key, subject };
   }
 

@@ -4,12 +4,12 @@
  * `fieldgate status` CERTIFICATES table, and the log warning (config/certificate-watch.ts): once at
  * start and on reload, then at most once a day while it lasts (fake timers).
  */
+import { configOf, load as loadText } from '../config/helpers.js';
 import { copyFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CertificateWatch } from '../../src/config/certificate-watch.js';
 import { readCertificates } from '../../src/config/certificates.js';
 import { loadConfigText } from '../../src/config/load.js';
-import type { GatewayConfig } from '../../src/config/types.js';
 import type { StatusDocument } from '../../src/status/document.js';
 import { renderStatus } from '../../src/status/status-report.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
@@ -30,11 +30,7 @@ beforeAll(async () => {
   [soon, far] = await Promise.all([pki.issue('soon', ca, { days: 10 }), pki.issue('far', ca, { days: 400 })]);
 }, 30_000);
 
-function load(text: string): GatewayConfig {
-  const r = loadConfigText(text, 'c.yaml');
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.config;
-}
+const load = (text: string) => configOf(loadText(text));
 
 const yaml = (cert: string, status = 'status: { listen: 127.0.0.1:0 }\n') => `${status}banks: { b: { holding: 1 } }
 devices:
