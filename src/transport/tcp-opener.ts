@@ -25,35 +25,37 @@ export const targetName = (t: TcpTarget): string =>
 export type OnRead = ReturnType<typeof emitDataFrom>;
 
 /**
- * Starts `connect` (net.connect, tls.connect) and calls `opened` once `ready` (connect, secureConnect)
- * fires, or with the error / the deadline's.
+ * Starts `connect` (net.connect, tls.connect) and calls `opened` once `ready` says the connection is
+ * usable (on connect; after the handshake), or with the error / the deadline's (which covers `ready`).
  */
 export function openSocket<S extends net.Socket>(
   t: TcpTarget,
   connect: (onread: OnRead) => S,
-  ready: 'connect' | 'secureConnect',
+  ready: (socket: S, usable: () => void, failed: (err: Error) => void) => void,
   opened: (err: Error | null) => void,
 ): S {
   // Each connection reads into one reused buffer (read-buffer.ts): a device streaming flat out
   // costs no allocation per read.
   const onread = emitDataFrom(new ReadBuffer(), () => socket);
   const socket = connect(onread);
-  let up = false;
+  let settled = false;
   const fail = (err: Error) => {
-    socket.off(ready, ok);
+    if (settled) return;
+    settled = true;
     opened(err);
   };
-  const ok = () => {
-    up = true;
+  socket.once('error', fail);
+  const usable = () => {
+    if (settled) return;
+    settled = true;
     socket.off('error', fail);
     socket.setTimeout(0);
     if (t.keepAlive > 0) socket.setKeepAlive(true, t.keepAlive);
     opened(null);
   };
-  socket.once(ready, ok);
-  socket.once('error', fail);
+  ready(socket, usable, fail);
   socket.setTimeout(t.connectTimeout, () => {
-    if (!up) socket.destroy(new Error(`no connection within ${t.connectTimeout} ms`));
+    if (!settled) socket.destroy(new Error(`no connection within ${t.connectTimeout} ms`));
   });
   return socket;
 }
@@ -70,7 +72,12 @@ export function tcpOpener(t: TcpTarget): LineOpener {
   return {
     target: targetName(t),
     open: (opened) =>
-      openSocket(t, (onread) => net.connect({ host: t.host, port: t.port, noDelay: true, onread }), 'connect', opened),
+      openSocket(
+        t,
+        (onread) => net.connect({ host: t.host, port: t.port, noDelay: true, onread }),
+        (socket, usable) => socket.once('connect', usable),
+        opened,
+      ),
     close: closeSocket,
   };
 }

@@ -63,6 +63,39 @@ export function clientTlsOptions(t: TlsTarget): tls.ConnectionOptions {
   return options;
 }
 
+/** How long a TLS 1.3 connection waits for the server's session ticket before it is taken as accepted. */
+export const TLS13_CONFIRM_MS = 300;
+
+/**
+ * Usable once the server has accepted the handshake. Under TLS 1.2 that is the end of the handshake.
+ * Under TLS 1.3 the client's handshake ends before the server has checked the client's certificate:
+ * a server that refuses it (or wants one) answers with an alert right after, which would make a line
+ * that goes up and down at every attempt. So wait for the server's first session ticket (what an
+ * accepting server sends next), its alert or close (a failed attempt), or, from a server that sends
+ * no tickets, TLS13_CONFIRM_MS of quiet.
+ */
+function confirmed(socket: tls.TLSSocket, usable: () => void, failed: (err: Error) => void): void {
+  socket.once('secureConnect', () => {
+    if (socket.getProtocol() !== 'TLSv1.3') return usable();
+    const accepted = () => {
+      done();
+      usable();
+    };
+    const closed = () => {
+      done();
+      failed(new Error('the server closed the connection right after the handshake (refused the client certificate?)'));
+    };
+    const done = () => {
+      clearTimeout(quiet);
+      socket.off('session', accepted);
+      socket.off('close', closed);
+    };
+    const quiet = setTimeout(accepted, TLS13_CONFIRM_MS);
+    socket.once('session', accepted);
+    socket.once('close', closed);
+  });
+}
+
 export function tlsOpener(t: TlsTarget): LineOpener {
   return {
     target: `tls://${targetName(t)}`,
@@ -80,7 +113,7 @@ export function tlsOpener(t: TlsTarget): LineOpener {
           };
           return tls.connect(connect).setNoDelay(true);
         },
-        'secureConnect',
+        confirmed,
         opened,
       );
     },
