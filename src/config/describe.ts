@@ -182,6 +182,14 @@ function rtuTiming(d: Extract<DeviceConfig, { readonly type: 'modbus-rtu' }>): s
   return `${queueing(d)}, ${gap}, ${guard}`;
 }
 
+/** `, over TLS (client certificate)`: how a device's `tls:` connects. */
+function tlsNote(t: { readonly cert?: string | undefined; readonly verify: boolean } | undefined): string {
+  if (!t) return '';
+  const parts = [t.cert !== undefined ? 'client certificate' : '', t.verify ? '' : 'server NOT verified'];
+  const what = parts.filter(Boolean).join(', ');
+  return `, over TLS${what ? ` (${what})` : ''}`;
+}
+
 function describeDevice(d: DeviceConfig): string {
   switch (d.type) {
     case 'tcp':
@@ -193,7 +201,7 @@ function describeDevice(d: DeviceConfig): string {
         ? `  ${d.name}: modbus-rtu over TCP to ${hostPort(d.host, d.port ?? '?')} (a serial device server), ${rtuTiming(d)}`
         : `  ${d.name}: modbus-rtu on ${line(d)}, ${rtuTiming(d)}`;
     case 'modbus-tcp':
-      return `  ${d.name}: modbus-tcp to ${hostPort(d.host, d.ports.join(','))}, unit ${d.unit}, ${queueing(d)}, maxInFlight ${d.maxInFlight}`;
+      return `  ${d.name}: modbus-tcp to ${hostPort(d.host, d.ports.join(','))}, unit ${d.unit}, ${queueing(d)}, maxInFlight ${d.maxInFlight}${tlsNote(d.tls)}`;
     case 'simulator':
       return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
   }

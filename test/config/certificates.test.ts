@@ -137,6 +137,12 @@ devices:
     );
     const r = await runCommand(['check', '-c', file]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      '  plc: modbus-tcp to 127.0.0.1:802, unit 1, timeout 1s, retries 0, queue 32, maxInFlight 1, over TLS (client certificate)',
+    );
+    expect(r.stdout).toContain(
+      '  plc2: modbus-tcp to 127.0.0.1:803, unit 1, timeout 1s, retries 0, queue 32, maxInFlight 1, over TLS\n',
+    );
     expect(r.stdout).toContain('certificates (3):');
     expect(r.stdout).toContain(`  devices.plc.tls.ca: ${pki.path('plant-ca.crt')}`);
     expect(r.stdout).toMatch(
