@@ -8,6 +8,7 @@
  *                                print the running daemon's state (from its status endpoint)
  */
 import { fileURLToPath } from 'node:url';
+import { readCertificates } from './config/certificates.js';
 import { configWarnings, describeConfig } from './config/describe.js';
 import { ConfigFile } from './config/config-file.js';
 import { formatIssue, loadConfigFileAsync } from './config/load.js';
@@ -115,8 +116,10 @@ async function loadOrReport(file: string, source?: ConfigFile): Promise<GatewayC
 async function check(args: Args): Promise<number> {
   const config = await loadOrReport(args.config);
   if (!config) return EXIT_CONFIG;
-  process.stdout.write(`${args.config}: valid\n\n${describeConfig(config)}\n`);
-  for (const warning of configWarnings(config)) process.stderr.write(`fieldgate: warning: ${warning}\n`);
+  const certificates = await readCertificates(config);
+  process.stdout.write(`${args.config}: valid\n\n${describeConfig(config, certificates)}\n`);
+  for (const warning of configWarnings(config, undefined, certificates))
+    process.stderr.write(`fieldgate: warning: ${warning}\n`);
   return EXIT_OK;
 }
 

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describeCommand } from '../commands/describe.js';
+import { certificateWarnings, describeCertificates, type CertificateEntry } from './certificates.js';
 import { isLoopback } from './items/status.js';
 import { showSize } from './size.js';
 import type {
@@ -181,6 +182,14 @@ function rtuTiming(d: Extract<DeviceConfig, { readonly type: 'modbus-rtu' }>): s
   return `${queueing(d)}, ${gap}, ${guard}`;
 }
 
+/** `, over TLS (client certificate)`: how a device's `tls:` connects. */
+function tlsNote(t: { readonly cert?: string | undefined; readonly verify: boolean } | undefined): string {
+  if (!t) return '';
+  const parts = [t.cert !== undefined ? 'client certificate' : '', t.verify ? '' : 'server NOT verified'];
+  const what = parts.filter(Boolean).join(', ');
+  return `, over TLS${what ? ` (${what})` : ''}`;
+}
+
 function describeDevice(d: DeviceConfig): string {
   switch (d.type) {
     case 'tcp':
@@ -192,7 +201,7 @@ function describeDevice(d: DeviceConfig): string {
         ? `  ${d.name}: modbus-rtu over TCP to ${hostPort(d.host, d.port ?? '?')} (a serial device server), ${rtuTiming(d)}`
         : `  ${d.name}: modbus-rtu on ${line(d)}, ${rtuTiming(d)}`;
     case 'modbus-tcp':
-      return `  ${d.name}: modbus-tcp to ${hostPort(d.host, d.ports.join(','))}, unit ${d.unit}, ${queueing(d)}, maxInFlight ${d.maxInFlight}`;
+      return `  ${d.name}: modbus-tcp to ${hostPort(d.host, d.ports.join(','))}, unit ${d.unit}, ${queueing(d)}, maxInFlight ${d.maxInFlight}${tlsNote(d.tls)}`;
     case 'simulator':
       return `  ${d.name}: simulator writing ${[...d.signals.keys()].join(', ')} of bank ${d.bank} every ${duration(d.every)}`;
   }
@@ -205,7 +214,12 @@ function describePoint(p: PointConfig): string {
   return parts.join(' ');
 }
 
-export function describeConfig(config: GatewayConfig): string {
+/** `certificates`: the inventory of the config's certificate files (certificates.ts), read by the caller. */
+export function describeConfig(
+  config: GatewayConfig,
+  certificates: readonly CertificateEntry[] = [],
+  now = Date.now(),
+): string {
   const lines = [`gateway ${config.gateway.name}, log level ${config.log.level}`];
   lines.push(config.status ? describeStatus(config.status) : 'status endpoint disabled');
   lines.push('', `banks (${config.banks.size}):`);
@@ -226,6 +240,7 @@ export function describeConfig(config: GatewayConfig): string {
     for (const c of config.commands) lines.push(...describeCommand(c));
   }
   if (config.mqtt) lines.push('', ...describeMqtt(config.mqtt));
+  if (certificates.length > 0) lines.push('', ...describeCertificates(certificates, now));
   return lines.join('\n');
 }
 
@@ -293,9 +308,15 @@ function poolClientWarnings(config: GatewayConfig): string[] {
 
 /**
  * What `fieldgate check` warns about: valid, but probably not meant. The one list of warnings
- * (printed on stderr; check still exits 0). `exists` is the file test (a fake in tests).
+ * (printed on stderr; check still exits 0). `exists` is the file test (a fake in tests);
+ * `certificates` the inventory (expired, expiring within 30 days, unreadable).
  */
-export function configWarnings(config: GatewayConfig, exists: (path: string) => boolean = existsSync): string[] {
+export function configWarnings(
+  config: GatewayConfig,
+  exists: (path: string) => boolean = existsSync,
+  certificates: readonly CertificateEntry[] = [],
+  now = Date.now(),
+): string[] {
   const warnings: string[] = [];
   const s = config.status;
   if (s && s.tokenFile === undefined && beyondLoopback(s.listen.host))
@@ -303,6 +324,7 @@ export function configWarnings(config: GatewayConfig, exists: (path: string) => 
       `status.listen: the status endpoint listens on ${showEndpoint(s.listen)}, beyond this machine, without a token: anyone on the network can read it; add status.tokenFile (or listen on 127.0.0.1)`,
     );
   warnings.push(...openServerWarnings(config), ...poolClientWarnings(config), ...serialWarnings(config, exists));
+  warnings.push(...certificateWarnings(certificates, now));
   return warnings;
 }
 

@@ -11,6 +11,7 @@ import { Backoff } from '../transport/backoff.js';
 import type { LineOpener } from '../transport/line.js';
 import { serialOpener, type PortFactory } from '../transport/serial-opener.js';
 import { tcpOpener } from '../transport/tcp-opener.js';
+import type { PemReader } from '../transport/tls-opener.js';
 import type { DeviceLink } from './device.js';
 import { ModbusLink } from './modbus/modbus-link.js';
 import { RtuTransport } from './modbus/rtu-transport.js';
@@ -23,6 +24,8 @@ export interface DeviceDeps {
   readonly banks: ReadonlyMap<string, Bank>;
   /** Profiles the config names, by the name used. */
   readonly profiles: ReadonlyMap<string, ProfileConfig>;
+  /** Reads the TLS files of a `modbus-tcp` device with `tls:` at each connect (config/read-file.ts). */
+  readonly readPem?: PemReader;
 }
 
 export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Promise<DeviceLink> {
@@ -30,7 +33,7 @@ export async function createDevice(config: DeviceConfig, deps: DeviceDeps): Prom
     case 'modbus-rtu':
       return createRtuLink(config, deps.log);
     case 'modbus-tcp':
-      return createTcpLink(config, deps.log);
+      return createTcpLink(config, deps.log, deps.readPem);
     case 'tcp':
       return rawLink(config, tcpOpener(config), deps);
     case 'serial':
@@ -81,8 +84,16 @@ export function createRtuLink(config: ModbusRtuDeviceConfig, log: Logger, option
   return link;
 }
 
-/** A `type: modbus-tcp` device: the device queue in front of its lanes (one connection per port). */
-export function createTcpLink(config: ModbusTcpDeviceConfig, log: Logger): ModbusLink {
+/** Without a reader, a device with `tls:` cannot connect (each attempt fails saying so). */
+const noReader: PemReader = () => {
+  throw new Error('no file reader was given to this device');
+};
+
+/**
+ * A `type: modbus-tcp` device: the device queue in front of its lanes (one connection per port),
+ * each over TLS when the device has `tls:`.
+ */
+export function createTcpLink(config: ModbusTcpDeviceConfig, log: Logger, readPem: PemReader = noReader): ModbusLink {
   let link: ModbusLink | undefined;
   const lanes = new TcpLanes({
     host: config.host,
@@ -91,6 +102,7 @@ export function createTcpLink(config: ModbusTcpDeviceConfig, log: Logger): Modbu
     log,
     backoff: () => new Backoff(config.reconnect),
     onState: (state, error) => link?.onMasterChange(state, error),
+    tls: config.tls && { files: config.tls, read: readPem, owner: `devices.${config.name}.tls` },
   });
   link = new ModbusLink(config, lanes, log);
   return link;

@@ -3,6 +3,7 @@
  * them, so a device replaced on reload is found without rebuilding the servers).
  */
 import type { Bank } from '../bank/bank.js';
+import { readFileTextSync } from '../config/read-file.js';
 import type { DeviceConfig, ProfileConfig } from '../config/types.js';
 import type { DeviceLink } from '../devices/device.js';
 import { createDevice } from '../devices/factory.js';
@@ -28,6 +29,7 @@ export class DeviceSet {
         log: deviceLogger(this.log, config.name),
         banks: this.banks,
         profiles,
+        readPem,
       });
       this.links.set(config.name, device);
       try {
@@ -62,4 +64,11 @@ export class DeviceSet {
   ordered(configs: readonly DeviceConfig[]): DeviceLink[] {
     return configs.flatMap((d) => this.links.get(d.name) ?? []);
   }
+}
+
+/** TLS files of devices, read at each connect: a few KiB, regular files only (a FIFO is refused unopened). */
+function readPem(path: string): string {
+  const read = readFileTextSync(path);
+  if (!read.ok) throw new Error(read.reason);
+  return read.text;
 }

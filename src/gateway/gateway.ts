@@ -13,6 +13,8 @@
 import { Bank } from '../bank/bank.js';
 import type { CommandStatus } from '../commands/command.js';
 import type { RunningCommands } from '../commands/commands.js';
+import { CertificateWatch } from '../config/certificate-watch.js';
+import type { CertificateEntry } from '../config/certificates.js';
 import { describePlan, diffConfig, planFields, type BankChanges, type ReloadPlan } from '../config/diff.js';
 import { formatIssue } from '../config/load.js';
 import type { ConfigIssue, GatewayConfig, LoadResult, StatusConfig } from '../config/types.js';
@@ -73,6 +75,8 @@ export class Gateway implements GatewayView {
   private commands: RunningCommands | undefined;
   /** The northbound MQTT publisher (Sparkplug B or JSON), when the config has `mqtt:`. */
   private northbound: Northbound | undefined;
+  /** The config's certificates: read at start and on reload, expiry warnings in the log. */
+  private readonly certificates: CertificateWatch;
   private sessionSeq = 0;
   private started = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -89,6 +93,7 @@ export class Gateway implements GatewayView {
       order: () => this.current.servers,
     });
     this.deviceSet = new DeviceSet(options.log, this.banks);
+    this.certificates = new CertificateWatch(options.log);
     if (options.observer) this.hub.attach(options.observer);
   }
 
@@ -132,6 +137,7 @@ export class Gateway implements GatewayView {
     const t0 = performance.now();
     try {
       this.buildBanks();
+      await this.certificates.refresh(this.current);
       if (this.current.status) await this.loadStatus();
       await this.deviceSet.start(this.current.devices, this.current.profiles, true);
       this.startPolls();
@@ -196,6 +202,11 @@ export class Gateway implements GatewayView {
     return this.deviceSet.ordered(this.current.devices);
   }
 
+  /** Every certificate the config names, as read at start or at the last reload. */
+  certificateEntries(): readonly CertificateEntry[] {
+    return this.certificates.entries;
+  }
+
   /** The status document (status/document.ts); undefined when the status endpoint is not configured. */
   statusDocument(): StatusDocument | undefined {
     return this.status?.document();
@@ -231,6 +242,7 @@ export class Gateway implements GatewayView {
     await steps.run(() => this.stopCommands(), 'commands failed to stop');
     await steps.run(() => this.stopPolls(), 'polls failed to stop');
     await this.deviceSet.stopAll(steps);
+    this.certificates.stop();
     if (this.started) this.log.info('stopped');
     this.started = false;
     steps.report();
@@ -329,6 +341,7 @@ export class Gateway implements GatewayView {
       plan.commands || plan.banks.repointed.length > 0 || this.pollsTouched({ ...plan, polls: false });
     if (plan.logLevel !== undefined) this.log.level = plan.logLevel;
     this.current = next;
+    await this.certificates.refresh(next);
     await this.serverSet.stop(
       new Set([...plan.servers.removed, ...plan.servers.changed.map((s) => s.name)]),
       'reload',

@@ -8,6 +8,7 @@ import type { Bank } from '../bank/bank.js';
 import type { DecodeCounters } from '../bank/frame-decoder.js';
 import type { CommandStatus } from '../commands/command.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
+import { expiresInSeconds, isProblem, type CertificateEntry } from '../config/certificates.js';
 import type { ServerConfig } from '../config/types.js';
 import type { DeviceLink, DeviceStatus } from '../devices/device.js';
 import type { GatewayServer, PortStatus, SerialLineStatus } from '../servers/server.js';
@@ -54,6 +55,8 @@ export interface GatewayView {
   commandStatus?(): CommandStatus[];
   /** The northbound MQTT link; undefined when the config has none. */
   mqttStatus?(): MqttStatus | undefined;
+  /** The certificates the config names (read at start and on reload). */
+  certificateEntries?(): readonly CertificateEntry[];
 }
 
 export interface SessionEntry {
@@ -122,11 +125,48 @@ export interface StatusDocument {
   readonly mqtt: MqttStatus | null;
   /** The last warn, error and fatal log lines (at most 50), newest last. */
   readonly warnings: WarningEntry[];
+  /** Every certificate the config names, one entry per certificate of a file (optional to readers). */
+  readonly certificates?: CertificateStatus[];
   /**
    * What the web console may do here (the page shows set buttons only when `writes` is true). Always
    * built; optional to readers (a document from an older daemon has none).
    */
   readonly console?: ConsoleEntry;
+}
+
+/** A certificate in /status: its expiry counted at request time; a file that cannot be read has `error`. */
+export interface CertificateStatus {
+  readonly owner: string;
+  readonly file: string;
+  readonly subject: string | null;
+  readonly issuer: string | null;
+  readonly notAfter: string | null;
+  readonly expiresInSeconds: number | null;
+  readonly error: string | null;
+}
+
+export function certificateStatus(entries: readonly CertificateEntry[], now: number): CertificateStatus[] {
+  return entries.map((e) =>
+    isProblem(e)
+      ? {
+          owner: e.owner,
+          file: e.file,
+          subject: null,
+          issuer: null,
+          notAfter: null,
+          expiresInSeconds: null,
+          error: e.error,
+        }
+      : {
+          owner: e.owner,
+          file: e.file,
+          subject: e.subject,
+          issuer: e.issuer,
+          notAfter: e.notAfter,
+          expiresInSeconds: expiresInSeconds(e, now),
+          error: null,
+        },
+  );
 }
 
 export function sessionEntry(s: SessionStats): SessionEntry {
@@ -219,6 +259,7 @@ export function buildDocument(
     commands: view.commandStatus?.() ?? [],
     mqtt: view.mqttStatus?.() ?? null,
     warnings: warningEntries(),
+    certificates: certificateStatus(view.certificateEntries?.() ?? [], now.getTime()),
     console: { writes: console.writes },
   };
 }

@@ -2,8 +2,8 @@
  * GET /metrics: Prometheus text through prom-client, on a registry of our own (no default process
  * metrics: they cost memory and timers on a Pi; two process gauges are enough). Per-request figures
  * are counted as they happen (this is a ServerObserver); everything else is read from the gateway
- * when scraped. Labels are bounded: server, device, function code, result, reason, state; never a
- * client address or a register.
+ * when scraped. Labels are bounded: server, device, function code, result, reason, state, the
+ * config's certificate files; never a client address or a register.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ExceptionCode } from '../codec/pdu/exception.js';
@@ -11,7 +11,7 @@ import type { DeviceStatus } from '../devices/device.js';
 import type { ServerObserver } from '../servers/observer.js';
 import { readBufferFallbacks } from '../transport/accepted-socket.js';
 import type { CloseReason } from '../transport/session-stream.js';
-import type { GatewayView } from './document.js';
+import { certificateStatus, type GatewayView } from './document.js';
 import type { Totals } from './totals.js';
 import { defineMqttMetrics } from './mqtt-metrics.js';
 
@@ -130,6 +130,24 @@ export class Metrics implements ServerObserver {
           for (const p of bank.points.values())
             if (p.updatedAt > 0) this.set({ bank: bank.name, point: p.name }, (now - p.updatedAt) / 1000);
         }
+      },
+    });
+    new Gauge({
+      name: 'fieldgate_certificate_expiry_seconds',
+      help: 'Seconds until a certificate file the config names expires (the soonest of a bundle; negative: expired; unreadable files are absent)',
+      labelNames: ['owner', 'file'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const soonest = new Map<string, { owner: string; file: string; seconds: number }>();
+        for (const c of certificateStatus(view.certificateEntries?.() ?? [], Date.now())) {
+          if (c.expiresInSeconds === null) continue;
+          const key = `${c.owner}\n${c.file}`;
+          const seen = soonest.get(key);
+          if (!seen || c.expiresInSeconds < seen.seconds)
+            soonest.set(key, { owner: c.owner, file: c.file, seconds: c.expiresInSeconds });
+        }
+        for (const { owner, file, seconds } of soonest.values()) this.set({ owner, file }, seconds);
       },
     });
   }

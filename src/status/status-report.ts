@@ -1,14 +1,16 @@
 /**
  * What `fieldgate status` prints: the status document as tables a plant engineer reads at a glance:
- * servers, port pools (which client holds which port), sessions, devices, polls, commands, decoding,
- * points, the MQTT link and the last warnings. Sections a daemon's document lacks are left out.
+ * servers, port pools (which client holds which port), sessions, devices, polls, commands,
+ * decoding, points, the MQTT link, the config's certificates and the last warnings. Sections a
+ * daemon's document lacks are left out.
  */
 import type { DecodeCounters } from '../bank/frame-decoder.js';
 import type { CommandStatus } from '../commands/command.js';
 import type { DeviceStatus } from '../devices/device.js';
 import type { PollStatus } from '../devices/modbus/modbus-status.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
-import type { ServerEntry, SessionEntry, StatusDocument } from './document.js';
+import { EXPIRY_WARNING_DAYS } from '../config/certificates.js';
+import type { CertificateStatus, ServerEntry, SessionEntry, StatusDocument } from './document.js';
 import type { BankEntry, PointEntry } from './points.js';
 import { bytes, duration, interval, pointValue, portRanges, textTable } from './text-table.js';
 import { warningsSection } from './warnings.js';
@@ -350,6 +352,39 @@ function mqttTable(mqtt: MqttStatus | null | undefined): string | undefined {
   return lines.join('\n');
 }
 
+/** The config's certificates: owner, file, subject, issuer, expiry; left out when there are none. */
+function certificatesTable(certificates: readonly CertificateStatus[] | undefined): string | undefined {
+  if (!certificates || certificates.length === 0) return undefined;
+  const expires = (c: CertificateStatus) => {
+    if (c.expiresInSeconds === null) return `UNREADABLE: ${c.error ?? '?'}`;
+    if (c.expiresInSeconds <= 0) return 'EXPIRED';
+    const soon = c.expiresInSeconds < EXPIRY_WARNING_DAYS * 86_400 ? ' (SOON)' : '';
+    return `in ${duration(c.expiresInSeconds)}${soon}`;
+  };
+  const rows = certificates.map((c) => [
+    c.owner,
+    c.file,
+    c.subject ?? '-',
+    c.issuer ?? '-',
+    c.notAfter?.slice(0, 10) ?? '-',
+    expires(c),
+  ]);
+  return [
+    'CERTIFICATES',
+    textTable(
+      [
+        { title: 'OWNER' },
+        { title: 'FILE' },
+        { title: 'SUBJECT' },
+        { title: 'ISSUER' },
+        { title: 'NOT AFTER' },
+        { title: 'EXPIRES' },
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
 export function renderStatus(doc: StatusDocument, now = new Date()): string {
   const parts = [
     header(doc).join('\n'),
@@ -362,6 +397,7 @@ export function renderStatus(doc: StatusDocument, now = new Date()): string {
     decodingTable(doc),
     pointsTable(doc.banks),
     mqttTable(doc.mqtt),
+    certificatesTable(doc.certificates),
     warningsSection(doc.warnings),
   ];
   return `${parts.filter((p) => p !== undefined).join('\n\n')}\n`;

@@ -143,4 +143,19 @@ describe('devices', () => {
     );
     expect(ok.devices[0]).toMatchObject({ reconnect: { min: 50, max: 2000, jitter: 0 } });
   });
+
+  it('a modbus-tcp device takes the client tls block (verify defaults to true); absent, no TLS', () => {
+    const text =
+      'devices:\n  - { name: a, type: modbus-tcp, host: plc.local, port: 802, tls: { ca: ca.pem, cert: c.pem, key: c.key } }\n  - { name: b, type: modbus-tcp, host: 10.0.0.1, port: 502 }\n';
+    const devices = configOf(load(text)).devices;
+    expect(devices[0]).toMatchObject({ tls: { ca: 'ca.pem', cert: 'c.pem', key: 'c.key', verify: true } });
+    expect(devices[1]).not.toHaveProperty('tls');
+    const bad =
+      'devices:\n  - { name: a, type: modbus-tcp, host: 10.0.0.1, port: 802, tls: { cert: c.pem, verify: maybe } }\n  - { name: r, type: modbus-rtu, host: 10.0.0.2, port: 4001, tls: { ca: ca.pem } }\n';
+    expect(issuesOf(load(bad)).map((i) => [i.key, i.message])).toEqual([
+      ['devices[0].tls.cert', 'a client certificate needs its key: add key'],
+      ['devices[0].tls.verify', '"maybe" is not true or false'],
+      ['devices[1].tls', expect.stringMatching(/^unknown key/)],
+    ]);
+  });
 });

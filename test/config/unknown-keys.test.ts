@@ -59,7 +59,7 @@ describe('unknown keys are errors at every level, reported at the key', () => {
       'devices:\n  - { name: plc, type: modbus-tcp, host: 10.0.0.1, port: 502, baudRate: 9600 }\n',
       'devices[0].baudRate',
       '^baudRate',
-      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight, reconnect',
+      'unknown key; allowed here: name, type, host, port, ports, unit, timeout, retries, queue, maxInFlight, reconnect, tls',
     ],
   ])('in %s', (_, text, key, where, message) => {
     expect(issuesOf(load(text))).toEqual([{ key, message, file: 'test.yaml', ...at(text, where) }]);

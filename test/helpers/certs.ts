@@ -3,15 +3,11 @@
  * for 127.0.0.1 and localhost, and a client certificate, all signed by the CA, all EC P-256 (fast).
  * Every call makes a new, unrelated CA (so a second call is "some other CA").
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const OPENSSL = '/usr/bin/openssl';
-const run = promisify(execFile);
+import { openssl } from './tls-certs.js';
 
 export interface CertPair {
   readonly cert: string;
@@ -52,14 +48,7 @@ extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `;
 
-export async function openssl(args: readonly string[]): Promise<void> {
-  try {
-    await run(OPENSSL, args, { timeout: 10_000 });
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`openssl ${args.join(' ')} failed: ${stderr || String(err)}`, { cause: err });
-  }
-}
+export { openssl };
 
 export const newKey = (path: string) =>
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);

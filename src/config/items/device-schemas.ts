@@ -1,6 +1,7 @@
 /** The keys of each device type, with their defaults. */
 import { optionalSection, required, section, type Leaf } from '../declare/kit.js';
 import { choice, duration, fraction, host, int, name, portList, text } from '../declare/leaves.js';
+import { optionalClientTls } from './client-tls.js';
 import { FRAMING } from './framing.js';
 import { SIGNAL_MAP } from './signal.js';
 
@@ -122,6 +123,9 @@ export const DEVICE_KEYS = {
       default: 1,
     }),
     reconnect: reconnect('connect', '250ms', '5s'),
+    tls: optionalClientTls(
+      'Modbus/TCP Security: connect with TLS 1.2+ (every lane); files in PEM form, read at every connect; the server name checked is host unless host is an IP address',
+    ),
   },
   tcp: {
     ...COMMON,

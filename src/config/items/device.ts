@@ -5,6 +5,7 @@
 import { oneOf, record, type Infer } from '../declare/kit.js';
 import { parseDuration } from '../duration.js';
 import { failed, isMapping, problem, show, type Problem } from '../issues.js';
+import { clientTlsRule } from './client-tls.js';
 import { DEVICE_KEYS, DEVICE_TYPES, DOCS, type DeviceType } from './device-schemas.js';
 import { NO_FRAMING } from './framing.js';
 
@@ -56,6 +57,7 @@ const rules = (raw: Record<string, unknown>): Problem[] => [
   ...laneRule(raw),
   ...rtuLineRule(raw),
   ...reconnectRule(raw),
+  ...clientTlsRule(raw.tls, ['tls']),
 ];
 const device = <T extends DeviceType>(type: T) => record({ doc: DOCS[type] }, DEVICE_KEYS[type], { rules });
 

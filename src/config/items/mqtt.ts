@@ -5,8 +5,9 @@
  * read from `passwordFile` at each connect.
  */
 import { record, section, type Infer } from '../declare/kit.js';
-import { as, bool, choice, duration, leaf, name, size, text } from '../declare/leaves.js';
+import { as, choice, duration, leaf, name, size, text } from '../declare/leaves.js';
 import { problem, show, type Problem } from '../issues.js';
+import { clientTls, clientTlsRule } from './client-tls.js';
 import { reconnect } from './device-schemas.js';
 
 export const MQTT_FORMATS = ['sparkplug-b', 'json'] as const;
@@ -85,12 +86,7 @@ const MQTT_KEYS = {
     doc: 'file holding the password (read at every connect; trailing newline ignored); never the password itself',
     example: '/etc/fieldgate/mqtt.password',
   }),
-  tls: section('TLS for mqtts:// brokers: files in PEM form', {
-    ca: text({ doc: 'CA certificate(s) the broker is checked against (omit: the system CAs)', example: 'ca.pem' }),
-    cert: text({ doc: 'client certificate, for brokers that ask for one', example: 'client.pem' }),
-    key: text({ doc: 'the client certificate key', example: 'client.key' }),
-    verify: bool({ doc: "check the broker's certificate and name (turn off only on a test bench)", default: true }),
-  }),
+  tls: clientTls('TLS for mqtts:// brokers: files in PEM form, read at every connect'),
   protocol: choice(['3.1.1', 5], { doc: 'MQTT version: 3.1.1 or 5', default: '3.1.1' }),
   format: choice(MQTT_FORMATS, { doc: `payloads: ${MQTT_FORMATS.join(' | ')}`, default: 'sparkplug-b' }),
   group: name({ doc: 'Sparkplug group id', default: 'fieldgate', example: 'plant1' }),
@@ -147,6 +143,7 @@ export function mqttRules(raw: Record<string, unknown>): Problem[] {
     );
   if (raw.passwordFile != null && raw.username == null)
     problems.push(problem(['passwordFile'], 'a password needs a username: add username'));
+  problems.push(...clientTlsRule(raw.tls, ['tls']));
   return problems;
 }
 

@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import type { Backoff } from '../../transport/backoff.js';
 import { ReconnectingLine, type LineState } from '../../transport/line.js';
 import { tcpOpener } from '../../transport/tcp-opener.js';
+import { tlsOpener, type ClientTlsFiles, type PemReader } from '../../transport/tls-opener.js';
 import type { ExchangeResult } from './master.js';
 
 export interface TcpLaneOptions {
@@ -24,6 +25,15 @@ export interface TcpLaneOptions {
   readonly connectTimeout?: number;
   /** Requests in flight at once on this connection. */
   readonly depth?: number;
+  /** TLS (Modbus/TCP Security): the device's `tls:` files and how they are read at each connect. */
+  readonly tls?: LaneTls | undefined;
+}
+
+export interface LaneTls {
+  readonly files: ClientTlsFiles;
+  readonly read: PemReader;
+  /** `devices.NAME.tls`, for messages. */
+  readonly owner: string;
 }
 
 interface Pending {
@@ -57,7 +67,10 @@ export class TcpLane {
       connectTimeout: o.connectTimeout ?? CONNECT_TIMEOUT_MS,
       keepAlive: KEEPALIVE_MS,
     };
-    this.line = new ReconnectingLine(tcpOpener(target), o.backoff, this.log, {
+    const opener = o.tls
+      ? tlsOpener({ ...target, tls: o.tls.files, read: o.tls.read, owner: o.tls.owner })
+      : tcpOpener(target);
+    this.line = new ReconnectingLine(opener, o.backoff, this.log, {
       data: (chunk) => this.onData(chunk),
       state: (state) => this.onState(state),
       drain: () => undefined,
@@ -66,6 +79,11 @@ export class TcpLane {
 
   get state(): LineState {
     return this.line.state;
+  }
+
+  /** Why the connection is down (null while up). */
+  get error(): string | null {
+    return this.line.lastError;
   }
 
   get free(): boolean {

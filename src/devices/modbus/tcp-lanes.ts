@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import type { Backoff } from '../../transport/backoff.js';
 import type { LineState } from '../../transport/line.js';
 import type { ExchangeResult, ModbusMaster } from './master.js';
-import { TcpLane } from './tcp-lane.js';
+import { TcpLane, type LaneTls } from './tcp-lane.js';
 
 export interface TcpLanesOptions {
   readonly host: string;
@@ -17,6 +17,8 @@ export interface TcpLanesOptions {
   readonly backoff: () => Backoff;
   /** Requests in flight per lane. */
   readonly depth?: number;
+  /** Every lane connects with TLS. */
+  readonly tls?: LaneTls | undefined;
 }
 
 export class TcpLanes implements ModbusMaster {
@@ -34,6 +36,7 @@ export class TcpLanes implements ModbusMaster {
           depth: o.depth ?? 1,
           onChange: () => this.onChange(),
           backoff: o.backoff(),
+          tls: o.tls,
         }),
     );
   }
@@ -76,6 +79,12 @@ export class TcpLanes implements ModbusMaster {
     const state = this.state;
     if (state === this.last) return this.o.onState(state);
     this.last = state;
-    this.o.onState(state, state === 'down' ? `no connection to ${this.o.host}:${this.o.ports.join(',')}` : undefined);
+    this.o.onState(state, state === 'down' ? this.downReason() : undefined);
+  }
+
+  /** `no connection to HOST:PORTS`, with the first lane's error (a refused handshake says why). */
+  private downReason(): string {
+    const why = this.lanes.find((l) => l.error !== null)?.error;
+    return `no connection to ${this.o.host}:${this.o.ports.join(',')}${why != null ? `: ${why}` : ''}`;
   }
 }
