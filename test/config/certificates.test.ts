@@ -72,6 +72,20 @@ describe('the certificate inventory', () => {
     expect(certificateFiles(load('banks: { b: { holding: 1 } }\n'))).toEqual([]);
   });
 
+  it("collects a server's tls certificate and client CA (Modbus/TCP Security, raw servers)", () => {
+    const c = load(`banks: { b: { holding: 1 } }
+servers:
+  - { name: secure, protocol: modbus, listen: 127.0.0.1:0, bank: b, tls: { cert: s.pem, key: s.key, ca: clients.pem } }
+  - { name: plain, protocol: modbus, listen: 127.0.0.1:0, bank: b }
+  - { name: cam, protocol: raw, listen: 127.0.0.1:0, handler: echo, tls: { cert: r.pem, key: r.key } }
+`);
+    expect(certificateFiles(c)).toEqual([
+      { owner: 'servers.secure.tls.cert', file: 's.pem' },
+      { owner: 'servers.secure.tls.ca', file: 'clients.pem' },
+      { owner: 'servers.cam.tls.cert', file: 'r.pem' },
+    ]);
+  });
+
   it('parses subject, issuer and expiry; a bundle gives one entry per certificate; a bad file is an entry', async () => {
     const c =
       config(`  - { name: plc, type: modbus-tcp, host: 127.0.0.1, port: 802, tls: { ca: ${garbage}, cert: ${pki.path('missing.crt')}, key: k } }
