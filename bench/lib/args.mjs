@@ -1,7 +1,7 @@
 // Command line of `npm run bench` (node bench/run.mjs [options]).
 import path from 'node:path';
 
-const SERVER_IDS = ['ceiling', 'libmodbus', 'modbus-serial', 'fieldgate'];
+const SERVER_IDS = ['ceiling', 'libmodbus', 'node-plain', 'modbus-serial', 'fieldgate'];
 
 export function usage(sections) {
   return `usage: npm run bench -- [options]        (or: node bench/run.mjs [options])
