@@ -44,7 +44,7 @@ export const CASES = [
 export const FIXED_LOAD = { clients: 20, rate: 50 };
 
 const SUBJECT = 'fieldgate';
-const REFERENCES = ['libmodbus', 'node-plain', 'modbus-serial'];
+const REFERENCES = ['libmodbus', 'node-plain', 'modbus-serial', 'baseline'];
 /** The node flags of bin/fieldgate.js's shebang: the plain Node reference runs with them too. */
 const FIELDGATE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
 
@@ -72,7 +72,6 @@ servers:
 function serverList(ctx, bins) {
   const node = process.execPath;
   const fgBin = ctx.opts.fieldgate ?? path.join(ctx.root, 'bin', 'fieldgate.js');
-  const fgCli = path.join(path.dirname(fgBin), '..', 'dist', 'cli.js');
   const binMissing = (b) => (bins[b]?.error ? bins[b].error : null);
   return [
     {
@@ -122,25 +121,31 @@ function serverList(ctx, bins) {
           },
         ),
     },
-    {
-      id: 'fieldgate',
-      label: 'fieldgate',
-      what: `${path.relative(ctx.root, fgBin) || fgBin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
-      unavailable: () => {
-        if (!existsSync(fgBin)) return `${fgBin} is missing`;
-        if (!ctx.opts.fieldgate && !existsSync(fgCli))
-          return 'dist/cli.js is missing: build fieldgate first (npm run build)';
-        return null;
-      },
-      start: async (port, tmp) => {
-        const yaml = path.join(tmp, `fieldgate-${port}.yaml`);
-        await writeFile(yaml, fieldgateYaml(port));
-        // Run the bin itself, as npm start, npx and the systemd unit do: its shebang carries the
-        // node flags fieldgate is deployed with.
-        return startProcess('fieldgate', fgBin, ['run', '-c', yaml], { cpu: SERVER_CPU, cwd: ctx.root });
-      },
-    },
+    ...(ctx.opts.baseline ? [fieldgateServer(ctx, 'baseline', ctx.opts.baseline)] : []),
+    fieldgateServer(ctx, SUBJECT, fgBin),
   ];
+}
+
+/** fieldgate (or, as `baseline`, another build of it) run from its bin: its shebang's node flags apply. */
+function fieldgateServer(ctx, id, bin) {
+  const cli = path.join(path.dirname(bin), '..', 'dist', 'cli.js');
+  return {
+    id,
+    label: id,
+    what: `${path.relative(ctx.root, bin) || bin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
+    unavailable: () => {
+      if (!existsSync(bin)) return `${bin} is missing`;
+      if (!existsSync(cli)) return `${cli} is missing: build fieldgate first (npm run build)`;
+      return null;
+    },
+    start: async (port, tmp) => {
+      const yaml = path.join(tmp, `${id}-${port}.yaml`);
+      await writeFile(yaml, fieldgateYaml(port));
+      // Run the bin itself, as npm start, npx and the systemd unit do: its shebang carries the
+      // node flags fieldgate is deployed with.
+      return startProcess(id, bin, ['run', '-c', yaml], { cpu: SERVER_CPU, cwd: ctx.root });
+    },
+  };
 }
 
 function tail(text, lines = 5) {
