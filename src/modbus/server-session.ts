@@ -48,7 +48,8 @@ const WORDS = { count: 'requests', unsentField: 'unsentBytes', notReading: 'peer
 export class ModbusSession extends SessionLifecycle {
   private readonly framing: RequestFraming;
   private readonly queue: Slot[] = [];
-  private batch: Buffer[] = [];
+  /** Replies collected during one read (or one completion), sent in one write; reused. */
+  private readonly batch: Buffer[] = [];
   private readonly maxBuffered: number;
   private paused = false;
   /** Aborted when the session closes: its requests still queued for a device are dropped. */
@@ -139,7 +140,7 @@ export class ModbusSession extends SessionLifecycle {
       return;
     }
     const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-    this.batch = [];
+    batch.length = 0;
     this.stats.bytesOut += out.length;
     this.stream.write(out);
   }
