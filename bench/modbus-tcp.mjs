@@ -3,10 +3,14 @@
 // the references, side by side in one run:
 //   ceiling        bench/src/trivial-server.c, canned replies: what the load generator can measure
 //   libmodbus      bench/src/libmodbus-server.c, the classic select() multi-client server
+//   plain Node     bench/servers/plain-node-server.mjs, ~60 lines, no validation: Node's floor
 //   modbus-serial  modbus-serial's ServerTCP (npm), bench/servers/modbus-serial-server.mjs
 //   fieldgate      bin/fieldgate.js run -c <generated yaml> (executed directly: the shebang's node flags apply)
-// Each server runs on CPU 0 in a fresh process that serves all its cases; the load generator runs on
-// CPU 1. Each case is measured `runs` times (rounds over the cases) and the median is reported.
+// Every server runs on CPU 0 in a process of its own, all started at once and idle but for the one
+// being measured; the load generator runs on CPU 1. Each case is measured `runs` times, the servers
+// taking turns within each case of each round (so a noisy moment of a shared machine hits them alike),
+// and the median is reported. Then the fixed-load row: 20 clients x 50 requests/s each
+// (bench/lib/fixed-load.mjs on CPU 1), each server's CPU % of one core at that load.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,10 +19,12 @@ import path from 'node:path';
 import { ensureBuilt } from './lib/build.mjs';
 import { runLoadgen } from './lib/loadgen.mjs';
 import { freePort, waitForPort } from './lib/net.mjs';
-import { startProcess, stopProcess } from './lib/proc.mjs';
+import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
 import { median, ratio, sum } from './lib/stats.mjs';
 import { fmtInt, fmtMiB, fmtRatio, fmtUs, formatTable } from './lib/table.mjs';
+
+const fmtCpu = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
 
 export const name = 'modbus';
 export const description = 'Modbus TCP FC3 throughput, latency and memory: fieldgate vs modbus-serial vs libmodbus';
@@ -34,8 +40,13 @@ export const CASES = [
   { conns: 100, depth: 8 },
 ];
 
+/** The fixed-load row: a plant's SCADA clients, not the most a server can take. */
+export const FIXED_LOAD = { clients: 20, rate: 50 };
+
 const SUBJECT = 'fieldgate';
-const REFERENCES = ['modbus-serial', 'libmodbus'];
+const REFERENCES = ['libmodbus', 'node-plain', 'modbus-serial', 'baseline'];
+/** The node flags of bin/fieldgate.js's shebang: the plain Node reference runs with them too. */
+const FIELDGATE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
 
 function fieldgateYaml(port) {
   return `gateway: { name: bench }
@@ -61,7 +72,6 @@ servers:
 function serverList(ctx, bins) {
   const node = process.execPath;
   const fgBin = ctx.opts.fieldgate ?? path.join(ctx.root, 'bin', 'fieldgate.js');
-  const fgCli = path.join(path.dirname(fgBin), '..', 'dist', 'cli.js');
   const binMissing = (b) => (bins[b]?.error ? bins[b].error : null);
   return [
     {
@@ -78,6 +88,19 @@ function serverList(ctx, bins) {
       unavailable: () => binMissing('libmodbus-server'),
       start: (port) =>
         startProcess('libmodbus-server', bins['libmodbus-server'].path, [String(port)], { cpu: SERVER_CPU }),
+    },
+    {
+      id: 'node-plain',
+      label: 'plain Node',
+      what: `bench/servers/plain-node-server.mjs (~60 lines, no validation; node ${FIELDGATE_NODE_FLAGS.join(' ')})`,
+      unavailable: () => null,
+      start: (port) =>
+        startProcess(
+          'node-plain',
+          node,
+          [...FIELDGATE_NODE_FLAGS, path.join(ctx.benchDir, 'servers', 'plain-node-server.mjs'), String(port)],
+          { cpu: SERVER_CPU, cwd: ctx.root },
+        ),
     },
     {
       id: 'modbus-serial',
@@ -98,98 +121,190 @@ function serverList(ctx, bins) {
           },
         ),
     },
-    {
-      id: 'fieldgate',
-      label: 'fieldgate',
-      what: `${path.relative(ctx.root, fgBin) || fgBin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
-      unavailable: () => {
-        if (!existsSync(fgBin)) return `${fgBin} is missing`;
-        if (!ctx.opts.fieldgate && !existsSync(fgCli))
-          return 'dist/cli.js is missing: build fieldgate first (npm run build)';
-        return null;
-      },
-      start: async (port, tmp) => {
-        const yaml = path.join(tmp, `fieldgate-${port}.yaml`);
-        await writeFile(yaml, fieldgateYaml(port));
-        // Run the bin itself, as npm start, npx and the systemd unit do: its shebang carries the
-        // node flags fieldgate is deployed with.
-        return startProcess('fieldgate', fgBin, ['run', '-c', yaml], { cpu: SERVER_CPU, cwd: ctx.root });
-      },
-    },
+    ...(ctx.opts.baseline ? [fieldgateServer(ctx, 'baseline', ctx.opts.baseline)] : []),
+    fieldgateServer(ctx, SUBJECT, fgBin),
   ];
+}
+
+/** fieldgate (or, as `baseline`, another build of it) run from its bin: its shebang's node flags apply. */
+function fieldgateServer(ctx, id, bin) {
+  const cli = path.join(path.dirname(bin), '..', 'dist', 'cli.js');
+  return {
+    id,
+    label: id,
+    what: `${path.relative(ctx.root, bin) || bin} run -c <bench yaml> (its shebang: node --max-semi-space-size=1)`,
+    unavailable: () => {
+      if (!existsSync(bin)) return `${bin} is missing`;
+      if (!existsSync(cli)) return `${cli} is missing: build fieldgate first (npm run build)`;
+      return null;
+    },
+    start: async (port, tmp) => {
+      const yaml = path.join(tmp, `${id}-${port}.yaml`);
+      await writeFile(yaml, fieldgateYaml(port));
+      // Run the bin itself, as npm start, npx and the systemd unit do: its shebang carries the
+      // node flags fieldgate is deployed with.
+      return startProcess(id, bin, ['run', '-c', yaml], { cpu: SERVER_CPU, cwd: ctx.root });
+    },
+  };
 }
 
 function tail(text, lines = 5) {
   return text.trim().split('\n').slice(-lines).join('\n    ');
 }
 
-/** Start one server, run all its cases `runs` times, read its memory, stop it. */
-async function benchServer(ctx, server, tmp, loadgenBin) {
-  const { opts, log } = ctx;
+/** Starts one server and waits for its port; returns the handle the rounds measure. */
+async function startServer(ctx, server, tmp) {
   const result = { id: server.id, label: server.label, what: server.what, cases: [], memory: null, stop: null };
   const port = await freePort();
   const proc = await server.start(port, tmp);
   result.pid = proc.pid;
+  const h = { server, result, port, proc, runsByCase: CASES.map(() => []), fixed: [], lastMemory: null };
   try {
     const t0 = performance.now();
     await waitForPort(port, { timeoutMs: 15000, proc });
     result.readyMs = Math.round(performance.now() - t0);
     result.idle = memoryOf(proc.pid);
-    log(`  ${server.label}: pid ${proc.pid} listening on 127.0.0.1:${port} after ${result.readyMs} ms`);
-
-    const runsByCase = CASES.map(() => []);
-    let lastMemory = result.idle;
-    for (let round = 0; round < opts.runs; round++) {
-      for (const [i, c] of CASES.entries()) {
-        if (proc.exit) {
-          result.cases = CASES.map((c, j) => summarize(c, runsByCase[j])).filter((x) => x.runs.length);
-          throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
-        }
-        const cpu0 = cpuSecondsOf(proc.pid);
-        const w0 = performance.now();
-        const r = await runLoadgen({
-          bin: loadgenBin,
-          port,
-          conns: c.conns,
-          depth: c.depth,
-          cpu: LOADGEN_CPU,
-          warmupMs: opts.warmupMs,
-          durationMs: opts.durationMs,
-          maxRequests: opts.maxRequests,
-          timeoutMs: opts.timeoutMs,
-        });
-        const cpu1 = cpuSecondsOf(proc.pid);
-        // server CPU over the whole loadgen run (warm-up included: same load), 100% = one core
-        if (r.ok && cpu0 !== null && cpu1 !== null)
-          r.server_cpu_pct = Math.round((1000 * 100 * (cpu1 - cpu0)) / (performance.now() - w0));
-        runsByCase[i].push(r);
-        lastMemory = memoryOf(proc.pid) ?? lastMemory;
-        const msg = r.ok
-          ? `${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`
-          : r.error;
-        log(`    run ${round + 1}/${opts.runs}  ${String(c.conns).padStart(3)} conn x ${c.depth}: ${msg}`);
-      }
-    }
-    result.cases = CASES.map((c, i) => summarize(c, runsByCase[i]));
-    // VmHWM at the end of the run, before the process is stopped
-    result.memory = memoryOf(proc.pid);
-    if (!result.memory) {
-      result.memory = lastMemory ? { ...lastMemory, lastSeen: true } : null;
-      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 1000))]);
-    }
-    if (proc.exit)
-      throw new Error(`${server.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) during the run`);
+    h.lastMemory = result.idle;
+    ctx.log(`  ${server.label}: pid ${proc.pid} listening on 127.0.0.1:${port} after ${result.readyMs} ms`);
   } catch (e) {
-    result.error = e.message;
-    const err = proc.stderr().trim();
-    if (proc.exit && err) result.error += `; its stderr ends with:\n    ${tail(err)}`;
-    log(`  ${server.label}: ${result.error}`);
-  } finally {
-    if (!result.memory && !proc.exit) result.memory = memoryOf(proc.pid);
-    result.stop = await stopProcess(proc, 3000);
-    if (result.stop.killed) log(`  ${server.label}: did not stop within 3 s of SIGTERM, killed`);
+    fail(ctx, h, e);
   }
+  return h;
+}
+
+function fail(ctx, h, e) {
+  const { result, proc } = h;
+  result.error ??= e.message;
+  const err = proc.stderr().trim();
+  if (proc.exit && err) result.error += `; its stderr ends with:\n    ${tail(err)}`;
+  ctx.log(`  ${h.server.label}: ${result.error}`);
+}
+
+function exitedError(h) {
+  const { code, signal } = h.proc.exit;
+  return new Error(`${h.server.label} exited (code ${code}, signal ${signal}) during the run`);
+}
+
+/** One run of case `i` against one server; its server CPU over the whole loadgen run. */
+async function measureCase(ctx, h, i, round, loadgenBin) {
+  const { opts, log } = ctx;
+  const c = CASES[i];
+  if (h.result.error) return;
+  if (h.proc.exit) return fail(ctx, h, exitedError(h));
+  const pid = h.proc.pid;
+  const cpu0 = cpuSecondsOf(pid);
+  const w0 = performance.now();
+  const r = await runLoadgen({
+    bin: loadgenBin,
+    port: h.port,
+    conns: c.conns,
+    depth: c.depth,
+    cpu: LOADGEN_CPU,
+    warmupMs: opts.warmupMs,
+    durationMs: opts.durationMs,
+    maxRequests: opts.maxRequests,
+    timeoutMs: opts.timeoutMs,
+  });
+  const cpu1 = cpuSecondsOf(pid);
+  // server CPU over the whole loadgen run (warm-up included: same load), 100% = one core; per 100k
+  // requests, the requests of the warm-up estimated at the measured rate
+  if (r.ok && cpu0 !== null && cpu1 !== null) {
+    r.server_cpu_pct = Math.round((1000 * 100 * (cpu1 - cpu0)) / (performance.now() - w0));
+    const requests = (r.rps * (opts.warmupMs + opts.durationMs)) / 1000;
+    if (requests > 0) r.server_cpu_s_per_100k = (100000 * (cpu1 - cpu0)) / requests;
+  }
+  h.runsByCase[i].push(r);
+  h.lastMemory = memoryOf(pid) ?? h.lastMemory;
+  const msg = r.ok
+    ? `${fmtInt(r.rps)} req/s, p50 ${fmtUs(r.p50_us)} us, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`
+    : r.error;
+  log(`    run ${round + 1}/${opts.runs}  ${h.server.label}  ${String(c.conns).padStart(3)} conn x ${c.depth}: ${msg}`);
+}
+
+/** One run of the fixed load against one server: its CPU % of one core over the measured part. */
+async function measureFixed(ctx, h, round) {
+  const { opts, log } = ctx;
+  if (h.result.error) return;
+  if (h.proc.exit) return fail(ctx, h, exitedError(h));
+  const durationMs = fixedDurationMs(opts);
+  const warmupMs = 500;
+  const args = [path.join(ctx.benchDir, 'lib', 'fixed-load.mjs'), '--port', String(h.port)];
+  args.push('--clients', String(FIXED_LOAD.clients), '--rate', String(FIXED_LOAD.rate));
+  args.push(
+    '--warmup-ms',
+    String(warmupMs),
+    '--duration-ms',
+    String(durationMs),
+    '--timeout-ms',
+    String(opts.timeoutMs),
+  );
+  const run = runProcess('fixed-load', process.execPath, args, {
+    cpu: LOADGEN_CPU,
+    timeoutMs: warmupMs + durationMs + opts.timeoutMs + 10000,
+  });
+  // the server's CPU over the measured part only (the clients connect and settle in the warm-up)
+  await new Promise((r) => setTimeout(r, warmupMs + 200));
+  const cpu0 = cpuSecondsOf(h.proc.pid);
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, durationMs - 400));
+  const cpu1 = cpuSecondsOf(h.proc.pid);
+  const w1 = performance.now();
+  const p = await run;
+  let json = null;
+  try {
+    json = JSON.parse(p.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    /* reported below */
+  }
+  const r =
+    p.code === 0 && json
+      ? { ok: true, ...json }
+      : {
+          ok: false,
+          error: `fixed-load exit ${p.code ?? p.signal}: ${p.stderr.trim().split('\n').slice(-2).join(' | ')}`,
+        };
+  if (r.ok && cpu0 !== null && cpu1 !== null) r.server_cpu_pct = (1000 * 100 * (cpu1 - cpu0)) / (w1 - w0);
+  h.fixed.push(r);
+  const msg = r.ok
+    ? `${fmtInt(r.rps)} req/s, server CPU ${r.server_cpu_pct?.toFixed(1)}%, p99 ${fmtUs(r.p99_us)} us${r.errors ? `, ${r.errors} ERRORS` : ''}`
+    : r.error;
+  log(
+    `    run ${round + 1}/${opts.runs}  ${h.server.label}  fixed ${FIXED_LOAD.clients} x ${FIXED_LOAD.rate}/s: ${msg}`,
+  );
+}
+
+/** The fixed-load run's measured time: long enough for /proc's 10 ms CPU ticks to matter little. */
+function fixedDurationMs(opts) {
+  return Math.max(5000, 2.5 * opts.durationMs);
+}
+
+/** Reads the server's peak memory and stops it. */
+async function finishServer(ctx, h) {
+  const { result, proc } = h;
+  result.cases = CASES.map((c, i) => summarize(c, h.runsByCase[i])).filter((x) => x.runs.length);
+  result.fixed = summarizeFixed(h.fixed);
+  // VmHWM at the end of the run, before the process is stopped
+  if (!proc.exit) result.memory = memoryOf(proc.pid);
+  if (!result.memory && h.lastMemory) result.memory = { ...h.lastMemory, lastSeen: true };
+  if (proc.exit && !result.error) fail(ctx, h, exitedError(h));
+  result.stop = await stopProcess(proc, 3000);
+  if (result.stop.killed) ctx.log(`  ${h.server.label}: did not stop within 3 s of SIGTERM, killed`);
   return result;
+}
+
+function summarizeFixed(runs) {
+  if (!runs.length) return null;
+  const ok = runs.filter((r) => r.ok);
+  return {
+    ...FIXED_LOAD,
+    rps: median(ok.map((r) => r.rps)),
+    serverCpuPct: median(ok.map((r) => r.server_cpu_pct)),
+    p99_us: median(ok.map((r) => r.p99_us)),
+    errors: sum(ok.map((r) => r.errors)),
+    missed: sum(ok.map((r) => r.missed)),
+    failedRuns: runs.length - ok.length,
+    runs,
+  };
 }
 
 function summarize(c, runs) {
@@ -202,6 +317,7 @@ function summarize(c, runs) {
     p99_us: median(ok.filter((r) => r.requests > 0).map((r) => r.p99_us)),
     loadgenCpuPct: median(ok.map((r) => r.cpu_pct)),
     serverCpuPct: median(ok.map((r) => r.server_cpu_pct)),
+    cpuPer100k: median(ok.map((r) => r.server_cpu_s_per_100k)),
     errors: sum(ok.map((r) => r.errors)),
     failedRuns: runs.length - ok.length,
     runs: runs.map(({ stderr, ...r }) => (stderr ? { ...r, stderr: stderr.slice(-500) } : r)),
@@ -228,7 +344,8 @@ function report(ctx, results, skipped) {
   out.push(
     `servers pinned to CPU ${SERVER_CPU}, load generator to CPU ${LOADGEN_CPU}; "depth" = requests in flight per connection;`,
   );
-  out.push('CPU columns: share of one core used by the server process and by the load generator during the runs.');
+  out.push('CPU columns: share of one core used by the server process and by the load generator during the runs;');
+  out.push('"CPU s/100k": the server\'s CPU-seconds (user + system) per 100,000 requests answered.');
   out.push('');
 
   const rows = [];
@@ -236,7 +353,7 @@ function report(ctx, results, skipped) {
     for (const r of results) {
       const x = caseOf(r, c);
       if (!x) {
-        rows.push([r.label, c.conns, c.depth, '-', '-', '-', r.error ? 'FAILED' : '-', '-', '-']);
+        rows.push([r.label, c.conns, c.depth, '-', '-', '-', r.error ? 'FAILED' : '-', '-', '-', '-']);
         continue;
       }
       const errs = x.errors + (x.failedRuns ? ` (+${x.failedRuns} failed runs)` : '');
@@ -250,6 +367,7 @@ function report(ctx, results, skipped) {
         fmtUs(x.p99_us),
         String(errs),
         pct(x.serverCpuPct),
+        fmtCpu(x.cpuPer100k),
         pct(x.loadgenCpuPct),
       ]);
     }
@@ -267,6 +385,7 @@ function report(ctx, results, skipped) {
         { title: 'p99 us' },
         { title: 'errors' },
         { title: 'server CPU' },
+        { title: 'CPU s/100k' },
         { title: 'loadgen CPU' },
       ],
       rows,
@@ -306,24 +425,75 @@ function report(ctx, results, skipped) {
         : 'fieldgate was not selected';
     out.push(`ratios fieldgate / reference: n/a (${why})`);
   } else if (refs.length) {
-    out.push('fieldgate / reference (req/s: above 1 = fieldgate faster; latency: below 1 = fieldgate faster)');
-    const cols = [{ title: 'conns' }, { title: 'depth' }];
-    for (const ref of refs)
-      cols.push({ title: `req/s vs ${ref.label}` }, { title: `p50 vs ${ref.label}` }, { title: `p99 vs ${ref.label}` });
-    const ratioRows = CASES.map((c) => {
+    out.push(
+      'fieldgate / reference (req/s: above 1 = fieldgate faster; latency and CPU per request: below 1 = fieldgate cheaper)',
+    );
+    const ratioRows = [];
+    for (const c of CASES) {
       const s = caseOf(subject, c);
-      const row = [c.conns, c.depth];
       for (const ref of refs) {
         const x = caseOf(ref, c);
-        row.push(
+        ratioRows.push([
+          c.conns,
+          c.depth,
+          ref.label,
           fmtRatio(ratio(s?.rps, x?.rps)),
           fmtRatio(ratio(s?.p50_us, x?.p50_us)),
           fmtRatio(ratio(s?.p99_us, x?.p99_us)),
-        );
+          fmtRatio(ratio(s?.cpuPer100k, x?.cpuPer100k)),
+        ]);
       }
-      return row;
-    });
-    out.push(formatTable(cols, ratioRows));
+      ratioRows.push(null);
+    }
+    ratioRows.pop();
+    out.push(
+      formatTable(
+        [
+          { title: 'conns' },
+          { title: 'depth' },
+          { title: 'vs', align: 'left' },
+          { title: 'req/s' },
+          { title: 'p50' },
+          { title: 'p99' },
+          { title: 'CPU/request' },
+        ],
+        ratioRows,
+      ),
+    );
+  }
+
+  const fixed = results.filter((r) => r.fixed);
+  if (fixed.length) {
+    const { clients, rate } = FIXED_LOAD;
+    out.push('');
+    out.push(
+      `Fixed load: ${clients} clients x ${rate} requests/s each (${fmtInt(clients * rate)} req/s offered, FC3 10 registers, one in flight),`,
+    );
+    out.push(
+      `bench/lib/fixed-load.mjs on CPU ${LOADGEN_CPU}; server CPU = share of one core over ${fixedDurationMs(opts) / 1000 - 0.4} s of each run, median of ${opts.runs}.`,
+    );
+    out.push(
+      formatTable(
+        [
+          { title: 'server', align: 'left' },
+          { title: 'req/s' },
+          { title: 'server CPU' },
+          { title: 'fieldgate / this' },
+          { title: 'p99 us' },
+          { title: 'errors' },
+          { title: 'missed ticks' },
+        ],
+        fixed.map((r) => [
+          r.label,
+          fmtInt(r.fixed.rps),
+          Number.isFinite(r.fixed.serverCpuPct) ? `${r.fixed.serverCpuPct.toFixed(1)}%` : '-',
+          refs.includes(r) && subject?.fixed ? fmtRatio(ratio(subject.fixed.serverCpuPct, r.fixed.serverCpuPct)) : '',
+          fmtUs(r.fixed.p99_us),
+          r.fixed.errors + (r.fixed.failedRuns ? ` (+${r.fixed.failedRuns} failed runs)` : ''),
+          r.fixed.missed,
+        ]),
+      ),
+    );
   }
 
   const notes = [];
@@ -335,6 +505,12 @@ function report(ctx, results, skipped) {
         notes.push(
           `${r.label} ${x.conns} conn x ${x.depth}: ${x.errors} bad/missing replies, ${x.failedRuns} failed runs (see results.json)`,
         );
+    }
+    if (r.fixed?.failedRuns) {
+      const why = r.fixed.runs.find((run) => !run.ok)?.error;
+      notes.push(`${r.label} fixed load: ${r.fixed.failedRuns} failed runs (${why})`);
+    }
+    for (const x of r.cases) {
       if (r.id !== 'ceiling' && x.runs.some((run) => run.capped))
         notes.push(
           `${r.label} ${x.conns} conn x ${x.depth}: stopped at the request cap (${fmtInt(opts.maxRequests)}) before ${opts.durationMs / 1000} s`,
@@ -384,6 +560,7 @@ export async function run(ctx) {
   const servers = serverList(ctx, bins).filter((s) => !opts.servers || opts.servers.includes(s.id));
   const skipped = {};
   const results = [];
+  const handles = [];
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldgate-bench-'));
   try {
     for (const s of servers) {
@@ -393,9 +570,15 @@ export async function run(ctx) {
         log(`  ${s.label}: SKIPPED: ${why}`);
         continue;
       }
-      results.push(await benchServer(ctx, s, tmp, bins.loadgen.path));
+      handles.push(await startServer(ctx, s, tmp));
+    }
+    for (let round = 0; round < opts.runs; round++) {
+      for (let i = 0; i < CASES.length; i++)
+        for (const h of handles) await measureCase(ctx, h, i, round, bins.loadgen.path);
+      for (const h of handles) if (h.server.id !== 'ceiling') await measureFixed(ctx, h, round);
     }
   } finally {
+    for (const h of handles) results.push(await finishServer(ctx, h));
     await rm(tmp, { recursive: true, force: true });
   }
   return {
@@ -404,6 +587,7 @@ export async function run(ctx) {
       request: { function: 3, address: 0, quantity: 10, unit: 1 },
       cpus: { server: SERVER_CPU, loadgen: LOADGEN_CPU },
       cases: CASES,
+      fixedLoad: FIXED_LOAD,
       skipped,
       servers: results,
     },

@@ -1,7 +1,7 @@
 // Command line of `npm run bench` (node bench/run.mjs [options]).
 import path from 'node:path';
 
-const SERVER_IDS = ['ceiling', 'libmodbus', 'modbus-serial', 'fieldgate'];
+const SERVER_IDS = ['ceiling', 'libmodbus', 'node-plain', 'modbus-serial', 'baseline', 'fieldgate'];
 
 export function usage(sections) {
   return `usage: npm run bench -- [options]        (or: node bench/run.mjs [options])
@@ -14,6 +14,8 @@ export function usage(sections) {
   --warmup MS          warm-up per run, in ms
   --max-requests N     cap on recorded replies per run (default 2000000)
   --fieldgate PATH     bench another fieldgate entry point (default: bin/fieldgate.js)
+  --baseline PATH      modbus section: also bench this fieldgate entry point (another build's
+                       bin/fieldgate.js), side by side, as "baseline"
   -h, --help           this text
 
 Results: a table on stdout, progress on stderr, everything in bench/out/results.json.`;
@@ -42,6 +44,7 @@ export function parseArgs(argv, sectionNames) {
     maxRequests: 2000000,
     timeoutMs: 2000,
     fieldgate: null,
+    baseline: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,6 +78,9 @@ export function parseArgs(argv, sectionNames) {
         break;
       case '--fieldgate':
         o.fieldgate = path.resolve(need());
+        break;
+      case '--baseline':
+        o.baseline = path.resolve(need());
         break;
       case '-h':
       case '--help':

@@ -84,6 +84,14 @@ export class MbapFramer {
    * `chunk`). Returns an error when the stream is invalid (nothing after the bad header is delivered).
    */
   feed(chunk: Buffer, onFrame: (frame: Buffer) => void): FramerError | undefined {
+    return this.feedAt(chunk, (buf, start, end) => onFrame(buf.subarray(start, end)));
+  }
+
+  /**
+   * `feed` without a Buffer per frame: `onFrame` gets the frame as `buf[start..end)` (`buf` may be
+   * `chunk`, or the kept partial frame joined with it). For the server's hot path.
+   */
+  feedAt(chunk: Buffer, onFrame: (buf: Buffer, start: number, end: number) => void): FramerError | undefined {
     let buf = chunk;
     if (this.pending) {
       buf = Buffer.concat([this.pending, chunk]);
@@ -94,7 +102,7 @@ export class MbapFramer {
       const size = frameLength(buf, offset);
       if (typeof size !== 'number') return size;
       if (buf.length - offset < size) break;
-      onFrame(buf.subarray(offset, offset + size));
+      onFrame(buf, offset, offset + size);
       offset += size;
     }
     if (offset < buf.length) this.pending = Buffer.from(buf.subarray(offset));

@@ -39,7 +39,7 @@ function readRegisters(bank: Bank, fc: 3 | 4, address: number, quantity: number)
   const table = bank[name];
   const i = bank.indexOf(name, address, quantity);
   if (!table || i < 0) return illegal(fc);
-  return encodeReadRegistersResponse(fc, table.subarray(i, i + quantity), H);
+  return encodeReadRegistersResponse(fc, table, H, i, quantity);
 }
 
 function writeRegisters(table: Uint16Array, index: number, data: Buffer): void {
@@ -52,7 +52,7 @@ function readWrite(bank: Bank, req: Extract<Request, { fc: 23 }>): Buffer {
   const r = bank.indexOf('holding', req.readAddress, req.readQuantity);
   if (!table || w < 0 || r < 0) return illegal(23);
   writeRegisters(table, w, req.data);
-  const rsp = encodeReadRegistersResponse(3, table.subarray(r, r + req.readQuantity), H);
+  const rsp = encodeReadRegistersResponse(3, table, H, r, req.readQuantity);
   rsp[H] = 23;
   return rsp;
 }

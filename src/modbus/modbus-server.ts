@@ -29,7 +29,7 @@ export class ModbusServer extends SessionServer<ModbusSession> implements Gatewa
     readonly config: ModbusServerConfig,
     private readonly deps: ServerDeps,
   ) {
-    super(config, deps);
+    super(config, deps, true); // read into reused buffers (server-session.ts: a frame is valid during its handling)
     this.handler = this.handlerFor(config.units);
     for (const p of config.ports ?? []) {
       if (p.units) this.portHandlers.set(p.port, this.handlerFor(new Map([...config.units, ...p.units])));

@@ -25,10 +25,22 @@ export interface RequestFraming {
 
 export function mbapFraming(): RequestFraming {
   const framer = new MbapFramer();
-  const onFrame = (onRequest: OnRequest) => (frame: Buffer) =>
-    onRequest(((frame[0] ?? 0) << 8) | (frame[1] ?? 0), frame[6] ?? 0, frame.subarray(MBAP_HEADER_LENGTH));
+  // One closure for the session's one onRequest, not one per read; one Buffer per request (the PDU).
+  let target: OnRequest | undefined;
+  let onFrame: (buf: Buffer, start: number, end: number) => void = () => undefined;
   return {
-    feed: (chunk, onRequest) => framer.feed(chunk, onFrame(onRequest)),
+    feed(chunk, onRequest) {
+      if (onRequest !== target) {
+        target = onRequest;
+        onFrame = (buf, start, end) =>
+          onRequest(
+            ((buf[start] ?? 0) << 8) | (buf[start + 1] ?? 0),
+            buf[start + 6] ?? 0,
+            buf.subarray(start + MBAP_HEADER_LENGTH, end),
+          );
+      }
+      return framer.feedAt(chunk, onFrame);
+    },
     encode: (reply, tag, unit) => writeMbapHeader(reply, tag, unit),
   };
 }

@@ -18,7 +18,10 @@ export type Reply = Buffer | null;
 
 export type { RequestOrigin } from '../devices/modbus/modbus-link.js';
 
-/** `origin`: the session asking (its queued device requests are dropped when it closes). */
+/**
+ * `origin`: the session asking (its queued device requests are dropped when it closes). `pdu` is valid
+ * only during the call (a view of the session's reused read buffer): what answers later copies it.
+ */
 export type RequestHandler = (unit: number, pdu: Buffer, origin?: RequestOrigin) => Reply | Promise<Reply>;
 
 export interface HandlerOptions {

@@ -11,6 +11,8 @@
  *     a log line naming what was wrong; an RTU frame with a bad CRC is dropped and counted.
  * The connection's lifecycle (idle and send deadlines, shutdown, close reason and log) is the
  * shared one in servers/session-lifecycle.ts. Nothing the peer sends can throw out of here.
+ * Over TCP the stream reads into one reused buffer (transport/read-buffer.ts): a chunk, and every
+ * frame and PDU cut from it, is valid only until `received` returns; what is kept longer is copied.
  */
 import { ExceptionCode, exceptionReply } from '../codec/pdu/exception.js';
 import { SessionLifecycle, type LifecycleOptions } from '../servers/session-lifecycle.js';
@@ -46,7 +48,8 @@ const WORDS = { count: 'requests', unsentField: 'unsentBytes', notReading: 'peer
 export class ModbusSession extends SessionLifecycle {
   private readonly framing: RequestFraming;
   private readonly queue: Slot[] = [];
-  private batch: Buffer[] = [];
+  /** Replies collected during one read (or one completion), sent in one write; reused. */
+  private readonly batch: Buffer[] = [];
   private readonly maxBuffered: number;
   private paused = false;
   /** Aborted when the session closes: its requests still queued for a device are dropped. */
@@ -90,11 +93,13 @@ export class ModbusSession extends SessionLifecycle {
     if (result instanceof Promise) {
       const slot: Slot = { tag, unit, t0, done: false, reply: null };
       this.queue.push(slot);
+      // `pdu` is a view of the read: what is needed after this call is taken now
+      const fc = pdu[0] ?? 0;
       result.then(
         (reply) => this.complete(slot, reply),
         (err: unknown) => {
-          this.options.log.error({ err, unit, fc: pdu[0] }, 'request handler failed');
-          this.complete(slot, exceptionReply(pdu[0] ?? 0, ExceptionCode.ServerDeviceFailure));
+          this.options.log.error({ err, unit, fc }, 'request handler failed');
+          this.complete(slot, exceptionReply(fc, ExceptionCode.ServerDeviceFailure));
         },
       );
     } else {
@@ -135,7 +140,7 @@ export class ModbusSession extends SessionLifecycle {
       return;
     }
     const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-    this.batch = [];
+    batch.length = 0;
     this.stats.bytesOut += out.length;
     this.stream.write(out);
   }

@@ -46,6 +46,11 @@ export class Metrics implements ServerObserver {
   private readonly refused: Counter<'server' | 'reason'>;
   private readonly requests: Counter<'server' | 'function' | 'result'>;
   private readonly latency: Histogram<'server'>;
+  /** Per server: its request counters by (function << 8 | exception), and its latency series. */
+  private readonly requestSeries = new Map<
+    string,
+    { readonly counters: Map<number, { inc(): void }>; readonly latency: { observe(value: number): void } }
+  >();
 
   constructor(
     private readonly view: GatewayView,
@@ -172,10 +177,23 @@ export class Metrics implements ServerObserver {
     this.refused.inc({ server, reason: why });
   }
 
+  /** Called per request: the labelled series are looked up in plain maps, not hashed from labels each time. */
   request(server: string, fc: number, exception: number, seconds: number): void {
-    const result = RESULT_NAMES.get(exception) ?? 'other-exception';
-    this.requests.inc({ server, function: String(fc & 0x7f), result });
-    this.latency.observe({ server }, seconds);
+    let series = this.requestSeries.get(server);
+    if (!series) {
+      series = { counters: new Map(), latency: this.latency.labels({ server }) };
+      this.requestSeries.set(server, series);
+    }
+    // bounded: servers of the config x 128 function codes x 256 exception codes
+    const code = ((fc & 0x7f) << 8) | (exception & 0xff);
+    let counter = series.counters.get(code);
+    if (!counter) {
+      const result = RESULT_NAMES.get(exception) ?? 'other-exception';
+      counter = this.requests.labels({ server, function: String(fc & 0x7f), result });
+      series.counters.set(code, counter);
+    }
+    counter.inc();
+    series.latency.observe(seconds);
   }
 
   bytes(): void {} // read at scrape time from Totals (closed sessions) and the live sessions

@@ -4,10 +4,11 @@
  * into a new net.Socket built with `onread` — the same constructor call Node's own server makes,
  * plus that option. This touches two internals (`_handle`, `_server`); where they are not what this
  * expects (another Node version), the socket is used as accepted, with Node's per-read buffers: bulk
- * raw streams then cost about 3x the CPU, so the first such fallback in a process is logged (warn,
+ * raw streams then cost about 3x the CPU (and Modbus requests more CPU each: Node's per-read
+ * allocation and its stream machinery), so the first such fallback in a process is logged (warn,
  * with the reason and the Node version) and every one is counted (`readBufferFallbacks`, shown in
  * /metrics as fieldgate_read_buffer_fallbacks_total).
- * Tested on Node 20 and 24 (test/transport/read-buffer.test.ts, and every raw server test).
+ * Tested on Node 20 and 24 (test/transport/read-buffer.test.ts, and every raw and Modbus server test).
  * The listener must accept paused (`pauseOnConnect`), so that no read happens before the move.
  */
 import net from 'node:net';
@@ -63,7 +64,7 @@ function fallBack(accepted: net.Socket, reason: string, log: Logger): net.Socket
     warned = true;
     log.warn(
       { reason, node: process.version },
-      "accepted raw connections fall back to Node's own read buffers (more CPU per byte): unexpected socket internals",
+      "accepted connections fall back to Node's own read buffers (more CPU per byte and per request): unexpected socket internals",
     );
   }
   accepted.resume();

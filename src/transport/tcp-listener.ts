@@ -33,8 +33,9 @@ export interface ListenerOptions {
   /** Name shown in error messages ("server scada"). */
   readonly owner: string;
   /**
-   * Read each connection into one reused buffer (read-buffer.ts): for bulk byte streams (raw
-   * servers), whose frames are handled within the read. Modbus sessions keep Node's own buffers.
+   * Read each connection into one reused buffer (read-buffer.ts): raw and Modbus sessions, whose
+   * frames are handled within the read (what is kept past it is copied). Not for TLS connections:
+   * their bytes are decrypted into buffers of their own.
    */
   readonly readBuffers?: boolean;
   /**

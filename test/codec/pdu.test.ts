@@ -156,6 +156,12 @@ describe('response encoding: spec examples', () => {
     expect(h(encodeReadRegistersResponse(3, [0x022b, 0, 0x64]))).toBe('0306022b00000064');
   });
 
+  it('FC3 from a slice of a table, without a view of it: registers 2..4 of the table', () => {
+    const table = Uint16Array.from([9, 9, 0x022b, 0, 0x64, 9]);
+    expect(h(encodeReadRegistersResponse(3, table, 0, 2, 3))).toBe('0306022b00000064');
+    expect(h(encodeReadRegistersResponse(3, table, 7, 5, 1).subarray(7))).toBe('03020009');
+  });
+
   it('FC4: input register 9 = 10', () => {
     expect(h(encodeReadRegistersResponse(4, [10]))).toBe('0402000a');
   });

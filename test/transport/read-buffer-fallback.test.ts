@@ -13,7 +13,7 @@ import { captureLogger } from '../helpers/log.js';
 import { parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
 
 const WARNING =
-  "accepted raw connections fall back to Node's own read buffers (more CPU per byte): unexpected socket internals";
+  "accepted connections fall back to Node's own read buffers (more CPU per byte and per request): unexpected socket internals";
 
 /** The accepted socket as a Node whose TCP handles have no useUserBuffer() would give it. */
 function withoutUserBuffer(accepted: net.Socket): net.Socket {

@@ -40,13 +40,20 @@ export function encodeReadBitsResponse(fc: 1 | 2, bits: ArrayLike<number>, headr
   return buf;
 }
 
-export function encodeReadRegistersResponse(fc: 3 | 4, regs: ArrayLike<number>, headroom = 0): Buffer {
-  const n = regs.length;
+/** `regs[from..from+count)` (default: all of `regs`), without a view of the table per reply. */
+export function encodeReadRegistersResponse(
+  fc: 3 | 4,
+  regs: ArrayLike<number>,
+  headroom = 0,
+  from = 0,
+  count = regs.length - from,
+): Buffer {
+  const n = count;
   const buf = allocPdu(2 + 2 * n, headroom);
   buf[headroom] = fc;
   buf[headroom + 1] = 2 * n;
   let o = headroom + 2;
-  for (let i = 0; i < n; i++) {
+  for (let i = from, end = from + n; i < end; i++) {
     const v = regs[i] ?? 0;
     buf[o++] = v >>> 8;
     buf[o++] = v & 0xff;
