@@ -12,18 +12,9 @@ A handshake the server refuses, or a connection it closes, is reported in "error
 import json
 import socket
 import ssl
-import struct
 import sys
 
-
-def read_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+from mbap_io import mbap_frame, read_exact, read_frame
 
 
 def main():
@@ -51,18 +42,13 @@ def main():
             out["peer"] = "CN=" + subject.get("commonName", "?")
         for tid, req in enumerate(requests, start=1):
             unit, pdu = req.split(":")
-            body = bytes([int(unit)]) + bytes.fromhex(pdu)
-            sock.sendall(struct.pack(">HHH", tid, 0, len(body)) + body)
-            head = read_exact(sock, 7)
-            if head is None:
+            sock.sendall(mbap_frame(tid, int(unit), bytes.fromhex(pdu)))
+            got = read_frame(sock)
+            if got is None:
                 out["closed"] = True
                 break
-            rtid, proto, length = struct.unpack(">HHH", head[:6])
+            rtid, proto, _, reply = got
             assert rtid == tid and proto == 0, (rtid, proto)
-            reply = read_exact(sock, length - 1)
-            if reply is None:
-                out["closed"] = True
-                break
             out["replies"].append(reply.hex())
         if plain and not requests:
             out["closed"] = read_exact(sock, 1) is None

@@ -15,21 +15,13 @@ import struct
 import sys
 import threading
 
+from mbap_io import mbap_frame, read_frame
+
 TABLE_SIZE = 100
 
 
 def say(line):
     print(line, flush=True)
-
-
-def recv_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
 
 
 def answer(pdu, base):
@@ -48,15 +40,11 @@ def answer(pdu, base):
 def serve(conn, base):
     try:
         while True:
-            head = recv_exact(conn, 7)
-            if head is None:
+            got = read_frame(conn)
+            if got is None or got[1] != 0:
                 return
-            tid, proto, length, unit = struct.unpack(">HHHB", head)
-            pdu = recv_exact(conn, length - 1)
-            if pdu is None or proto != 0:
-                return
-            reply = answer(pdu, base)
-            conn.sendall(struct.pack(">HHHB", tid, 0, len(reply) + 1, unit) + reply)
+            tid, _, unit, pdu = got
+            conn.sendall(mbap_frame(tid, unit, answer(pdu, base)))
     except (OSError, ssl.SSLError):
         pass
     finally:

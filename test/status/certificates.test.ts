@@ -158,13 +158,19 @@ describe('the expiry warning in the log', () => {
     vi.useRealTimers();
   });
 
-  it('is logged at start, then at most once a day while it lasts, and again at once on a reload', async () => {
-    const entries = await readCertificates(load(yaml(soon.cert, '')));
+  /** A watch over the config's certificates (read once, before the clock is faked), refreshed once. */
+  async function watching(cert: string) {
+    const config = load(yaml(cert, ''));
+    const entries = await readCertificates(config);
     vi.useFakeTimers({ now: Date.now() });
     const captured = captureLogger('debug');
     const watch = new CertificateWatch(captured.log, () => Promise.resolve(entries));
-    const config = load(yaml(soon.cert, ''));
     await watch.refresh(config);
+    return { config, captured, watch };
+  }
+
+  it('is logged at start, then at most once a day while it lasts, and again at once on a reload', async () => {
+    const { config, captured, watch } = await watching(soon.cert);
     const lines = () => captured.lines.filter((l) => String(l['msg']).startsWith('certificate expires soon'));
     expect(lines().map((l) => l['msg'])).toEqual(['certificate expires soon']);
     await vi.advanceTimersByTimeAsync(DAY - 60_000);
@@ -183,11 +189,7 @@ describe('the expiry warning in the log', () => {
   });
 
   it('starts while the gateway runs: a certificate that crosses the 30-day line is noticed within the hour', async () => {
-    const entries = await readCertificates(load(yaml(far.cert, '')));
-    vi.useFakeTimers({ now: Date.now() });
-    const captured = captureLogger('debug');
-    const watch = new CertificateWatch(captured.log, () => Promise.resolve(entries));
-    await watch.refresh(load(yaml(far.cert, '')));
+    const { captured, watch } = await watching(far.cert);
     expect(captured.events('certificate expires soon')).toEqual([]);
     await vi.advanceTimersByTimeAsync(371 * DAY);
     expect(captured.events('certificate expires soon')).toHaveLength(1);
