@@ -10,13 +10,13 @@
 //   status  GET /status and GET /metrics once a second
 // Bounded: every loop stops at MAX_MS (and the churn after MAX_CYCLES connections); SIGTERM stops it.
 // Counts go to stdout as one JSON line on SIGUSR1 and at the end.
-// usage: node driver.mjs '{"ports":{...},"maxMs":N}'
+// usage: node driver.mjs '{"ports":{...},"maxMs":N,"skip":["status","rtu","churn"]}' (skip: optional)
 import http from 'node:http';
 import net from 'node:net';
 
 import { connect, fc16, readRequest } from './modbus-client.mjs';
 
-const { ports, maxMs } = JSON.parse(process.argv[2]);
+const { ports, maxMs, skip = [] } = JSON.parse(process.argv[2]);
 const CHURN = 50;
 const CHURN_REQUESTS = 5;
 const CHURN_PAUSE_MS = 100;
@@ -168,9 +168,10 @@ process.on('SIGTERM', () => {
 
 const hubLine = (i) => Buffer.from(`console ${i}: ${'x'.repeat(40)}\n`);
 const echoLine = Buffer.from(`${'e'.repeat(199)}\n`);
+const on = (what) => !skip.includes(what);
 await Promise.all([
-  ...Array.from({ length: CHURN }, (_, i) => churnSlot(i)),
-  rtuLoop(),
+  ...(on('churn') ? Array.from({ length: CHURN }, (_, i) => churnSlot(i)) : []),
+  ...(on('rtu') ? [rtuLoop()] : []),
   ...ports.pool.map((p, n) => poolClient(n, p)),
   ...[0, 1, 2, 3].map((i) =>
     rawClient(
@@ -190,7 +191,7 @@ await Promise.all([
       () => undefined,
     ),
   ),
-  statusLoop(),
+  ...(on('status') ? [statusLoop()] : []),
 ]);
 print();
 process.exit(0);

@@ -4,7 +4,6 @@
  * open and on every reload. A certificate is checked (parsed, key matching) before it is used, so
  * a bad file on reload is refused and the running one stays.
  */
-import tls from 'node:tls';
 import { readFileText } from '../config/read-file.js';
 import type { StatusConfig } from '../config/types.js';
 import { FieldgateError } from '../errors.js';
@@ -20,7 +19,8 @@ export async function readTls(files: NonNullable<StatusConfig['tls']>): Promise<
   if (!cert.ok) return cert.error;
   if (!key.ok) return key.error;
   try {
-    tls.createSecureContext({ cert: cert.text, key: key.text });
+    // node:tls is loaded only when a certificate is configured.
+    process.getBuiltinModule('node:tls').createSecureContext({ cert: cert.text, key: key.text });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return new FieldgateError('FG_ERR_START', `status.tls: ${files.cert} / ${files.key} cannot be used: ${why}`, [], {
