@@ -36,9 +36,12 @@ async function traced(config: string, during?: (d: Daemon, file: string) => Prom
     NODE_OPTIONS: `--import=${TRACE}`,
     FIELDGATE_MODULE_TRACE: out,
   });
-  await d.waitFor((l) => l['msg'] === 'started');
-  await during?.(d, file);
-  d.child.kill('SIGTERM');
+  try {
+    await d.waitFor((l) => l['msg'] === 'started');
+    await during?.(d, file);
+  } finally {
+    d.child.kill('SIGTERM'); // also when an expectation failed: no daemon outlives its test
+  }
   expect(await d.exited).toBe(0);
   return JSON.parse(readFileSync(out, 'utf8')) as Trace;
 }
