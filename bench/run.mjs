@@ -16,8 +16,9 @@ import * as startup from './startup.mjs';
 import * as decode from './decode.mjs';
 import * as mqtt from './mqtt.mjs';
 import * as consoleStreams from './console.mjs';
+import * as mixed from './mixed.mjs';
 
-const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode, mqtt, consoleStreams];
+const SECTIONS = [modbusTcp, southbound, rawBridge, startup, decode, mqtt, consoleStreams, mixed];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);

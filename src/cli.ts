@@ -8,8 +8,6 @@
  *                                print the running daemon's state (from its status endpoint)
  */
 import { fileURLToPath } from 'node:url';
-import { readCertificates } from './config/certificates.js';
-import { configWarnings, describeConfig } from './config/describe.js';
 import { ConfigFile } from './config/config-file.js';
 import { formatIssue, loadConfigFileAsync } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
@@ -116,6 +114,9 @@ async function loadOrReport(file: string, source?: ConfigFile): Promise<GatewayC
 async function check(args: Args): Promise<number> {
   const config = await loadOrReport(args.config);
   if (!config) return EXIT_CONFIG;
+  // What check prints is loaded by check only: `run` does not keep it in memory.
+  const { configWarnings, describeConfig } = await import('./config/describe.js');
+  const { readCertificates } = await import('./config/certificates.js');
   const certificates = await readCertificates(config);
   process.stdout.write(`${args.config}: valid\n\n${describeConfig(config, certificates)}\n`);
   for (const warning of configWarnings(config, undefined, certificates))

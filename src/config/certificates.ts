@@ -7,7 +7,6 @@
  * (certificate-watch.ts). A file that cannot be read or parsed is an entry with its `error`, never a
  * throw. Keys are never read: only certificates.
  */
-import { X509Certificate } from 'node:crypto';
 import { readFileText, type FileText } from './read-file.js';
 import type { GatewayConfig } from './types.js';
 
@@ -68,7 +67,7 @@ export function parseCertificates(ref: CertificateRef, pem: string): Certificate
   if (blocks.length === 0) return [{ ...ref, error: 'no certificate in it (a PEM "BEGIN CERTIFICATE" block)' }];
   return blocks.map((block, i): CertificateEntry => {
     try {
-      const x = new X509Certificate(block);
+      const x = new (process.getBuiltinModule('node:crypto').X509Certificate)(block);
       const expiresAt = Date.parse(x.validTo);
       return {
         ...ref,

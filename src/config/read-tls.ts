@@ -6,13 +6,14 @@
  * one certificate. A bad file is an error naming it, so a reload that meets one keeps the running
  * files.
  */
-import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
 import { FieldgateError } from '../errors.js';
 import type { TlsMaterial } from '../transport/tls-accept.js';
 import { readFileText } from './read-file.js';
 
 export type { TlsMaterial } from '../transport/tls-accept.js';
+
+/** node:tls, loaded only when a config has TLS (a gateway without pays nothing for it). */
+const tlsModule = () => process.getBuiltinModule('node:tls');
 
 export interface TlsFiles {
   readonly cert: string;
@@ -36,14 +37,14 @@ export async function readTls(files: TlsFiles, what: string): Promise<TlsMateria
   if (!key.ok) return key.error;
   if (ca && !ca.ok) return ca.error;
   try {
-    tls.createSecureContext({ cert: cert.text, key: key.text });
+    tlsModule().createSecureContext({ cert: cert.text, key: key.text });
   } catch (err) {
     return unusable(what, `${files.cert} / ${files.key}`, err);
   }
   if (ca === undefined) return { cert: cert.text, key: key.text };
   try {
-    new X509Certificate(ca.text); // the first certificate: throws on anything that is not one
-    tls.createSecureContext({ ca: ca.text });
+    new (process.getBuiltinModule('node:crypto').X509Certificate)(ca.text); // the first certificate: throws on anything that is not one
+    tlsModule().createSecureContext({ ca: ca.text });
   } catch (err) {
     return unusable(what, `${files.ca} (ca)`, err);
   }

@@ -3,7 +3,7 @@
  * streams open now, streams dropped because their client stopped reading, and requests refused
  * because too many streams were open.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from './prom.js';
 
 /** What the metrics read from the hub (events.ts EventHub). */
 export interface ConsoleStreams {

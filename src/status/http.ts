@@ -14,7 +14,7 @@
  * With `tls`, the server is HTTPS; `reloadTls` swaps the certificate for new connections.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type net from 'node:net';
 import { FieldgateError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -109,6 +109,8 @@ const refusal = (status: number, reason: string, headers?: Record<string, string
 
 export class StatusHttpServer {
   private readonly server: http.Server | https.Server;
+  /** The same server when it is HTTPS. */
+  private readonly tlsServer: https.Server | undefined;
   private readonly limits: StatusLimits;
   /** Open connections, oldest first. */
   private readonly open = new Set<net.Socket>();
@@ -133,9 +135,13 @@ export class StatusHttpServer {
       keepAliveTimeout: KEEP_ALIVE_MS,
     };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    // node:https (and with it tls and crypto) is loaded only for an endpoint that has a certificate.
     this.server = options.tls
-      ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
+      ? process
+          .getBuiltinModule('node:https')
+          .createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
       : http.createServer(serverOptions, handler);
+    this.tlsServer = options.tls ? (this.server as https.Server) : undefined;
     this.evictions = new LogLimit(log);
     this.refusals = new LogLimit(log, { sourceField: 'client' });
     // With TLS, 'connection' is the TCP socket (before the handshake): the cap counts those too.
@@ -157,12 +163,12 @@ export class StatusHttpServer {
   }
 
   get secure(): boolean {
-    return this.server instanceof https.Server;
+    return this.tlsServer !== undefined;
   }
 
   /** A new certificate for new connections (HTTPS only; the material is checked already). */
   reloadTls(material: TlsMaterial): void {
-    if (this.server instanceof https.Server) this.server.setSecureContext({ cert: material.cert, key: material.key });
+    this.tlsServer?.setSecureContext({ cert: material.cert, key: material.key });
   }
 
   listen(host: string, port: number): Promise<void> {

@@ -5,7 +5,7 @@
  * when scraped. Labels are bounded: server, device, function code, result, reason, state, the
  * config's certificate files; never a client address or a register.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom.js';
 import { ExceptionCode } from '../codec/pdu/exception.js';
 import type { DeviceStatus } from '../devices/device.js';
 import type { ServerObserver } from '../servers/observer.js';

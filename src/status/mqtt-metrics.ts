@@ -3,7 +3,7 @@
  * whether it is up and in which state, births, messages, bytes and point values out, the store's
  * backlog and drops, commands carried out and refused.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from './prom.js';
 import type { MqttState, MqttStatus } from '../mqtt/mqtt-status.js';
 
 const STATES: readonly MqttState[] = ['connecting', 'waiting', 'replaying', 'online', 'down'];

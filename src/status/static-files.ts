@@ -9,11 +9,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import type { Reply, RouteRequest } from './http.js';
 
-const gzipAsync = promisify(gzip);
+/** node:zlib is loaded when the console's first file is asked for, not with the status endpoint. */
+const gzipAsync = (raw: Buffer): Promise<Buffer> =>
+  new Promise((resolve, reject) =>
+    process.getBuiltinModule('node:zlib').gzip(raw, (err, out) => (err ? reject(err) : resolve(out))),
+  );
 
 /** From dist/status/ (and src/status/ under tests): the package's console/ directory. */
 export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));

@@ -13,13 +13,15 @@
  *     tickets) keeps the client certificate verified in its full handshake, with its role.
  * The peer's identity (subject, serial, Modbus role from codec/x509/role.ts) goes with the socket.
  */
-import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { isDerError } from '../codec/x509/der.js';
 import { modbusRole } from '../codec/x509/role.js';
 
 /** A server's certificate, key and (optional) client CA, as PEM text, already checked. */
+/** node:tls, loaded only when a config has TLS (a gateway without pays nothing for it). */
+const tlsModule = () => process.getBuiltinModule('node:tls');
+
 export interface TlsMaterial {
   readonly cert: string;
   readonly key: string;
@@ -70,7 +72,7 @@ export class TlsAcceptor {
 
   constructor(material: TlsMaterial, handshakeTimeout = HANDSHAKE_TIMEOUT_MS) {
     this.requestCert = material.ca !== undefined;
-    this.server = tls.createServer({
+    this.server = tlsModule().createServer({
       ...secureOptions(material),
       requestCert: this.requestCert,
       // checked here (secure): refused with a log line naming why, rather than destroyed unsaid
@@ -121,7 +123,7 @@ export class TlsAcceptor {
    */
   replace(material: TlsMaterial): void {
     this.server.setSecureContext(secureOptions(material));
-    this.server.setTicketKeys(randomBytes(48));
+    this.server.setTicketKeys(process.getBuiltinModule('node:crypto').randomBytes(48));
     this.requestCert = material.ca !== undefined;
   }
 

@@ -8,11 +8,14 @@
  * keepalive and reused read buffer are the TCP opener's.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { LineOpener } from './line.js';
 import { closeSocket, openSocket, targetName, type OnRead, type TcpTarget } from './tcp-opener.js';
 
 /** The client `tls:` block as validated (config/items/client-tls.ts). */
+/** node:tls, loaded only when a config has TLS (a gateway without pays nothing for it). */
+const tlsModule = () => process.getBuiltinModule('node:tls');
+
 export interface ClientTlsFiles {
   readonly ca?: string | undefined;
   readonly cert?: string | undefined;
@@ -53,7 +56,7 @@ export function clientTlsOptions(t: TlsTarget): tls.ConnectionOptions {
   };
   try {
     // what tls.connect would throw later, with the files named now
-    options.secureContext = tls.createSecureContext(options);
+    options.secureContext = tlsModule().createSecureContext(options);
   } catch (err) {
     const files = [t.tls.ca, t.tls.cert, t.tls.key].filter((f) => f !== undefined).join(', ');
     throw new Error(`${t.owner}: ${files} cannot be used: ${err instanceof Error ? err.message : String(err)}`, {
@@ -111,7 +114,7 @@ export function tlsOpener(t: TlsTarget): LineOpener {
             port: t.port,
             onread,
           };
-          return tls.connect(connect).setNoDelay(true);
+          return tlsModule().connect(connect).setNoDelay(true);
         },
         confirmed,
         opened,
