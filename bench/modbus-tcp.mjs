@@ -23,6 +23,7 @@ import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
 import { median, ratio, sum } from './lib/stats.mjs';
 import { fmtInt, fmtMiB, fmtRatio, fmtUs, formatTable } from './lib/table.mjs';
+import { run as runTls } from './modbus-tls.mjs';
 
 const fmtCpu = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
 
@@ -48,7 +49,8 @@ const REFERENCES = ['libmodbus', 'node-plain', 'modbus-serial', 'baseline'];
 /** The node flags of bin/fieldgate.js's shebang: the plain Node reference runs with them too. */
 const FIELDGATE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
 
-function fieldgateYaml(port) {
+/** fieldgate's config in this section; the mixed section's Modbus-only phase uses it too. */
+export function fieldgateYaml(port) {
   return `gateway: { name: bench }
 log: { level: warn }
 banks:
@@ -581,9 +583,12 @@ export async function run(ctx) {
     for (const h of handles) results.push(await finishServer(ctx, h));
     await rm(tmp, { recursive: true, force: true });
   }
+  // Modbus over TLS vs plain on fieldgate (Modbus/TCP Security): its own table, same run
+  const tls = !opts.servers || opts.servers.includes('fieldgate') ? await runTls(ctx) : null;
   return {
-    text: report(ctx, results, skipped),
+    text: report(ctx, results, skipped) + (tls ? `\n\n${tls.text}` : ''),
     data: {
+      tls: tls?.data ?? null,
       request: { function: 3, address: 0, quantity: 10, unit: 1 },
       cpus: { server: SERVER_CPU, loadgen: LOADGEN_CPU },
       cases: CASES,

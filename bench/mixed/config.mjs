@@ -74,19 +74,5 @@ ${signals.join('\n')}
 `;
 }
 
-/** As the modbus section's fieldgate config (bench/modbus-tcp.mjs), which runs the 100-connection cases. */
-export function modbusOnlyYaml(port) {
-  return `gateway: { name: bench }
-log: { level: warn }
-banks:
-  bench: { holding: 1000, input: 1000, coils: 2000, discrete: 2000 }
-servers:
-  - name: bench
-    protocol: modbus
-    listen: 127.0.0.1:${port}
-    maxClients: 1000
-    idleTimeout: 0
-    maxInFlight: 64
-    bank: bench
-`;
-}
+/** The modbus section's fieldgate config (bench/modbus-tcp.mjs), which runs the 100-connection cases. */
+export { fieldgateYaml as modbusOnlyYaml } from '../modbus-tcp.mjs';
