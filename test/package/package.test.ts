@@ -202,6 +202,21 @@ describe('the .deb extracted into an empty root', () => {
   });
 });
 
+/**
+ * A directory of stand-ins for every command a maintainer script would change this machine with: each
+ * logs its arguments to $STUB_LOG; getent knows the names in $FAKE_NAMES.
+ */
+function stubCommands(): string {
+  const stubs = temp('fg-stubs-');
+  for (const cmd of ['addgroup', 'adduser', 'deluser', 'delgroup', 'systemctl', 'chown', 'useradd', 'usermod']) {
+    writeFileSync(join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >>"$STUB_LOG"\n`);
+    chmodSync(join(stubs, cmd), 0o755);
+  }
+  writeFileSync(join(stubs, 'getent'), '#!/bin/sh\nfor n in $FAKE_NAMES; do [ "$n" = "$2" ] && exit 0; done\nexit 2\n');
+  chmodSync(join(stubs, 'getent'), 0o755);
+  return stubs;
+}
+
 describe('the maintainer scripts under a fake root (DPKG_ROOT, stub commands)', () => {
   let control = '';
   let stubs = '';
@@ -209,18 +224,7 @@ describe('the maintainer scripts under a fake root (DPKG_ROOT, stub commands)', 
     control = temp('fg-ctl-');
     const r = run('dpkg-deb', ['-e', deb(HOST), control]);
     if (r.code !== 0) throw new Error(r.out);
-    stubs = temp('fg-stubs-');
-    // Every command that would change this machine is a stub that logs its arguments; getent knows
-    // the names in $FAKE_NAMES.
-    for (const cmd of ['addgroup', 'adduser', 'deluser', 'delgroup', 'systemctl', 'chown', 'useradd', 'usermod']) {
-      writeFileSync(join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >>"$STUB_LOG"\n`);
-      chmodSync(join(stubs, cmd), 0o755);
-    }
-    writeFileSync(
-      join(stubs, 'getent'),
-      '#!/bin/sh\nfor n in $FAKE_NAMES; do [ "$n" = "$2" ] && exit 0; done\nexit 2\n',
-    );
-    chmodSync(join(stubs, 'getent'), 0o755);
+    stubs = stubCommands();
   });
 
   function fakeRoot(): string {
@@ -313,17 +317,8 @@ describe('dpkg itself, in a throwaway root (dpkg --root, maintainer scripts run 
       mkdirSync(join(root, d), { recursive: true });
     writeFileSync(join(root, 'var/lib/dpkg/status'), '');
     writeFileSync(join(root, 'var/lib/dpkg/available'), '');
-    stubs = temp('fg-dpkgstubs-');
+    stubs = stubCommands();
     log = join(stubs, 'calls.log');
-    for (const cmd of ['addgroup', 'adduser', 'deluser', 'delgroup', 'systemctl', 'chown']) {
-      writeFileSync(join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >>"$STUB_LOG"\n`);
-      chmodSync(join(stubs, cmd), 0o755);
-    }
-    writeFileSync(
-      join(stubs, 'getent'),
-      '#!/bin/sh\nfor n in $FAKE_NAMES; do [ "$n" = "$2" ] && exit 0; done\nexit 2\n',
-    );
-    chmodSync(join(stubs, 'getent'), 0o755);
   });
 
   function dpkg(args: string[], names: string) {
