@@ -50,3 +50,32 @@ export async function readTls(files: TlsFiles, what: string): Promise<TlsMateria
   }
   return { cert: cert.text, key: key.text, ca: ca.text };
 }
+
+/** A client `tls:` block (a device's, mqtt's): each file optional; `verify` does not matter here. */
+export interface ClientTlsFiles {
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+}
+
+/**
+ * Checks a client `tls:` block's files as a reload finds them (they are read again at every connect,
+ * so nothing is kept): each named file readable, the certificate and key usable together, the CA a
+ * certificate. The error names the file, so a reload that meets a broken one is refused.
+ */
+export async function checkClientTls(files: ClientTlsFiles, what: string): Promise<FieldgateError | undefined> {
+  const read = (f: string | undefined) => (f === undefined ? Promise.resolve(undefined) : readFileText(f));
+  const [cert, key, ca] = await Promise.all([read(files.cert), read(files.key), read(files.ca)]);
+  for (const read of [cert, key, ca]) if (read && !read.ok) return read.error;
+  try {
+    if (cert?.ok && key?.ok) tlsModule().createSecureContext({ cert: cert.text, key: key.text });
+  } catch (err) {
+    return unusable(what, `${files.cert} / ${files.key}`, err);
+  }
+  try {
+    if (ca?.ok) new (process.getBuiltinModule('node:crypto').X509Certificate)(ca.text);
+  } catch (err) {
+    return unusable(what, `${files.ca} (ca)`, err);
+  }
+  return undefined;
+}

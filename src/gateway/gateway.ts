@@ -30,7 +30,7 @@ import type { GatewayServer, ServerDeps } from '../servers/server.js';
 import type { MqttStatus } from '../mqtt/mqtt-status.js';
 import type { Northbound } from '../mqtt/northbound.js';
 import { bankAlive } from './bank-sources.js';
-import { ServerTlsFiles } from './server-tls-files.js';
+import { checkClientTlsFiles, ServerTlsFiles } from './server-tls-files.js';
 import type { GatewayView, ReloadRecord, ServerView, StatusDocument } from '../status/document.js';
 import type { StatusEndpoint } from '../status/endpoint.js';
 import { ObserverHub } from '../status/observer-hub.js';
@@ -177,8 +177,11 @@ export class Gateway implements GatewayView {
       if (!loaded.ok) return this.refuse(loaded.issues);
       if (!this.started) return this.refuse([], 'the gateway is not running');
       const tls = await this.tlsFiles.read(loaded.config.servers);
-      if (tls instanceof Error)
-        return this.refuse([], `${tls.message}; the running configuration and certificates stay`);
+      const broken = tls instanceof Error ? tls : await checkClientTlsFiles(loaded.config);
+      if (broken || tls instanceof Error) {
+        const why = (broken ?? tls) as Error;
+        return this.refuse([], `${why.message}; the running configuration and certificates stay`);
+      }
       try {
         this.tlsFiles.keep(tls);
         return await this.apply(loaded.config);

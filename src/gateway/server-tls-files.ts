@@ -3,10 +3,12 @@
  * and on every reload before anything is applied (config/read-tls.ts). A file that cannot be read or
  * used refuses the whole reload, naming the file: the running configuration and certificates stay.
  * Servers built by the reload get the new files; servers left running get them for new
- * connections (`reloadTls`), their open sessions untouched.
+ * connections (`reloadTls`), their open sessions untouched. The client `tls:` blocks (modbus-tcp
+ * devices, mqtt) are read at every connect; a reload checks them too, so a broken file is refused
+ * then rather than found at the next reconnect.
  */
-import { readTls, type TlsMaterial } from '../config/read-tls.js';
-import type { ServerConfig } from '../config/types.js';
+import { checkClientTls, readTls, type TlsMaterial } from '../config/read-tls.js';
+import type { GatewayConfig, ServerConfig } from '../config/types.js';
 import type { FieldgateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { GatewayServer } from '../servers/server.js';
@@ -52,4 +54,14 @@ export class ServerTlsFiles {
       log.info({ server: server.name, cert: server.config.tls?.cert }, 'server certificate read again');
     }
   }
+}
+
+/** The client `tls:` blocks of `config` (modbus-tcp devices, mqtt) checked; the first broken file. */
+export async function checkClientTlsFiles(config: GatewayConfig): Promise<FieldgateError | undefined> {
+  for (const d of config.devices) {
+    if (d.type !== 'modbus-tcp' || !d.tls) continue;
+    const bad = await checkClientTls(d.tls, `device "${d.name}" tls`);
+    if (bad) return bad;
+  }
+  return config.mqtt?.tls ? checkClientTls(config.mqtt.tls, 'mqtt.tls') : undefined;
 }
