@@ -32,9 +32,9 @@ beforeAll(async () => {
 
 const load = (text: string) => configOf(loadText(text));
 
-const yaml = (cert: string, status = 'status: { listen: 127.0.0.1:0 }\n') => `${status}banks: { b: { holding: 1 } }
+const yaml = (cert: IssuedCert, status = 'status: { listen: 127.0.0.1:0 }\n') => `${status}banks: { b: { holding: 1 } }
 devices:
-  - { name: plc, type: modbus-tcp, host: 127.0.0.1, port: 1, reconnect: { min: 1s, max: 5s }, tls: { ca: ${ca.cert}, cert: ${cert}, key: ${pki.path('x.key')} } }
+  - { name: plc, type: modbus-tcp, host: 127.0.0.1, port: 1, reconnect: { min: 1s, max: 5s }, tls: { ca: ${ca.cert}, cert: ${cert.cert}, key: ${cert.key} } }
 `;
 
 describe('certificates in /status, /metrics and fieldgate status', () => {
@@ -42,7 +42,7 @@ describe('certificates in /status, /metrics and fieldgate status', () => {
   afterAll(() => rg?.stop());
 
   it('lists each certificate with its expiry in seconds at request time; /metrics has a gauge per file', async () => {
-    rg = await startGateway(yaml(soon.cert));
+    rg = await startGateway(yaml(soon));
     const base = `http://127.0.0.1:${rg.gateway.statusPort}`;
     const doc = (await (await fetch(`${base}/status`)).json()) as StatusDocument;
     const now = Date.now();
@@ -99,7 +99,7 @@ describe('certificates in /status, /metrics and fieldgate status', () => {
   it('a reload reads them again (a renewed file: the warning ends); without certificates no samples, no table', async () => {
     const renewed = pki.path('renewed.crt');
     copyFileSync(far.cert, renewed);
-    const outcome = await rg.gateway.reload(loadConfigText(yaml(renewed), 'c.yaml'));
+    const outcome = await rg.gateway.reload(loadConfigText(yaml({ ...far, cert: renewed }), 'c.yaml'));
     expect(outcome.result).toBe('applied');
     const doc = (await (await fetch(`http://127.0.0.1:${rg.gateway.statusPort}/status`)).json()) as StatusDocument;
     expect(doc.certificates?.map((c) => c.subject)).toEqual(['CN=far', 'CN=plant-ca']);
@@ -159,7 +159,7 @@ describe('the expiry warning in the log', () => {
   });
 
   /** A watch over the config's certificates (read once, before the clock is faked), refreshed once. */
-  async function watching(cert: string) {
+  async function watching(cert: IssuedCert) {
     const config = load(yaml(cert, ''));
     const entries = await readCertificates(config);
     vi.useFakeTimers({ now: Date.now() });
@@ -170,7 +170,7 @@ describe('the expiry warning in the log', () => {
   }
 
   it('is logged at start, then at most once a day while it lasts, and again at once on a reload', async () => {
-    const { config, captured, watch } = await watching(soon.cert);
+    const { config, captured, watch } = await watching(soon);
     const lines = () => captured.lines.filter((l) => String(l['msg']).startsWith('certificate expires soon'));
     expect(lines().map((l) => l['msg'])).toEqual(['certificate expires soon']);
     await vi.advanceTimersByTimeAsync(DAY - 60_000);
@@ -189,7 +189,7 @@ describe('the expiry warning in the log', () => {
   });
 
   it('starts while the gateway runs: a certificate that crosses the 30-day line is noticed within the hour', async () => {
-    const { captured, watch } = await watching(far.cert);
+    const { captured, watch } = await watching(far);
     expect(captured.events('certificate expires soon')).toEqual([]);
     await vi.advanceTimersByTimeAsync(371 * DAY);
     expect(captured.events('certificate expires soon')).toHaveLength(1);
