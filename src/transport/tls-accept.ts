@@ -18,9 +18,10 @@ import type tls from 'node:tls';
 import { isDerError } from '../codec/x509/der.js';
 import { modbusRole } from '../codec/x509/role.js';
 
-/** A server's certificate, key and (optional) client CA, as PEM text, already checked. */
 /** node:tls, loaded only when a config has TLS (a gateway without pays nothing for it). */
 const tlsModule = () => process.getBuiltinModule('node:tls');
+
+/** A server's certificate, key and (optional) client CA, as PEM text, already checked. */
 
 export interface TlsMaterial {
   readonly cert: string;

@@ -12,9 +12,10 @@ import type tls from 'node:tls';
 import type { LineOpener } from './line.js';
 import { closeSocket, openSocket, targetName, type OnRead, type TcpTarget } from './tcp-opener.js';
 
-/** The client `tls:` block as validated (config/items/client-tls.ts). */
 /** node:tls, loaded only when a config has TLS (a gateway without pays nothing for it). */
 const tlsModule = () => process.getBuiltinModule('node:tls');
+
+/** The client `tls:` block as validated (config/items/client-tls.ts). */
 
 export interface ClientTlsFiles {
   readonly ca?: string | undefined;
