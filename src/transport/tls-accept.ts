@@ -22,7 +22,6 @@ import { modbusRole } from '../codec/x509/role.js';
 const tlsModule = () => process.getBuiltinModule('node:tls');
 
 /** A server's certificate, key and (optional) client CA, as PEM text, already checked. */
-
 export interface TlsMaterial {
   readonly cert: string;
   readonly key: string;

@@ -16,7 +16,6 @@ import { closeSocket, openSocket, targetName, type OnRead, type TcpTarget } from
 const tlsModule = () => process.getBuiltinModule('node:tls');
 
 /** The client `tls:` block as validated (config/items/client-tls.ts). */
-
 export interface ClientTlsFiles {
   readonly ca?: string | undefined;
   readonly cert?: string | undefined;
