@@ -6,7 +6,7 @@
  * must arrive where the steps say it does.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
 const HAS_MBPOLL = installed('mbpoll');
 const HAS_SOCAT = installed('socat');
+const HAS_TLS_TOOLS = installed('openssl') && existsSync('/usr/bin/python3');
 
 type Child = Pick<Daemon, 'child' | 'exited'>;
 const children: Child[] = [];
@@ -55,6 +56,8 @@ async function follow(
   example: string,
   fixedPorts: string[],
   ready: (port: (p: string) => number) => Promise<void>,
+  /** What the steps say to do first, in the run's directory (which stands for /tmp/). */
+  prepare?: (dir: string) => void,
 ): Promise<Run> {
   const free = await freePorts(fixedPorts.length);
   const run: Run = {
@@ -63,6 +66,7 @@ async function follow(
     out: new Map(),
   };
   const port = (p: string) => run.ports.get(p) as number;
+  prepare?.(run.dir);
   let readied = false;
   for (const { line, background } of tryItSteps(example)) {
     const command = substitute(line, run);
@@ -104,6 +108,7 @@ async function follow(
     } else {
       const r = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
       expect(r.status, `"${line}": ${r.stderr}`).toBe(0);
+      run.out.set(line, r.stdout);
       // the files it made (not the virtual cable's pty links, which a read would block on)
       const made = readdirSync(run.dir)
         .map((f) => join(run.dir, f))
@@ -204,6 +209,53 @@ describe('"Try it on one machine", as written', () => {
       const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
       expect(status).toMatch(/^rs485\s+1\s+holding 0\.\.12\s+meters\.holding\[0\]\s+1s\s+\d+s ago\s+no\s+-$/m);
       expect(status).toMatch(/^rs485\s+2\s+input 0\s+meters\.holding\[20\]\s+5s\s+never\s+yes\s/m);
+    },
+    40_000,
+  );
+
+  it.skipIf(!HAS_TLS_TOOLS)(
+    "modbus-security.yaml: README's openssl lines make the certificates; a Viewer reads and may not write, an Operator writes, no certificate is closed",
+    async () => {
+      const run = await follow(
+        'modbus-security.yaml',
+        ['8802', '1502', '8081'],
+        () => Promise.resolve(),
+        (dir) => {
+          // README "Security", its worked example: the sh block's lines, less the install into /etc
+          const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+          const at = readme.indexOf('A worked example with openssl');
+          expect(at, 'README shows how to make the certificates').toBeGreaterThan(0);
+          const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1] ?? '';
+          const script = block
+            .split('\n')
+            .filter((l) => !l.startsWith('sudo '))
+            .join('\n');
+          mkdirSync(join(dir, 'mbs'));
+          const r = spawnSync('bash', ['-e', '-c', script], {
+            cwd: join(dir, 'mbs'),
+            encoding: 'utf8',
+            timeout: 30_000,
+          });
+          expect(r.status, r.stderr).toBe(0);
+          expect(r.stdout, 'the role is in the operator certificate').toContain('Operator');
+        },
+      );
+      const replies = (prefix: string) =>
+        [...run.out.entries()]
+          .filter(([l]) => l.startsWith('python3') && l.includes(prefix))
+          .map(([, out]) => JSON.parse(out) as { replies: string[]; closed: boolean; error: string | null });
+      const [viewer] = replies('viewer.pem');
+      expect(viewer?.replies, 'Viewer: FC3 served (4 registers), FC6 answered 01').toEqual([
+        '030804b0054600000007',
+        '8601',
+      ]);
+      const [operator] = replies('operator.pem');
+      expect(operator?.replies, 'Operator: FC6 written (echoed)').toEqual(['0600000001']);
+      const [none] = replies(' - - ');
+      expect(none?.replies, 'no certificate: nothing answered').toEqual([]);
+      expect(none?.error ?? (none?.closed ? 'closed' : null), 'no certificate: refused').not.toBeNull();
+      const status = [...run.out.entries()].find(([l]) => l.startsWith('npx fieldgate status'))?.[1] ?? '';
+      expect(status).toMatch(/^secure\s/m);
     },
     40_000,
   );
