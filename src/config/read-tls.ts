@@ -26,31 +26,6 @@ function unusable(what: string, files: string, err: unknown): FieldgateError {
   return new FieldgateError('FG_ERR_START', `${what}: ${files} cannot be used: ${why}`, [], { cause: err });
 }
 
-/** The files of `files`, checked; or the error naming the file and what is wrong. `what`: "status.tls". */
-export async function readTls(files: TlsFiles, what: string): Promise<TlsMaterial | FieldgateError> {
-  const [cert, key, ca] = await Promise.all([
-    readFileText(files.cert),
-    readFileText(files.key),
-    files.ca !== undefined ? readFileText(files.ca) : undefined,
-  ]);
-  if (!cert.ok) return cert.error;
-  if (!key.ok) return key.error;
-  if (ca && !ca.ok) return ca.error;
-  try {
-    tlsModule().createSecureContext({ cert: cert.text, key: key.text });
-  } catch (err) {
-    return unusable(what, `${files.cert} / ${files.key}`, err);
-  }
-  if (ca === undefined) return { cert: cert.text, key: key.text };
-  try {
-    new (process.getBuiltinModule('node:crypto').X509Certificate)(ca.text); // the first certificate: throws on anything that is not one
-    tlsModule().createSecureContext({ ca: ca.text });
-  } catch (err) {
-    return unusable(what, `${files.ca} (ca)`, err);
-  }
-  return { cert: cert.text, key: key.text, ca: ca.text };
-}
-
 /** A client `tls:` block (a device's, mqtt's): each file optional; `verify` does not matter here. */
 export interface ClientTlsFiles {
   readonly ca?: string | undefined;
@@ -58,24 +33,48 @@ export interface ClientTlsFiles {
   readonly key?: string | undefined;
 }
 
+type Texts = { readonly cert?: string; readonly key?: string; readonly ca?: string };
+
 /**
- * Checks a client `tls:` block's files as a reload finds them (they are read again at every connect,
- * so nothing is kept): each named file readable, the certificate and key usable together, the CA a
- * certificate. The error names the file, so a reload that meets a broken one is refused.
+ * The named files read and checked: each readable, the certificate and key usable together, the CA
+ * a certificate a context takes; or the error naming the file and what is wrong.
  */
-export async function checkClientTls(files: ClientTlsFiles, what: string): Promise<FieldgateError | undefined> {
+async function readChecked(files: ClientTlsFiles, what: string): Promise<Texts | FieldgateError> {
   const read = (f: string | undefined) => (f === undefined ? Promise.resolve(undefined) : readFileText(f));
   const [cert, key, ca] = await Promise.all([read(files.cert), read(files.key), read(files.ca)]);
-  for (const read of [cert, key, ca]) if (read && !read.ok) return read.error;
+  for (const r of [cert, key, ca]) if (r && !r.ok) return r.error;
+  const text = (r: typeof cert) => (r?.ok ? r.text : undefined);
+  const texts: Texts = { cert: text(cert), key: text(key), ca: text(ca) };
   try {
-    if (cert?.ok && key?.ok) tlsModule().createSecureContext({ cert: cert.text, key: key.text });
+    if (texts.cert !== undefined && texts.key !== undefined)
+      tlsModule().createSecureContext({ cert: texts.cert, key: texts.key });
   } catch (err) {
     return unusable(what, `${files.cert} / ${files.key}`, err);
   }
   try {
-    if (ca?.ok) new (process.getBuiltinModule('node:crypto').X509Certificate)(ca.text);
+    if (texts.ca !== undefined) {
+      new (process.getBuiltinModule('node:crypto').X509Certificate)(texts.ca); // the first certificate: throws on anything that is not one
+      tlsModule().createSecureContext({ ca: texts.ca });
+    }
   } catch (err) {
     return unusable(what, `${files.ca} (ca)`, err);
   }
-  return undefined;
+  return texts;
+}
+
+/** The files of `files`, checked; or the error naming the file and what is wrong. `what`: "status.tls". */
+export async function readTls(files: TlsFiles, what: string): Promise<TlsMaterial | FieldgateError> {
+  const t = await readChecked(files, what);
+  if (t instanceof FieldgateError) return t;
+  const material = { cert: t.cert ?? '', key: t.key ?? '' };
+  return t.ca === undefined ? material : { ...material, ca: t.ca };
+}
+
+/**
+ * Checks a client `tls:` block's files as a reload finds them (they are read again at every connect,
+ * so nothing is kept). The error names the file, so a reload that meets a broken one is refused.
+ */
+export async function checkClientTls(files: ClientTlsFiles, what: string): Promise<FieldgateError | undefined> {
+  const t = await readChecked(files, what);
+  return t instanceof FieldgateError ? t : undefined;
 }

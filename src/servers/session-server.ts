@@ -21,7 +21,7 @@ export abstract class SessionServer<S extends SetMember & PortHolder> {
   /** `tls:` servers: the handshake on every port, its files replaced on reload. */
   private readonly tls: TlsAcceptor | undefined;
 
-  /** `readBuffers`: read connections into reused buffers (tcp-listener.ts): raw servers. */
+  /** `readBuffers`: read connections into reused buffers (tcp-listener.ts): raw and Modbus servers. */
   constructor(config: ServerCommon, deps: ServerDeps, readBuffers = false) {
     this.name = config.name;
     this.log = serverLogger(deps.log, config.name);

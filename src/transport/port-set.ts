@@ -36,7 +36,7 @@ export interface PortsDeps {
   readonly sessionCount: () => number;
   /** Told about every refused connection (metrics). */
   readonly onRefused?: (why: string) => void;
-  /** Read connections into reused buffers (tcp-listener.ts): raw servers. */
+  /** Read connections into reused buffers (tcp-listener.ts): raw and Modbus servers. */
   readonly readBuffers?: boolean;
   /** TLS on every port (tls-accept.ts). */
   readonly tls?: TlsAcceptor;
