@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureBuilt } from './lib/build.mjs';
-import { runLoadgen } from './lib/loadgen.mjs';
+import { modbusReads as reads } from './lib/loadgen.mjs';
 import { HOST, freePort, waitForPort } from './lib/net.mjs';
 import { startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
@@ -198,20 +198,6 @@ async function statusFigures(statusPort) {
     servers: doc?.servers?.length ?? null,
     points: doc?.banks?.reduce((n, b) => n + b.points.length, 0) ?? null,
   };
-}
-
-function reads(ctx, bin, port, cpu) {
-  return runLoadgen({
-    bin,
-    port,
-    conns: 10,
-    depth: 1,
-    warmupMs: ctx.opts.warmupMs,
-    durationMs: ctx.opts.durationMs,
-    maxRequests: ctx.opts.maxRequests,
-    timeoutMs: ctx.opts.timeoutMs,
-    cpu,
-  });
 }
 
 /** Modbus reads with 0 and 10 consoles, alternating (runs each). */

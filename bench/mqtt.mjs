@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureBuilt } from './lib/build.mjs';
-import { runLoadgen } from './lib/loadgen.mjs';
+import { modbusReads as reads } from './lib/loadgen.mjs';
 import { freePort, waitForPort } from './lib/net.mjs';
 import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
@@ -91,21 +91,6 @@ const mqttCounters = (s) => ({
 });
 const delta = (a, b) =>
   Object.fromEntries(Object.keys(a).map((k) => [k, b[k] === null || a[k] === null ? null : b[k] - a[k]]));
-
-/** Modbus FC3 reads of 10 registers, 10 connections x 1 in flight (bench/bin/loadgen). */
-function reads(ctx, bin, port, cpu) {
-  return runLoadgen({
-    bin,
-    port,
-    conns: 10,
-    depth: 1,
-    warmupMs: ctx.opts.warmupMs,
-    durationMs: ctx.opts.durationMs,
-    maxRequests: ctx.opts.maxRequests,
-    timeoutMs: ctx.opts.timeoutMs,
-    cpu,
-  });
-}
 
 const readSummary = (r) =>
   r?.ok ? { rps: r.rps, p99_us: r.p99_us, errors: r.errors } : { rps: null, error: r?.error ?? 'no loadgen' };

@@ -51,3 +51,18 @@ export async function runLoadgen(o) {
   }
   return { ok: true, ...json, stderr: r.stderr.trim() || undefined };
 }
+
+/** Modbus FC3 reads of 10 registers, 10 connections x 1 in flight, with the run's timing options. */
+export function modbusReads(ctx, bin, port, cpu) {
+  return runLoadgen({
+    bin,
+    port,
+    conns: 10,
+    depth: 1,
+    warmupMs: ctx.opts.warmupMs,
+    durationMs: ctx.opts.durationMs,
+    maxRequests: ctx.opts.maxRequests,
+    timeoutMs: ctx.opts.timeoutMs,
+    cpu,
+  });
+}
