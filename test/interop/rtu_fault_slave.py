@@ -20,18 +20,7 @@ import termios
 import time
 import tty
 
-
-def crc16(data):
-    crc = 0xFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return bytes([crc & 0xFF, crc >> 8])
-
-
-def frame(body):
-    return body + crc16(body)
+from rtu_io import crc16, frame
 
 
 class Slave:

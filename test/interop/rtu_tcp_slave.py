@@ -9,21 +9,11 @@ UNIT * 1000 + address and 64 coils (all 0). Prints "port PORT", then "ready", on
 import asyncio
 import sys
 
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.datastore import ModbusServerContext
 from pymodbus.server import StartAsyncTcpServer
 from pymodbus.transaction import ModbusRtuFramer
 
-
-def slave(unit):
-    values = [unit * 1000 + a for a in range(200)]
-    # pymodbus' sequential blocks are 1-based inside (address 0 of the PDU is index 1)
-    return ModbusSlaveContext(
-        hr=ModbusSequentialDataBlock(0, [0] + values),
-        ir=ModbusSequentialDataBlock(0, [0] + values),
-        co=ModbusSequentialDataBlock(0, [0] * 65),
-        di=ModbusSequentialDataBlock(0, [0] * 65),
-        zero_mode=False,
-    )
+from rtu_slave import slave  # the same register image as the serial slave
 
 
 async def main():
