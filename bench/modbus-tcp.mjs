@@ -22,6 +22,7 @@ import { freePort, waitForPort } from './lib/net.mjs';
 import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
 import { median, ratio, sum } from './lib/stats.mjs';
+import { targetsTable } from './lib/modbus-targets.mjs';
 import { fmtInt, fmtMiB, fmtRatio, fmtUs, formatTable } from './lib/table.mjs';
 import { run as runTls } from './modbus-tls.mjs';
 
@@ -497,6 +498,12 @@ function report(ctx, results, skipped) {
       ),
     );
   }
+
+  const targets = targetsTable(
+    subject,
+    results.find((r) => r.id === 'libmodbus'),
+  );
+  if (targets) out.push('', targets);
 
   const notes = [];
   for (const [id, why] of Object.entries(skipped)) notes.push(`skipped ${id}: ${why}`);
