@@ -195,6 +195,46 @@ describe('record: disk full', () => {
     expect(failures(r)).toHaveLength(1);
   });
 
+  it('says recording resumed even when the session closes before the first good write is done', async () => {
+    const { disk, fs: diskFs } = smallDisk(10 * LINE + 40);
+    // writes made while `hold` is set finish only when released (a slow disk under load)
+    let hold = false;
+    const held: (() => void)[] = [];
+    const slowFs = {
+      ...diskFs,
+      write: (...args: unknown[]) => {
+        const cb = args[args.length - 1] as WriteCb;
+        const call = (diskFs.write as unknown as (...a: unknown[]) => void).bind(diskFs);
+        if (!hold) return call(...args);
+        call(...args.slice(0, -1), (err: NodeJS.ErrnoException | null, n: number, b?: unknown) =>
+          held.push(() => cb(err, n, b)),
+        );
+      },
+    } as unknown as RecordFs;
+    const r = await recorder(slowFs);
+    const peer = await r.connect();
+    const session = () => r.sessions[0]!;
+    peer.send(frames(0, 30));
+    await until(() => failures(r).length === 1 && session().stats.requests === 30, 3000, 'the write failure');
+    await until(() => disk.free === 40);
+
+    disk.free = 1024 * 1024;
+    r.clock += 60_000;
+    hold = true;
+    peer.send(frames(30, 40));
+    await until(() => session().stats.requests === 40 && held.length > 0, 3000, 'the retried write');
+    const ended = peer.end();
+    await until(() => !session().isOpen); // closed while its good write is still in flight
+    await ended;
+    hold = false;
+    for (const release of held.splice(0)) release();
+    await r.handler.stop();
+    expect(numbers(onlyFile(r))).toEqual([...range(0, 10), ...range(30, 40)]);
+    expect(r.captured.events('recording resumed: frames were dropped while writes failed')).toMatchObject([
+      { dropped: 20 },
+    ]);
+  });
+
   it("while writes keep failing, retries once per interval, cuts a retry's partial line too, logs nothing more, and never stops reading", async () => {
     const { disk, fs: diskFs } = smallDisk(3 * LINE + 10);
     const r = await recorder(diskFs);

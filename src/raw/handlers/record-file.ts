@@ -57,6 +57,11 @@ export class RecordFile {
   private retryAt = 0;
   /** Frames lost since the last failure began. */
   private lost = 0;
+  /**
+   * The writer a retry writes with: its first good write says "recording resumed", also when the
+   * file is being closed by then (a session that ends while that write is in flight).
+   */
+  private resuming: RecordWriter | undefined;
   /** append returned false; onDrain is due. */
   private held = false;
   private readonly events: WriterEvents = {
@@ -154,6 +159,7 @@ export class RecordFile {
     if (old) this.flush(old);
     this.size = 0;
     this.writer = this.open();
+    if (this.resuming === old) this.resuming = this.writer; // a retry that rotated before its first write
     this.options.log.info({ file: this.path, rotatedTo: this.rotated }, 'recording file rotated');
     return this.writer !== undefined;
   }
@@ -185,14 +191,15 @@ export class RecordFile {
   /** The retry time has come: write again (reopening the file if it could not be opened). */
   private retry(): void {
     this.state = 'retrying';
-    if (this.writer) return;
-    this.writer = this.open();
+    this.writer ??= this.open();
+    if (this.state === 'retrying') this.resuming = this.writer;
   }
 
   private onWritten(writer: RecordWriter, lines: number): void {
     this.written += lines;
-    if (this.state === 'retrying' && writer === this.writer) {
-      this.state = 'ok';
+    if (writer === this.resuming) {
+      this.resuming = undefined;
+      if (this.state === 'retrying') this.state = 'ok';
       this.options.log.info(
         { file: this.path, dropped: this.lost },
         'recording resumed: frames were dropped while writes failed',
@@ -228,6 +235,7 @@ export class RecordFile {
 
   /** A write, rename or open failed: logged once until writing succeeds again; retried later. */
   private failure(err: NodeJS.ErrnoException): void {
+    this.resuming = undefined;
     if (this.state === 'given-up' || this.state === 'closed') return;
     if (this.state === 'ok') {
       this.options.log.error(
