@@ -22,7 +22,7 @@ import { freePort, waitForPort } from './lib/net.mjs';
 import { runProcess, startProcess, stopProcess } from './lib/proc.mjs';
 import { cpuSecondsOf, memoryOf } from './lib/procfs.mjs';
 import { median, ratio, sum } from './lib/stats.mjs';
-import { targetsTable } from './lib/modbus-targets.mjs';
+import { caseOf, targetsTable } from './lib/modbus-targets.mjs';
 import { fmtInt, fmtMiB, fmtRatio, fmtUs, formatTable } from './lib/table.mjs';
 import { run as runTls } from './modbus-tls.mjs';
 
@@ -332,10 +332,6 @@ function stopText(s) {
   if (s.alreadyExited) return `had already exited (${s.code ?? s.signal})`;
   if (s.killed) return `SIGTERM ignored, SIGKILL after ${s.ms} ms`;
   return s.code !== null ? `exit ${s.code} ${s.ms} ms after SIGTERM` : `ended by ${s.signal} in ${s.ms} ms`;
-}
-
-function caseOf(result, c) {
-  return result?.cases?.find((x) => x.conns === c.conns && x.depth === c.depth) ?? null;
 }
 
 function report(ctx, results, skipped) {
